@@ -1,0 +1,208 @@
+// Package lessons is the course: every lesson's text, its demos, and the
+// sources those demos run from, loaded and rendered once at start-up.
+package lessons
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"slices"
+
+	"github.com/yuin/goldmark"
+
+	"github.com/bingfa-manyou/walkthrough/lessons/spinner"
+	"github.com/bingfa-manyou/walkthrough/runner"
+)
+
+// Lesson is one rendered lesson.
+type Lesson struct {
+	Slug     string
+	Order    int
+	Title    string
+	Summary  string
+	Demos    []*runner.Demo // in the order the text places them
+	Sections []Section      // the page, top to bottom
+	Headings []Heading
+}
+
+// Section is a run of prose or, where the text places one, a demo panel.
+type Section struct {
+	HTML template.HTML // set for prose
+	Demo *runner.Demo  // set for a demo panel
+}
+
+// Code is a demo's source as the page shows it.
+type Code struct {
+	GoFile     string
+	GoHTML     template.HTML
+	GoText     string
+	PythonFile string
+	PythonHTML template.HTML
+}
+
+// Catalog is the whole course.
+type Catalog struct {
+	lessons  []*Lesson
+	bySlug   map[string]*Lesson
+	code     map[string]Code
+	registry *runner.Registry
+}
+
+// unit is one lesson folder: its embedded files and its demos.
+type unit struct {
+	files fs.FS
+	demos []runner.Demo
+}
+
+// Options carry what demos need from outside the course.
+type Options struct{}
+
+func units(Options) []unit {
+	return []unit{
+		{files: spinner.Files, demos: spinner.Demos()},
+	}
+}
+
+// Load reads, checks and renders every lesson.
+func Load(opts Options) (*Catalog, error) {
+	us := units(opts)
+	var all []runner.Demo
+	for _, u := range us {
+		all = append(all, u.demos...)
+	}
+	reg, err := runner.NewRegistry(all...)
+	if err != nil {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	c := &Catalog{bySlug: map[string]*Lesson{}, code: map[string]Code{}, registry: reg}
+	md := newMarkdown()
+	for _, u := range us {
+		l, err := c.load(md, u)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := c.bySlug[l.Slug]; dup {
+			return nil, fmt.Errorf("lessons: slug %q used twice", l.Slug)
+		}
+		c.bySlug[l.Slug] = l
+		c.lessons = append(c.lessons, l)
+	}
+	slices.SortFunc(c.lessons, func(a, b *Lesson) int { return cmp.Compare(a.Order, b.Order) })
+	return c, nil
+}
+
+// load renders one lesson folder and checks that its text, its front
+// matter and its demos agree with each other.
+func (c *Catalog) load(md goldmark.Markdown, u unit) (*Lesson, error) {
+	src, err := fs.ReadFile(u.files, "lesson.md")
+	if err != nil {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	doc, err := render(md, src)
+	if err != nil {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	m := doc.meta
+	where := "lesson " + m.Slug
+	if m.Slug == "" || m.Title == "" || m.Summary == "" {
+		return nil, fmt.Errorf("lessons: a lesson.md lacks slug, title or summary (%q)", m.Slug)
+	}
+	if !slices.Equal(m.Demos, doc.demos) {
+		return nil, fmt.Errorf("lessons: %s: front matter lists demos %v but the text places %v", where, m.Demos, doc.demos)
+	}
+	if len(u.demos) != len(m.Demos) {
+		return nil, fmt.Errorf("lessons: %s: the package defines %d demos, the text places %d", where, len(u.demos), len(m.Demos))
+	}
+	l := &Lesson{Slug: m.Slug, Order: m.Order, Title: m.Title, Summary: m.Summary, Headings: doc.headings}
+	for _, id := range m.Demos {
+		d, ok := c.registry.Lookup(id)
+		if !ok || d.Lesson != m.Slug {
+			return nil, fmt.Errorf("lessons: %s places demo %q, which it does not define", where, id)
+		}
+		code, err := loadCode(u.files, d)
+		if err != nil {
+			return nil, fmt.Errorf("lessons: %s: %w", where, err)
+		}
+		c.code[d.ID] = code
+		l.Demos = append(l.Demos, d)
+	}
+
+	// Cut the page at each demo mark: prose, panel, prose, ...
+	html := doc.html
+	for _, loc := range demoMark.FindAllSubmatchIndex(html, -1) {
+		if prose := html[:loc[0]]; len(bytes.TrimSpace(prose)) > 0 {
+			l.Sections = append(l.Sections, Section{HTML: template.HTML(prose)})
+		}
+		d, _ := c.registry.Lookup(string(html[loc[2]:loc[3]]))
+		l.Sections = append(l.Sections, Section{Demo: d})
+		html = html[loc[1]:]
+	}
+	if len(bytes.TrimSpace(html)) > 0 {
+		l.Sections = append(l.Sections, Section{HTML: template.HTML(html)})
+	}
+	return l, nil
+}
+
+// loadCode highlights the files a demo's panel shows.
+func loadCode(files fs.FS, d *runner.Demo) (Code, error) {
+	goSrc, err := fs.ReadFile(files, d.Source)
+	if err != nil {
+		return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
+	}
+	code := Code{GoFile: d.Source, GoText: string(goSrc)}
+	if code.GoHTML, err = highlight(sourceLang(d.Source), goSrc); err != nil {
+		return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
+	}
+	if d.Python != "" {
+		pySrc, err := fs.ReadFile(files, d.Python)
+		if err != nil {
+			return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
+		}
+		code.PythonFile = d.Python
+		if code.PythonHTML, err = highlight(sourceLang(d.Python), pySrc); err != nil {
+			return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
+		}
+	}
+	return code, nil
+}
+
+// Lessons lists the lessons in course order.
+func (c *Catalog) Lessons() []*Lesson { return slices.Clone(c.lessons) }
+
+// Lesson finds a lesson by slug.
+func (c *Catalog) Lesson(slug string) (*Lesson, bool) {
+	l, ok := c.bySlug[slug]
+	return l, ok
+}
+
+// Registry is every demo of the course.
+func (c *Catalog) Registry() *runner.Registry { return c.registry }
+
+// Code is the source a demo's panel shows.
+func (c *Catalog) Code(demoID string) Code { return c.code[demoID] }
+
+// Neighbours returns the lessons before and after l, either may be nil.
+func (c *Catalog) Neighbours(l *Lesson) (prev, next *Lesson) {
+	i := slices.Index(c.lessons, l)
+	if i > 0 {
+		prev = c.lessons[i-1]
+	}
+	if i >= 0 && i+1 < len(c.lessons) {
+		next = c.lessons[i+1]
+	}
+	return prev, next
+}
+
+// sourceLang maps a file to its highlighter.
+func sourceLang(name string) string {
+	switch path.Ext(name) {
+	case ".go":
+		return "go"
+	case ".py":
+		return "python"
+	}
+	return "text"
+}

@@ -1,0 +1,36 @@
+# 线程版：旋转指针跑在另一个线程里，靠一个共享的 Event 通知它收工。
+import itertools
+import sys
+import threading
+import time
+
+
+def draw(label: str, stop: threading.Event, frame: float = 0.1) -> None:
+    text = ""
+    for mark in itertools.cycle("|/-\\"):
+        text = f"{mark} {label}"
+        sys.stdout.write(text + "\b" * len(text))
+        sys.stdout.flush()
+        time.sleep(frame)
+        if stop.is_set():  # 线程无法被外部打断，只能醒来后自己看标志
+            break
+    sys.stdout.write(" " * len(text) + "\b" * len(text))
+
+
+def slow_call() -> int:
+    time.sleep(3)  # 阻塞当前线程，但 GIL 会被释放，指针线程照样转
+    return 42
+
+
+def main() -> None:
+    stop = threading.Event()
+    worker = threading.Thread(target=draw, args=("thinking...", stop))
+    worker.start()
+    answer = slow_call()
+    stop.set()
+    worker.join()
+    print("Answer:", answer)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+// Package runner holds the contract every demo of the course follows, the
+// registry of demos, the parameter parser, the code that runs one demo under
+// the course's limits, and the websocket handler that lets a browser start
+// and stop runs and watch their output live.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// RunFunc is the body of a demo. It writes what a terminal would show to out
+// and reports what its tasks do to ev. Both are safe for concurrent use, so
+// a demo's goroutines may write to them directly.
+//
+// A demo must return soon after ctx is done (the course promises 100 ms) and
+// must not touch os.Stdout, os.Exit, flags or package state: it runs inside
+// the server, many times at once.
+type RunFunc func(ctx context.Context, p Values, out io.Writer, ev Events) error
+
+// Demo describes one runnable program of the course.
+type Demo struct {
+	ID     string // stable id used in URLs, messages and `walkthrough run`
+	Lesson string // slug of the lesson that teaches it
+	Title  string // short Chinese title shown on the panel
+
+	// Source is the file, among the lesson's embedded files, that defines
+	// Run. The lesson page shows this very file, so shown code is run code.
+	Source string
+	// Python optionally names a file among the lesson's embedded files with
+	// the Python shape of the same idea, shown on a tab beside the Go source.
+	Python string
+
+	Params []Param
+	Run    RunFunc
+}
+
+// Param returns the declared parameter called name.
+func (d *Demo) Param(name string) (Param, bool) {
+	i := slices.IndexFunc(d.Params, func(p Param) bool { return p.Name == name })
+	if i < 0 {
+		return Param{}, false
+	}
+	return d.Params[i], true
+}
+
+// check reports a demo whose declaration cannot work, so that a mistake in a
+// lesson fails at start-up and in tests, never in front of a learner.
+func (d *Demo) check() error {
+	switch {
+	case d.ID == "":
+		return errors.New("demo without an id")
+	case d.Lesson == "" || d.Title == "" || d.Source == "":
+		return fmt.Errorf("demo %s: lesson, title and source are required", d.ID)
+	case d.Run == nil:
+		return fmt.Errorf("demo %s: no run function", d.ID)
+	}
+	seen := map[string]bool{}
+	for _, p := range d.Params {
+		if seen[p.Name] {
+			return fmt.Errorf("demo %s: parameter %q declared twice", d.ID, p.Name)
+		}
+		seen[p.Name] = true
+		if err := p.check(); err != nil {
+			return fmt.Errorf("demo %s: %w", d.ID, err)
+		}
+	}
+	return nil
+}
+
+// Registry is the set of demos the course can run, in declaration order.
+type Registry struct {
+	demos []*Demo
+	byID  map[string]*Demo
+}
+
+// NewRegistry checks every demo and indexes them by id.
+func NewRegistry(demos ...Demo) (*Registry, error) {
+	r := &Registry{byID: make(map[string]*Demo, len(demos))}
+	for i := range demos {
+		d := &demos[i]
+		if err := d.check(); err != nil {
+			return nil, err
+		}
+		if _, dup := r.byID[d.ID]; dup {
+			return nil, fmt.Errorf("demo id %q registered twice", d.ID)
+		}
+		r.byID[d.ID] = d
+		r.demos = append(r.demos, d)
+	}
+	return r, nil
+}
+
+// Lookup finds a demo by id.
+func (r *Registry) Lookup(id string) (*Demo, bool) {
+	d, ok := r.byID[id]
+	return d, ok
+}
+
+// All lists the demos in the order they were registered.
+func (r *Registry) All() []*Demo { return slices.Clone(r.demos) }

@@ -1,0 +1,422 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/coder/websocket"
+)
+
+// Socket is the websocket endpoint: one connection per page, any number of
+// runs over its lifetime, a few at a time.
+type Socket struct {
+	reg    *Registry
+	limits Limits
+	log    *slog.Logger
+	global chan struct{} // one token per run in progress, server-wide
+
+	// shutdown is closed by Close: every connection then stops its runs and
+	// says goodbye with 1001.
+	shutdown  chan struct{}
+	closeOnce sync.Once
+	conns     sync.WaitGroup
+}
+
+// NewSocket returns the websocket handler for the demos in reg.
+func NewSocket(reg *Registry, limits Limits, log *slog.Logger) (*Socket, error) {
+	if reg == nil || log == nil {
+		return nil, errors.New("runner: socket needs a registry and a logger")
+	}
+	if limits.PerConn < 1 || limits.Global < 1 || limits.ReadBytes < 1 || limits.RunTime <= 0 ||
+		limits.OutputBytes < 1 || limits.WriteTimeout <= 0 {
+		return nil, fmt.Errorf("runner: limits must be positive: %+v", limits)
+	}
+	return &Socket{
+		reg:      reg,
+		limits:   limits,
+		log:      log,
+		global:   make(chan struct{}, limits.Global),
+		shutdown: make(chan struct{}),
+	}, nil
+}
+
+// Close stops every run, closes every connection with 1001 (going away) and
+// waits for them, or for ctx.
+func (s *Socket) Close(ctx context.Context) error {
+	s.closeOnce.Do(func() { close(s.shutdown) })
+	done := make(chan struct{})
+	go func() { s.conns.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("runner: waiting for connections: %w", ctx.Err())
+	}
+}
+
+// checkOrigin lets through a page of our own origin, scheme included, and
+// clients that send no Origin at all: browsers always send one, so a missing
+// Origin is a command-line client, which no other site can drive.
+func checkOrigin(r *http.Request) error {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return nil
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("origin %q is not allowed", origin)
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if u.Scheme != scheme || !strings.EqualFold(u.Host, r.Host) {
+		return fmt.Errorf("origin %q is not allowed", origin)
+	}
+	return nil
+}
+
+func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-s.shutdown:
+		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+		return
+	default:
+	}
+	if err := checkOrigin(r); err != nil {
+		http.Error(w, "websocket: cross-origin request refused", http.StatusForbidden)
+		return
+	}
+	c, err := websocket.Accept(w, r, nil) // its own origin check stays on as well
+	if err != nil {
+		s.log.Debug("websocket accept", "err", err)
+		return
+	}
+	s.conns.Add(1)
+	defer s.conns.Done()
+	defer c.CloseNow()
+	c.SetReadLimit(s.limits.ReadBytes)
+	newConn(s, c).serve()
+}
+
+// message is every frame the server sends; fields a type does not use are
+// left out of the JSON.
+type message struct {
+	Type      string            `json:"type"`
+	ID        string            `json:"id,omitempty"`
+	Demo      string            `json:"demo,omitempty"`
+	Params    map[string]string `json:"params,omitempty"`
+	Data      string            `json:"data,omitempty"`
+	Event     *Event            `json:"event,omitempty"`
+	OK        *bool             `json:"ok,omitempty"`
+	ElapsedMs *float64          `json:"elapsed_ms,omitempty"`
+	Error     string            `json:"error,omitempty"`
+	Param     string            `json:"param,omitempty"` // the field an error is about
+}
+
+// request is every frame a client sends.
+type request struct {
+	Type   string                     `json:"type"`
+	ID     string                     `json:"id"`
+	Demo   string                     `json:"demo"`
+	Params map[string]json.RawMessage `json:"params"`
+}
+
+// maxIDLen keeps run ids short: they are echoed in every frame.
+const maxIDLen = 64
+
+// errShutdown is why runs stop when the server goes down.
+var errShutdown = errors.New("server shutting down")
+
+// conn is one client. Frames to the client go through out to a single
+// writer goroutine, so a slow client blocks only its own runs.
+type conn struct {
+	s   *Socket
+	c   *websocket.Conn
+	out chan message
+
+	ctx     context.Context // parent of this connection's runs
+	stopAll context.CancelCauseFunc
+
+	quit       chan struct{} // closed when no more frames will be queued
+	writerDone chan struct{} // closed when the writer has stopped
+	finishOnce sync.Once
+
+	mu     sync.Mutex
+	closed bool // no new runs once the connection is finishing
+	runs   map[string]context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newConn(s *Socket, c *websocket.Conn) *conn {
+	ctx, stopAll := context.WithCancelCause(context.Background())
+	return &conn{
+		s: s, c: c,
+		out:        make(chan message, 64),
+		ctx:        ctx,
+		stopAll:    stopAll,
+		quit:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+		runs:       map[string]context.CancelFunc{},
+	}
+}
+
+// serve reads requests until the client leaves, the server shuts down or
+// the client cannot keep up.
+func (cn *conn) serve() {
+	go cn.writeLoop()
+	go func() {
+		select {
+		case <-cn.s.shutdown:
+			cn.finish(errShutdown, websocket.StatusGoingAway, "server restarting")
+		case <-cn.ctx.Done():
+		}
+	}()
+	for {
+		// The read is never cancelled by a context: that would drop the
+		// connection without a close frame. finish closes it instead.
+		typ, data, err := cn.c.Read(context.Background())
+		if err != nil {
+			cn.finish(err, websocket.StatusNormalClosure, "")
+			return
+		}
+		if typ != websocket.MessageText {
+			cn.reject("", errors.New("only JSON text frames are understood"))
+			continue
+		}
+		cn.handle(data)
+	}
+}
+
+// finish stops every run, lets their exit frames out, then closes the
+// connection with code. Only the first call does anything.
+func (cn *conn) finish(cause error, code websocket.StatusCode, reason string) {
+	cn.finishOnce.Do(func() {
+		cn.stopAll(cause)
+		cn.mu.Lock()
+		cn.closed = true
+		cn.mu.Unlock()
+		cn.wg.Wait()
+		close(cn.quit)
+		<-cn.writerDone
+		if err := cn.c.Close(code, reason); err != nil {
+			cn.s.log.Debug("websocket close", "err", err)
+		}
+	})
+}
+
+// writeLoop is the only writer of the connection. A frame that cannot be
+// written within the write timeout means the client is not reading: its runs
+// are stopped and the connection dropped, and nobody else waits for it.
+func (cn *conn) writeLoop() {
+	defer close(cn.writerDone)
+	for {
+		select {
+		case m := <-cn.out:
+			if !cn.write(m) {
+				return
+			}
+		case <-cn.quit:
+			for {
+				select {
+				case m := <-cn.out:
+					if !cn.write(m) {
+						return
+					}
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+func (cn *conn) write(m message) bool {
+	data, err := json.Marshal(m)
+	if err != nil {
+		cn.s.log.Error("encode frame", "err", err)
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cn.s.limits.WriteTimeout)
+	defer cancel()
+	if err := cn.c.Write(ctx, websocket.MessageText, data); err != nil {
+		cn.stopAll(fmt.Errorf("client not reading: %w", err))
+		cn.c.CloseNow()
+		return false
+	}
+	return true
+}
+
+// send queues a frame, waiting while the queue is full. It gives up when ctx
+// is done (the run was stopped: its output no longer matters) or when the
+// writer has gone.
+func (cn *conn) send(ctx context.Context, m message) error {
+	select {
+	case cn.out <- m:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-cn.writerDone:
+		return errors.New("connection closed")
+	}
+}
+
+func (cn *conn) reject(id string, err error) {
+	m := message{Type: "error", ID: id, Error: err.Error()}
+	if pe, ok := errors.AsType[*ParamError](err); ok {
+		m.Param = pe.Param
+	}
+	cn.send(cn.ctx, m)
+}
+
+func (cn *conn) handle(data []byte) {
+	var req request
+	if err := json.Unmarshal(data, &req); err != nil {
+		cn.reject("", errors.New("malformed message: expected a JSON object such as {\"type\":\"run\",...}"))
+		return
+	}
+	if len(req.ID) > maxIDLen {
+		cn.reject("", fmt.Errorf("run id longer than %d characters", maxIDLen))
+		return
+	}
+	switch req.Type {
+	case "run":
+		cn.start(req)
+	case "stop":
+		cn.mu.Lock()
+		stop, ok := cn.runs[req.ID]
+		cn.mu.Unlock()
+		if !ok {
+			cn.reject(req.ID, fmt.Errorf("no run %q is in progress", req.ID))
+			return
+		}
+		stop()
+	default:
+		cn.reject(req.ID, fmt.Errorf("unknown message type %q (expected run or stop)", req.Type))
+	}
+}
+
+// rawParams turns the JSON parameter values into text: strings as they are,
+// numbers as written, anything else refused.
+func rawParams(in map[string]json.RawMessage) (map[string]string, error) {
+	out := make(map[string]string, len(in))
+	for name, raw := range in {
+		var s string
+		if err := json.Unmarshal(raw, &s); err == nil {
+			out[name] = s
+			continue
+		}
+		var n json.Number
+		if err := json.Unmarshal(raw, &n); err == nil {
+			out[name] = n.String()
+			continue
+		}
+		return nil, &ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number", name)}
+	}
+	return out, nil
+}
+
+func (cn *conn) start(req request) {
+	if req.ID == "" {
+		cn.reject("", errors.New("a run needs an id"))
+		return
+	}
+	d, ok := cn.s.reg.Lookup(req.Demo)
+	if !ok {
+		cn.reject(req.ID, fmt.Errorf("unknown demo %q", req.Demo))
+		return
+	}
+	raw, err := rawParams(req.Params)
+	if err != nil {
+		cn.reject(req.ID, err)
+		return
+	}
+	vals, err := d.Parse(raw)
+	if err != nil {
+		cn.reject(req.ID, err)
+		return
+	}
+
+	cn.mu.Lock()
+	if cn.closed {
+		cn.mu.Unlock()
+		cn.reject(req.ID, errors.New("the connection is closing"))
+		return
+	}
+	if _, dup := cn.runs[req.ID]; dup {
+		cn.mu.Unlock()
+		cn.reject(req.ID, fmt.Errorf("run %q is already in progress", req.ID))
+		return
+	}
+	if len(cn.runs) >= cn.s.limits.PerConn {
+		cn.mu.Unlock()
+		cn.reject(req.ID, fmt.Errorf("busy: at most %d runs at once per page; stop one first", cn.s.limits.PerConn))
+		return
+	}
+	select {
+	case cn.s.global <- struct{}{}:
+	default:
+		cn.mu.Unlock()
+		cn.reject(req.ID, fmt.Errorf("busy: the server is running %d demos; try again in a moment", cn.s.limits.Global))
+		return
+	}
+	runCtx, stop := context.WithCancel(cn.ctx)
+	cn.runs[req.ID] = stop
+	cn.wg.Add(1)
+	cn.mu.Unlock()
+
+	// started goes into the queue before the run can produce anything, so
+	// the client always sees it first.
+	cn.send(cn.ctx, message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
+	go func() {
+		defer cn.wg.Done()
+		res := cn.run(runCtx, req.ID, d, vals)
+		stop()
+		// Free the run's places before the exit frame goes out, so a client
+		// that starts again as soon as it hears exit is not told "busy".
+		cn.mu.Lock()
+		delete(cn.runs, req.ID)
+		cn.mu.Unlock()
+		<-cn.s.global
+		// The exit frame is sent even when the connection is finishing, so
+		// that a client hears why its run ended before the close frame.
+		cn.send(context.Background(), exitMessage(req.ID, res))
+	}()
+}
+
+func (cn *conn) run(ctx context.Context, id string, d *Demo, vals Values) Result {
+	out := frameWriter(func(p []byte) error {
+		return cn.send(ctx, message{Type: "output", ID: id, Data: string(p)})
+	})
+	tl := NewTimeline(func(e Event) {
+		cn.send(ctx, message{Type: "event", ID: id, Event: &e})
+	})
+	return Execute(ctx, d, vals, out, tl, cn.s.limits, cn.s.log)
+}
+
+func exitMessage(id string, res Result) message {
+	ok := res.Err == nil
+	ms := float64(res.Elapsed.Microseconds()) / 1000
+	m := message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms}
+	if !ok {
+		m.Error = res.Err.Error()
+	}
+	return m
+}
+
+// frameWriter turns each Write into one output frame.
+type frameWriter func([]byte) error
+
+func (f frameWriter) Write(p []byte) (int, error) {
+	if err := f(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

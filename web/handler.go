@@ -1,0 +1,171 @@
+// Package web is the course's HTTP side: pages rendered once from the
+// catalog at start-up and served from memory, the demo list as JSON, the
+// static assets and the websocket.
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/a-h/templ"
+
+	"github.com/bingfa-manyou/walkthrough/lessons"
+	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/static"
+)
+
+// Config is what the handler serves.
+type Config struct {
+	Catalog *lessons.Catalog
+	Socket  http.Handler // the websocket endpoint, mounted at /ws
+	Log     *slog.Logger
+}
+
+type handler struct {
+	mux *http.ServeMux
+}
+
+// NewHandler renders every page and returns the course's routes.
+func NewHandler(cfg Config) (http.Handler, error) {
+	if cfg.Catalog == nil || cfg.Socket == nil || cfg.Log == nil {
+		return nil, errors.New("web: catalog, socket and logger are required")
+	}
+	chroma, err := chromaCSS()
+	if err != nil {
+		return nil, err
+	}
+	assets, err := static.New(map[string][]byte{"chroma.css": chroma})
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	site := newSite(cfg.Catalog, assets)
+
+	mux := http.NewServeMux()
+	index, err := site.page(IndexPage(site.indexView()))
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("GET /{$}", index)
+
+	lessonPages := map[string]*static.Body{}
+	for _, l := range cfg.Catalog.Lessons() {
+		if lessonPages[l.Slug], err = site.page(LessonPage(site.lessonView(l))); err != nil {
+			return nil, err
+		}
+	}
+	notFound, err := site.page(NotFoundPage(site.pageView("找不到这一页", "", "")))
+	if err != nil {
+		return nil, err
+	}
+	mux.HandleFunc("GET /lessons/{slug}", func(w http.ResponseWriter, r *http.Request) {
+		page, ok := lessonPages[r.PathValue("slug")]
+		if !ok {
+			serveNotFound(w, r, notFound)
+			return
+		}
+		page.ServeHTTP(w, r)
+	})
+
+	demos, err := demoList(cfg.Catalog.Registry())
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("GET /api/demos", demos)
+	mux.Handle("GET /ws", cfg.Socket)
+	mux.Handle("GET /static/", assets)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok"))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { serveNotFound(w, r, notFound) })
+	return securityHeaders(mux), nil
+}
+
+func serveNotFound(w http.ResponseWriter, r *http.Request, page *static.Body) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write(page.Bytes())
+}
+
+// securityHeaders sets the headers every response carries. The CSP allows
+// no inline script or style at all: every page is built for it.
+func securityHeaders(next http.Handler) http.Handler {
+	const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// demoJSON is one entry of /api/demos.
+type demoJSON struct {
+	ID     string         `json:"id"`
+	Lesson string         `json:"lesson"`
+	Title  string         `json:"title"`
+	Params []runner.Param `json:"params"`
+}
+
+func demoList(reg *runner.Registry) (*static.Body, error) {
+	list := []demoJSON{}
+	for _, d := range reg.All() {
+		params := d.Params
+		if params == nil {
+			params = []runner.Param{}
+		}
+		list = append(list, demoJSON{ID: d.ID, Lesson: d.Lesson, Title: d.Title, Params: params})
+	}
+	data, err := json.Marshal(list)
+	if err != nil {
+		return nil, fmt.Errorf("web: demo list: %w", err)
+	}
+	return static.NewBody("application/json", data)
+}
+
+// page renders a component once into a servable body.
+func (s *site) page(c templ.Component) (*static.Body, error) {
+	var buf bytes.Buffer
+	if err := c.Render(context.Background(), &buf); err != nil {
+		return nil, fmt.Errorf("web: render: %w", err)
+	}
+	return static.NewBody("text/html; charset=utf-8", buf.Bytes())
+}
+
+// inputMode picks the phone keyboard that suits a parameter kind.
+func inputMode(k runner.Kind) string {
+	switch k {
+	case runner.KindInt:
+		return "numeric"
+	case runner.KindFloat:
+		return "decimal"
+	}
+	return "text"
+}
+
+// limitsText says a parameter's range the way a learner reads it.
+func limitsText(p runner.Param) string {
+	switch {
+	case p.Kind == runner.KindChoice:
+		return ""
+	case p.Min != "" && p.Max != "":
+		return p.Min + " – " + p.Max
+	case p.Min != "":
+		return "≥ " + p.Min
+	case p.Max != "":
+		return "≤ " + p.Max
+	}
+	return ""
+}
+
+// lessonNumber is the number a learner sees, as in the plan (0–10).
+func lessonNumber(order int) string { return fmt.Sprint(order) }

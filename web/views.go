@@ -1,0 +1,139 @@
+package web
+
+import (
+	"fmt"
+
+	"github.com/bingfa-manyou/walkthrough/lessons"
+	"github.com/bingfa-manyou/walkthrough/static"
+)
+
+// The view models: plain values the templates print, built from the catalog
+// by the handler, so that templates hold no logic beyond loops and ifs.
+
+type assetURLs struct {
+	CSS, Chroma, Theme, JS string
+}
+
+type navItem struct {
+	Slug, Title, URL, Number string
+	Current                  bool
+}
+
+type pageView struct {
+	Title       string
+	Description string
+	Position    string // "第 1 课 / 共 11 课" on lesson pages
+	Assets      assetURLs
+	Nav         []navItem
+}
+
+type indexView struct {
+	Page    pageView
+	Lessons []lessonCard
+}
+
+type lessonCard struct {
+	Slug, URL, Number, Title, Summary string
+	DemoCount                         int
+}
+
+type lessonView struct {
+	Page                          pageView
+	Slug, Number, Title, Summary  string
+	Sections                      []sectionView
+	Prev, Next                    *navItem
+}
+
+type sectionView struct {
+	HTML string
+	Demo *demoView
+}
+
+type demoView struct {
+	ID, Title              string
+	GoFile, GoHTML         string
+	PythonFile, PythonHTML string
+	Params                 []paramView
+}
+
+type paramView struct {
+	Name, InputID, Kind, Default, Min, Max, Help, Limits, InputMode string
+	Choices                                                         []string
+}
+
+// site builds view models from the catalog.
+type site struct {
+	catalog *lessons.Catalog
+	assets  assetURLs
+}
+
+func newSite(c *lessons.Catalog, a *static.Assets) *site {
+	return &site{catalog: c, assets: assetURLs{
+		CSS:    a.URL("course.css"),
+		Chroma: a.URL("chroma.css"),
+		Theme:  a.URL("theme.js"),
+		JS:     a.URL("course.js"),
+	}}
+}
+
+func lessonURL(slug string) string { return "/lessons/" + slug }
+
+func (s *site) pageView(title, description, current string) pageView {
+	p := pageView{Title: title, Description: description, Assets: s.assets}
+	all := s.catalog.Lessons()
+	for i, l := range all {
+		item := navItem{Slug: l.Slug, Title: l.Title, URL: lessonURL(l.Slug), Number: lessonNumber(l.Order), Current: l.Slug == current}
+		if item.Current {
+			p.Position = fmt.Sprintf("第 %d / %d 课", i+1, len(all))
+		}
+		p.Nav = append(p.Nav, item)
+	}
+	return p
+}
+
+func (s *site) indexView() indexView {
+	v := indexView{Page: s.pageView("并发漫游 · 看得见的并发课程", "跟着 asyncio 笔记学并发，每一课都有在服务器上实时运行的 Go 演示。", "")}
+	for _, l := range s.catalog.Lessons() {
+		v.Lessons = append(v.Lessons, lessonCard{
+			Slug: l.Slug, URL: lessonURL(l.Slug), Number: lessonNumber(l.Order),
+			Title: l.Title, Summary: l.Summary, DemoCount: len(l.Demos),
+		})
+	}
+	return v
+}
+
+func (s *site) lessonView(l *lessons.Lesson) lessonView {
+	v := lessonView{
+		Page: s.pageView(l.Title+" · 并发漫游", l.Summary, l.Slug),
+		Slug: l.Slug, Number: lessonNumber(l.Order), Title: l.Title, Summary: l.Summary,
+	}
+	for _, sec := range l.Sections {
+		if sec.Demo == nil {
+			v.Sections = append(v.Sections, sectionView{HTML: string(sec.HTML)})
+			continue
+		}
+		d := sec.Demo
+		code := s.catalog.Code(d.ID)
+		dv := &demoView{
+			ID: d.ID, Title: d.Title,
+			GoFile: code.GoFile, GoHTML: string(code.GoHTML),
+			PythonFile: code.PythonFile, PythonHTML: string(code.PythonHTML),
+		}
+		for _, p := range d.Params {
+			dv.Params = append(dv.Params, paramView{
+				Name: p.Name, InputID: "p-" + d.ID + "-" + p.Name, Kind: string(p.Kind),
+				Default: p.Default, Min: p.Min, Max: p.Max, Help: p.Help,
+				Limits: limitsText(p), InputMode: inputMode(p.Kind), Choices: p.Choices,
+			})
+		}
+		v.Sections = append(v.Sections, sectionView{Demo: dv})
+	}
+	prev, next := s.catalog.Neighbours(l)
+	if prev != nil {
+		v.Prev = &navItem{Slug: prev.Slug, Title: prev.Title, URL: lessonURL(prev.Slug)}
+	}
+	if next != nil {
+		v.Next = &navItem{Slug: next.Slug, Title: next.Title, URL: lessonURL(next.Slug)}
+	}
+	return v
+}
