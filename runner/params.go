@@ -49,12 +49,7 @@ type ParamError struct {
 	Msg   string
 }
 
-func (e *ParamError) Error() string {
-	if e.Param == "" {
-		return e.Msg
-	}
-	return fmt.Sprintf("parameter %q of demo %s: %s", e.Param, e.Demo, e.Msg)
-}
+func (e *ParamError) Error() string { return e.Msg }
 
 // Values are a demo's parameters after parsing: every declared parameter has
 // a value, explicit or default, already checked against its limits.
@@ -80,7 +75,8 @@ func (d *Demo) Parse(raw map[string]string) (Values, error) {
 		}
 		val, canon, err := p.parse(s)
 		if err != nil {
-			return Values{}, &ParamError{Demo: d.ID, Param: p.Name, Msg: err.Error()}
+			return Values{}, &ParamError{Demo: d.ID, Param: p.Name,
+				Msg: fmt.Sprintf("parameter %q of demo %s: %v", p.Name, d.ID, err)}
 		}
 		v.values[p.Name] = val
 		v.text[p.Name] = canon
@@ -183,6 +179,9 @@ func (p Param) duration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration such as 250ms or 1.5s", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative; a duration here is 0 or more", s)
 	}
 	err = p.inRange(float64(d), func(b string) (float64, error) {
 		bd, err := time.ParseDuration(b)

@@ -1,0 +1,366 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// testDemos are small programs with one behaviour each.
+func testDemos(t *testing.T) *Registry {
+	t.Helper()
+	reg, err := NewRegistry(
+		*demo("wait", waitThenAnswer, durationParam),
+		*demo("flood", func(ctx context.Context, _ Values, out io.Writer, _ Events) error {
+			chunk := strings.Repeat("y", 1000)
+			for ctx.Err() == nil {
+				if _, err := io.WriteString(out, chunk); err != nil {
+					return err
+				}
+			}
+			return ctx.Err()
+		}),
+		*demo("oops", func(context.Context, Values, io.Writer, Events) error { panic("boom") }),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+type testServer struct {
+	*httptest.Server
+	socket *Socket
+}
+
+func startSocket(t *testing.T, lim Limits) *testServer {
+	t.Helper()
+	s, err := NewSocket(testDemos(t), lim, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Close(ctx); err != nil {
+			t.Error(err)
+		}
+		srv.Close()
+	})
+	return &testServer{Server: srv, socket: s}
+}
+
+// client speaks the protocol from the test side.
+type client struct {
+	t *testing.T
+	c *websocket.Conn
+}
+
+func dial(t *testing.T, srv *testServer) *client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return &client{t: t, c: c}
+}
+
+func (cl *client) send(v any) {
+	cl.t.Helper()
+	data, _ := json.Marshal(v)
+	cl.sendRaw(string(data))
+}
+
+func (cl *client) sendRaw(s string) {
+	cl.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := cl.c.Write(ctx, websocket.MessageText, []byte(s)); err != nil {
+		cl.t.Fatal(err)
+	}
+}
+
+func (cl *client) next() message {
+	cl.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, data, err := cl.c.Read(ctx)
+	if err != nil {
+		cl.t.Fatalf("read: %v", err)
+	}
+	var m message
+	if err := json.Unmarshal(data, &m); err != nil {
+		cl.t.Fatalf("frame %s: %v", data, err)
+	}
+	return m
+}
+
+// until reads frames up to one of type typ for run id, returning all read.
+func (cl *client) until(typ, id string) []message {
+	cl.t.Helper()
+	var got []message
+	for {
+		m := cl.next()
+		got = append(got, m)
+		if m.Type == typ && m.ID == id {
+			return got
+		}
+		if m.Type == "exit" || m.Type == "error" {
+			if m.ID == id {
+				cl.t.Fatalf("wanted %s for %s, got %+v", typ, id, m)
+			}
+		}
+	}
+}
+
+func run(id, demo string, params map[string]string) map[string]any {
+	return map[string]any{"type": "run", "id": id, "demo": demo, "params": params}
+}
+
+func TestRunStreamsStartedOutputExit(t *testing.T) {
+	srv := startSocket(t, DefaultLimits())
+	cl := dial(t, srv)
+	cl.send(run("r1", "wait", map[string]string{"d": "20ms"}))
+	got := cl.until("exit", "r1")
+	var types []string
+	for _, m := range got {
+		types = append(types, m.Type)
+	}
+	if strings.Join(types, " ") != "started event event output exit" {
+		t.Errorf("frames = %v", types)
+	}
+	if got[0].Demo != "wait" || got[0].Params["d"] != "20ms" {
+		t.Errorf("started = %+v", got[0])
+	}
+	if got[3].Data != "answer\n" {
+		t.Errorf("output = %q", got[3].Data)
+	}
+	exit := got[len(got)-1]
+	if exit.OK == nil || !*exit.OK || exit.ElapsedMs == nil || *exit.ElapsedMs < 20 {
+		t.Errorf("exit = %+v", exit)
+	}
+}
+
+func TestStopEndsRunWithin100ms(t *testing.T) {
+	srv := startSocket(t, DefaultLimits())
+	cl := dial(t, srv)
+	cl.send(run("r1", "wait", map[string]string{"d": "1h"}))
+	cl.until("started", "r1")
+	cl.until("event", "r1")
+	start := time.Now()
+	cl.send(map[string]string{"type": "stop", "id": "r1"})
+	exit := cl.until("exit", "r1")
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("stop took %v", d)
+	}
+	if m := exit[len(exit)-1]; m.OK == nil || *m.OK || m.Error != "stopped" {
+		t.Errorf("exit = %+v", m)
+	}
+	// A stop for a run that is over is an error, and the connection goes on.
+	cl.send(map[string]string{"type": "stop", "id": "r1"})
+	if m := cl.next(); m.Type != "error" || m.ID != "r1" || !strings.Contains(m.Error, "no run") {
+		t.Errorf("second stop: %+v", m)
+	}
+	cl.send(run("r2", "wait", nil))
+	cl.until("exit", "r2")
+}
+
+// Each bad request gets exactly one error naming the problem, and the
+// connection stays usable: the run after it works.
+func TestBadRequestsGetOneErrorEach(t *testing.T) {
+	srv := startSocket(t, DefaultLimits())
+	cl := dial(t, srv)
+	for i, tc := range []struct {
+		frame string
+		param string
+		says  string
+	}{
+		{`{"type":"run","id":"a","demo":"nope"}`, "", `unknown demo "nope"`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"dd":"1s"}}`, "dd", `unknown parameter "dd" for demo wait`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":"soon"}}`, "d", `"soon" is not a duration`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":"-1s"}}`, "d", `is negative`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":{"x":1}}}`, "d", `must be a string or a number`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":5}}`, "d", `"5" is not a duration`},
+		{`{"type":"run","demo":"wait"}`, "", `needs an id`},
+		{`{"type":"run","id":"` + strings.Repeat("x", 65) + `","demo":"wait"}`, "", `longer than 64`},
+		{`{"type":"jump","id":"a"}`, "", `unknown message type "jump"`},
+		{`{"type":"run",`, "", `malformed message`},
+		{`[1,2,3]`, "", `malformed message`},
+		{`null`, "", `unknown message type ""`},
+	} {
+		cl.sendRaw(tc.frame)
+		m := cl.next()
+		if m.Type != "error" || !strings.Contains(m.Error, tc.says) || m.Param != tc.param {
+			t.Errorf("%d %s: got %+v, want error %q about %q", i, tc.frame, m, tc.says, tc.param)
+		}
+		id := fmt.Sprintf("ok%d", i)
+		cl.send(run(id, "wait", map[string]string{"d": "1ms"}))
+		if got := cl.until("exit", id); got[0].Type != "started" {
+			t.Errorf("after %s the next frame was %+v, want started", tc.frame, got[0])
+		}
+	}
+	// A binary frame is refused the same way.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cl.c.Write(ctx, websocket.MessageBinary, []byte{1, 2, 3})
+	if m := cl.next(); m.Type != "error" || !strings.Contains(m.Error, "text frames") {
+		t.Errorf("binary frame: %+v", m)
+	}
+}
+
+func TestPerConnectionAndGlobalCaps(t *testing.T) {
+	lim := DefaultLimits()
+	lim.Global = 3
+	srv := startSocket(t, lim)
+	a, b := dial(t, srv), dial(t, srv)
+	long := map[string]string{"d": "1h"}
+	a.send(run("a1", "wait", long))
+	a.until("started", "a1")
+	a.send(run("a1", "wait", long))
+	if m := a.until("error", "a1"); !strings.Contains(m[len(m)-1].Error, "already in progress") {
+		t.Errorf("duplicate id: %+v", m)
+	}
+	a.send(run("a2", "wait", long))
+	a.until("started", "a2")
+	a.send(run("a3", "wait", long))
+	if m := a.until("error", "a3"); !strings.Contains(m[len(m)-1].Error, "at most 2 runs at once") {
+		t.Errorf("third run on one page: %+v", m)
+	}
+	b.send(run("b1", "wait", long))
+	b.until("started", "b1")
+	b.send(run("b2", "wait", long))
+	if m := b.until("error", "b2"); !strings.Contains(m[len(m)-1].Error, "busy") {
+		t.Errorf("run past the global cap: %+v", m)
+	}
+	// Freeing one place lets the next run in.
+	a.send(map[string]string{"type": "stop", "id": "a1"})
+	a.until("exit", "a1")
+	b.send(run("b3", "wait", map[string]string{"d": "1ms"}))
+	b.until("exit", "b3")
+}
+
+func TestTimeoutAndOutputCap(t *testing.T) {
+	lim := DefaultLimits()
+	lim.RunTime = 100 * time.Millisecond
+	lim.OutputBytes = 5000
+	srv := startSocket(t, lim)
+	cl := dial(t, srv)
+	cl.send(run("r1", "wait", map[string]string{"d": "1h"}))
+	got := cl.until("exit", "r1")
+	if m := got[len(got)-1]; m.Error != "timeout" {
+		t.Errorf("exit = %+v, want timeout", m)
+	}
+	cl.send(run("r2", "flood", nil))
+	got = cl.until("exit", "r2")
+	var text strings.Builder
+	for _, m := range got {
+		text.WriteString(m.Data)
+	}
+	if n := strings.Count(text.String(), TruncationNotice(5000)); n != 1 || text.Len() != 5000+len(TruncationNotice(5000)) {
+		t.Errorf("%d bytes of output with %d notices", text.Len(), n)
+	}
+	if m := got[len(got)-1]; m.Error != "timeout" {
+		t.Errorf("flood exit = %+v", m)
+	}
+}
+
+func TestPanickingDemoFailsAlone(t *testing.T) {
+	srv := startSocket(t, DefaultLimits())
+	cl := dial(t, srv)
+	cl.send(run("r1", "oops", nil))
+	got := cl.until("exit", "r1")
+	if m := got[len(got)-1]; m.OK == nil || *m.OK || m.Error != errInternal.Error() {
+		t.Errorf("exit = %+v", m)
+	}
+	cl.send(run("r2", "wait", nil))
+	cl.until("exit", "r2")
+}
+
+func TestOriginCheck(t *testing.T) {
+	srv := startSocket(t, DefaultLimits())
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for origin, wantOK := range map[string]bool{
+		"":                         true, // not a browser: nothing cross-site to fear
+		"http://" + host:           true,
+		"https://" + host:          false, // wrong scheme
+		"http://evil.example":      false,
+		"null":                     false,
+		"http://" + host + ".evil": false,
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		h := http.Header{}
+		if origin != "" {
+			h.Set("Origin", origin)
+		}
+		c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: h})
+		cancel()
+		if wantOK != (err == nil) {
+			t.Errorf("origin %q: err = %v, want accepted=%v", origin, err, wantOK)
+		}
+		if err == nil {
+			c.CloseNow()
+		} else if resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Errorf("origin %q: refused without a 403", origin)
+		}
+	}
+}
+
+func TestOversizedMessageClosesWith1009(t *testing.T) {
+	srv := startSocket(t, DefaultLimits())
+	cl := dial(t, srv)
+	cl.sendRaw(`{"type":"run","id":"` + strings.Repeat("x", 5000) + `"}`)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, _, err := cl.c.Read(ctx)
+	if code := websocket.CloseStatus(err); code != websocket.StatusMessageTooBig {
+		t.Errorf("close = %v (%v), want 1009", code, err)
+	}
+}
+
+func TestCloseStopsRunsAndSays1001(t *testing.T) {
+	s, err := NewSocket(testDemos(t), DefaultLimits(), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	cl := dial(t, &testServer{Server: srv, socket: s})
+	cl.send(run("r1", "wait", map[string]string{"d": "1h"}))
+	cl.until("started", "r1")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close(ctx) }()
+	got := cl.until("exit", "r1")
+	if m := got[len(got)-1]; m.Error != "stopped" {
+		t.Errorf("exit = %+v", m)
+	}
+	_, _, err = cl.c.Read(ctx)
+	if code := websocket.CloseStatus(err); code != websocket.StatusGoingAway {
+		t.Errorf("close = %v (%v), want 1001", code, err)
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	// A page that connects during shutdown is turned away.
+	if _, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil); err == nil {
+		t.Error("connected after Close")
+	}
+}
