@@ -38,10 +38,10 @@ type lessonCard struct {
 }
 
 type lessonView struct {
-	Page                          pageView
-	Slug, Number, Title, Summary  string
-	Sections                      []sectionView
-	Prev, Next                    *navItem
+	Page                         pageView
+	Slug, Number, Title, Summary string
+	Sections                     []sectionView
+	Prev, Next                   *navItem
 }
 
 type sectionView struct {
@@ -81,10 +81,10 @@ func lessonURL(slug string) string { return "/lessons/" + slug }
 func (s *site) pageView(title, description, current string) pageView {
 	p := pageView{Title: title, Description: description, Assets: s.assets}
 	all := s.catalog.Lessons()
-	for i, l := range all {
+	for _, l := range all {
 		item := navItem{Slug: l.Slug, Title: l.Title, URL: lessonURL(l.Slug), Number: lessonNumber(l.Order), Current: l.Slug == current}
 		if item.Current {
-			p.Position = fmt.Sprintf("第 %d / %d 课", i+1, len(all))
+			p.Position = fmt.Sprintf("第 %s 课 · 共 %d 课", item.Number, len(all))
 		}
 		p.Nav = append(p.Nav, item)
 	}

@@ -1,0 +1,272 @@
+package web
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"go.uber.org/goleak"
+
+	"github.com/bingfa-manyou/walkthrough/lessons"
+	"github.com/bingfa-manyou/walkthrough/runner"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// startCourse serves the real catalog, socket and handler.
+func startCourse(t *testing.T) (*httptest.Server, *lessons.Catalog) {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	catalog, err := lessons.Load(lessons.Options{FlagsURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	socket, err := runner.NewSocket(catalog.Registry(), runner.DefaultLimits(), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewHandler(Config{Catalog: catalog, Socket: socket, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		socket.Close(ctx)
+		srv.Close()
+	})
+	return srv, catalog
+}
+
+func get(t *testing.T, url string, header ...string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req) // no automatic gzip: tests see what is sent
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func page(t *testing.T, url string, wantStatus int) *goquery.Document {
+	t.Helper()
+	resp := get(t, url)
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("GET %s: %d, want %d", url, resp.StatusCode, wantStatus)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Errorf("GET %s: content type %q", url, ct)
+	}
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func TestIndexListsLessonsInOrder(t *testing.T) {
+	srv, catalog := startCourse(t)
+	doc := page(t, srv.URL+"/", http.StatusOK)
+	cards := doc.Find(".lesson-list .lesson-card")
+	if cards.Length() != len(catalog.Lessons()) {
+		t.Fatalf("%d cards for %d lessons", cards.Length(), len(catalog.Lessons()))
+	}
+	cards.Each(func(i int, s *goquery.Selection) {
+		l := catalog.Lessons()[i]
+		href, _ := s.Find("a").Attr("href")
+		if href != "/lessons/"+l.Slug || !strings.Contains(s.Text(), l.Title) || !strings.Contains(s.Text(), l.Summary) {
+			t.Errorf("card %d = %q -> %s, want lesson %s", i, s.Text(), href, l.Slug)
+		}
+	})
+	if doc.Find(`.lesson-card a[href="/lessons/spinner"]`).Length() != 1 {
+		t.Error("the index does not link the spinner lesson")
+	}
+}
+
+func TestLessonPageHasRunControlsAndSource(t *testing.T) {
+	srv, _ := startCourse(t)
+	doc := page(t, srv.URL+"/lessons/spinner", http.StatusOK)
+	if doc.Find(`nav.toc a[aria-current="page"][href="/lessons/spinner"]`).Length() != 1 {
+		t.Error("the lesson list does not mark the current lesson")
+	}
+	for _, id := range []string{"spinner-thread", "spinner-goroutine"} {
+		panel := doc.Find(`section.demo[data-demo="` + id + `"]`)
+		if panel.Length() != 1 {
+			t.Fatalf("no panel for %s", id)
+		}
+		if panel.Find("button.run").Length() != 1 || panel.Find("button.stop").Length() != 1 || panel.Find("pre.console").Length() != 1 {
+			t.Errorf("%s: Run, Stop or console missing", id)
+		}
+		src := panel.Find(`.source[data-pane="go"] .chroma`)
+		if src.Length() == 0 || src.Find("span").Length() < 50 {
+			t.Errorf("%s: Go source not highlighted", id)
+		}
+		if !strings.Contains(src.Text(), "func spin") || !strings.Contains(src.Text(), "package spinner") {
+			t.Errorf("%s: shown source is not the demo file", id)
+		}
+		if panel.Find(`.source[data-pane="py"] .chroma`).Length() == 0 {
+			t.Errorf("%s: no Python tab", id)
+		}
+		slow := panel.Find(`input[name="slow"]`)
+		if v, _ := slow.Attr("value"); v != "3s" {
+			t.Errorf("%s: slow default %q", id, v)
+		}
+		if lo, _ := slow.Attr("data-min"); lo != "100ms" {
+			t.Errorf("%s: slow min %q", id, lo)
+		}
+		if hi, _ := panel.Find(`input[name="frame"]`).Attr("data-max"); hi != "100ms" {
+			t.Errorf("%s: frame max %q", id, hi)
+		}
+		forID, _ := slow.Attr("id")
+		if panel.Find(`label[for="`+forID+`"]`).Length() != 1 {
+			t.Errorf("%s: slow field has no label", id)
+		}
+	}
+	// The panel sits inside the prose, not after it.
+	if doc.Find("article.lesson > .prose").Length() < 2 {
+		t.Error("demo panels are not placed between runs of prose")
+	}
+	// Headings keep their Chinese ids, for deep links.
+	if doc.Find(`h2[id="小结"]`).Length() != 1 {
+		t.Error("no 小结 heading with a Chinese id")
+	}
+	if doc.Find(`.prose pre.chroma, .prose .chroma`).Length() == 0 {
+		t.Error("prose code blocks are not highlighted")
+	}
+}
+
+func TestUnknownPagesAre404(t *testing.T) {
+	srv, _ := startCourse(t)
+	for _, path := range []string{"/lessons/no-such-lesson", "/nope", "/lessons/"} {
+		doc := page(t, srv.URL+path, http.StatusNotFound)
+		if !strings.Contains(doc.Find("h1").Text(), "找不到") {
+			t.Errorf("%s: not the 404 page", path)
+		}
+	}
+	if resp := get(t, srv.URL+"/static/missing.css"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("missing asset: %d", resp.StatusCode)
+	}
+}
+
+func TestDemoListIsJSON(t *testing.T) {
+	srv, catalog := startCourse(t)
+	resp := get(t, srv.URL+"/api/demos")
+	if resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("content type %q", resp.Header.Get("Content-Type"))
+	}
+	var demos []struct {
+		ID     string `json:"id"`
+		Lesson string `json:"lesson"`
+		Title  string `json:"title"`
+		Params []struct {
+			Name    string `json:"name"`
+			Type    string `json:"type"`
+			Default string `json:"default"`
+			Min     string `json:"min"`
+			Max     string `json:"max"`
+		} `json:"params"`
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(body, &demos); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	if len(demos) != len(catalog.Registry().All()) {
+		t.Fatalf("%d demos listed", len(demos))
+	}
+	for _, d := range demos {
+		if d.ID == "spinner-goroutine" {
+			if d.Lesson != "spinner" || len(d.Params) != 2 || d.Params[0].Name != "slow" || d.Params[0].Type != "duration" || d.Params[0].Max != "10s" {
+				t.Errorf("spinner-goroutine = %+v", d)
+			}
+			return
+		}
+	}
+	t.Error("spinner-goroutine not listed")
+}
+
+func TestHealthAndHeaders(t *testing.T) {
+	srv, _ := startCourse(t)
+	resp := get(t, srv.URL+"/healthz")
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(body) != "ok" {
+		t.Errorf("healthz: %d %q", resp.StatusCode, body)
+	}
+	resp = get(t, srv.URL+"/lessons/spinner")
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Error("CSP allows inline code")
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" {
+		t.Error("nosniff or referrer policy missing")
+	}
+}
+
+// Pages use no inline script or style, so the strict CSP costs nothing.
+func TestNoInlineScriptOrStyle(t *testing.T) {
+	srv, catalog := startCourse(t)
+	urls := []string{"/"}
+	for _, l := range catalog.Lessons() {
+		urls = append(urls, "/lessons/"+l.Slug)
+	}
+	for _, u := range urls {
+		doc := page(t, srv.URL+u, http.StatusOK)
+		doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+			if _, ok := s.Attr("src"); !ok {
+				t.Errorf("%s: inline script", u)
+			}
+		})
+		if n := doc.Find("style, [style]").Length(); n > 0 {
+			t.Errorf("%s: %d inline styles", u, n)
+		}
+	}
+}
+
+func TestStaticAssetsAreCachedAndCompressed(t *testing.T) {
+	srv, _ := startCourse(t)
+	doc := page(t, srv.URL+"/lessons/spinner", http.StatusOK)
+	var hrefs []string
+	doc.Find(`link[rel="stylesheet"]`).Each(func(_ int, s *goquery.Selection) { hrefs = append(hrefs, s.AttrOr("href", "")) })
+	doc.Find(`script[src]`).Each(func(_ int, s *goquery.Selection) { hrefs = append(hrefs, s.AttrOr("src", "")) })
+	if len(hrefs) != 4 {
+		t.Fatalf("assets = %v", hrefs)
+	}
+	for _, h := range hrefs {
+		resp := get(t, srv.URL+h, "Accept-Encoding", "gzip")
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+			t.Errorf("%s: %d %q", h, resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.ReadAll(zr); err != nil {
+				t.Errorf("%s: bad gzip: %v", h, err)
+			}
+		} else if strings.HasSuffix(strings.Split(h, "?")[0], ".css") {
+			t.Errorf("%s: stylesheet not compressed", h)
+		}
+		etag := resp.Header.Get("ETag")
+		if again := get(t, srv.URL+h, "If-None-Match", etag); etag == "" || again.StatusCode != http.StatusNotModified {
+			t.Errorf("%s: revalidation with %q gave %d", h, etag, again.StatusCode)
+		}
+	}
+}
