@@ -13,7 +13,17 @@ import (
 
 	"github.com/yuin/goldmark"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/blocking"
+	"github.com/bingfa-manyou/walkthrough/lessons/callbacks"
+	"github.com/bingfa-manyou/walkthrough/lessons/eventloop"
+	"github.com/bingfa-manyou/walkthrough/lessons/flags"
+	"github.com/bingfa-manyou/walkthrough/lessons/futures"
+	"github.com/bingfa-manyou/walkthrough/lessons/httpclients"
+	"github.com/bingfa-manyou/walkthrough/lessons/multireq"
+	"github.com/bingfa-manyou/walkthrough/lessons/rawconn"
+	"github.com/bingfa-manyou/walkthrough/lessons/semaphore"
 	"github.com/bingfa-manyou/walkthrough/lessons/spinner"
+	"github.com/bingfa-manyou/walkthrough/lessons/yieldfrom"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
@@ -41,6 +51,13 @@ type Code struct {
 	GoText     string
 	PythonFile string
 	PythonHTML template.HTML
+	Also       []File // further Go files the demo uses
+}
+
+// File is one highlighted source file.
+type File struct {
+	Name string
+	HTML template.HTML
 }
 
 // Catalog is the whole course.
@@ -58,11 +75,27 @@ type unit struct {
 }
 
 // Options carry what demos need from outside the course.
-type Options struct{}
+type Options struct {
+	// FlagsURL is the base URL of the flag server the download demos use,
+	// e.g. "http://127.0.0.1:40123" (no trailing slash).
+	FlagsURL string
+}
 
-func units(Options) []unit {
+// units lists every lesson folder of the course. Order here does not matter:
+// lessons are sorted by the order in their front matter.
+func units(opts Options) []unit {
 	return []unit{
+		{files: eventloop.Files, demos: eventloop.Demos()},
+		{files: futures.Files, demos: futures.Demos()},
 		{files: spinner.Files, demos: spinner.Demos()},
+		{files: callbacks.Files, demos: callbacks.Demos()},
+		{files: blocking.Files, demos: blocking.Demos()},
+		{files: flags.Files, demos: flags.Demos(opts.FlagsURL)},
+		{files: semaphore.Files, demos: semaphore.Demos(opts.FlagsURL)},
+		{files: rawconn.Files, demos: rawconn.Demos()},
+		{files: yieldfrom.Files, demos: yieldfrom.Demos()},
+		{files: multireq.Files, demos: multireq.Demos(opts.FlagsURL)},
+		{files: httpclients.Files, demos: httpclients.Demos(opts.FlagsURL)},
 	}
 }
 
@@ -131,17 +164,17 @@ func (c *Catalog) load(md goldmark.Markdown, u unit) (*Lesson, error) {
 	}
 
 	// Cut the page at each demo mark: prose, panel, prose, ...
-	html := doc.html
+	html, from := doc.html, 0
 	for _, loc := range demoMark.FindAllSubmatchIndex(html, -1) {
-		if prose := html[:loc[0]]; len(bytes.TrimSpace(prose)) > 0 {
+		if prose := html[from:loc[0]]; len(bytes.TrimSpace(prose)) > 0 {
 			l.Sections = append(l.Sections, Section{HTML: template.HTML(prose)})
 		}
 		d, _ := c.registry.Lookup(string(html[loc[2]:loc[3]]))
 		l.Sections = append(l.Sections, Section{Demo: d})
-		html = html[loc[1]:]
+		from = loc[1]
 	}
-	if len(bytes.TrimSpace(html)) > 0 {
-		l.Sections = append(l.Sections, Section{HTML: template.HTML(html)})
+	if rest := html[from:]; len(bytes.TrimSpace(rest)) > 0 {
+		l.Sections = append(l.Sections, Section{HTML: template.HTML(rest)})
 	}
 	return l, nil
 }
@@ -155,6 +188,17 @@ func loadCode(files fs.FS, d *runner.Demo) (Code, error) {
 	code := Code{GoFile: d.Source, GoText: string(goSrc)}
 	if code.GoHTML, err = highlight(sourceLang(d.Source), goSrc); err != nil {
 		return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
+	}
+	for _, name := range d.Also {
+		src, err := fs.ReadFile(files, name)
+		if err != nil {
+			return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
+		}
+		html, err := highlight(sourceLang(name), src)
+		if err != nil {
+			return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
+		}
+		code.Also = append(code.Also, File{Name: name, HTML: html})
 	}
 	if d.Python != "" {
 		pySrc, err := fs.ReadFile(files, d.Python)

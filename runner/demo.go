@@ -33,6 +33,9 @@ type Demo struct {
 	// Python optionally names a file among the lesson's embedded files with
 	// the Python shape of the same idea, shown on a tab beside the Go source.
 	Python string
+	// Also lists further files among the lesson's embedded files that the
+	// demo's source uses (a helper type, say), shown on tabs of their own.
+	Also []string
 
 	Params []Param
 	Run    RunFunc

@@ -23,7 +23,10 @@ import (
 type Config struct {
 	Catalog *lessons.Catalog
 	Socket  http.Handler // the websocket endpoint, mounted at /ws
-	Log     *slog.Logger
+	// Flags serves flag images at /flags/{cc}/{cc}.gif, for the gallery of
+	// the download demos. Optional.
+	Flags http.Handler
+	Log   *slog.Logger
 }
 
 type handler struct {
@@ -78,12 +81,26 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	mux.Handle("GET /api/demos", demos)
 	mux.Handle("GET /ws", cfg.Socket)
 	mux.Handle("GET /static/", assets)
+	if cfg.Flags != nil {
+		mux.Handle("GET /flags/", http.StripPrefix("/flags", plainFlags(cfg.Flags)))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok"))
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { serveNotFound(w, r, notFound) })
 	return securityHeaders(mux), nil
+}
+
+// plainFlags drops the query: the flag server's per-request latency and
+// failure knobs are for demos on loopback, not for anyone who loads a page.
+func plainFlags(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.RawQuery = ""
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		h.ServeHTTP(w, r2)
+	})
 }
 
 func serveNotFound(w http.ResponseWriter, r *http.Request, page *static.Body) {

@@ -53,7 +53,12 @@ type demoView struct {
 	ID, Title              string
 	GoFile, GoHTML         string
 	PythonFile, PythonHTML string
+	Also                   []fileView // further Go files, each on its own tab
 	Params                 []paramView
+}
+
+type fileView struct {
+	Name, HTML, TabID, PaneID string
 }
 
 type paramView struct {
@@ -118,6 +123,12 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 			ID: d.ID, Title: d.Title,
 			GoFile: code.GoFile, GoHTML: string(code.GoHTML),
 			PythonFile: code.PythonFile, PythonHTML: string(code.PythonHTML),
+		}
+		for i, f := range code.Also {
+			dv.Also = append(dv.Also, fileView{
+				Name: f.Name, HTML: string(f.HTML),
+				TabID: fmt.Sprintf("%s-tab-also%d", d.ID, i), PaneID: fmt.Sprintf("%s-pane-also%d", d.ID, i),
+			})
 		}
 		for _, p := range d.Params {
 			dv.Params = append(dv.Params, paramView{

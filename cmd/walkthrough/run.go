@@ -14,6 +14,7 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 	"github.com/bingfa-manyou/walkthrough/web"
 )
 
@@ -64,12 +65,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve the course on")
 	lim := limitFlags(fs)
+	site := flagSiteFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
-	catalog, err := lessons.Load(lessons.Options{})
+	flagsURL, stopFlags, err := site.start()
+	if err != nil {
+		return err
+	}
+	defer stopFlags(context.Background())
+	catalog, err := lessons.Load(lessons.Options{FlagsURL: flagsURL})
+	if err != nil {
+		return err
+	}
+	// The page shows downloaded flags from our own origin: same bytes as the
+	// flag server sends, without its latency or failures, and without
+	// opening the CSP to another port.
+	images, err := flagserver.New(flagserver.Config{})
 	if err != nil {
 		return err
 	}
@@ -77,7 +91,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	handler, err := web.NewHandler(web.Config{Catalog: catalog, Socket: socket, Log: log})
+	handler, err := web.NewHandler(web.Config{Catalog: catalog, Socket: socket, Flags: images, Log: log})
 	if err != nil {
 		return err
 	}
@@ -92,6 +106,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	fmt.Fprintf(stdout, "flag server at %s/\n", flagsURL)
 	fmt.Fprintf(stdout, "并发漫游 serving at http://%s/\n", ln.Addr())
 
 	served := make(chan error, 1)
@@ -108,7 +123,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errs := make(chan error, 2)
 	go func() { errs <- srv.Shutdown(sctx) }()
 	go func() { errs <- socket.Close(sctx) }()
-	err = errors.Join(<-errs, <-errs)
+	err = errors.Join(<-errs, <-errs, stopFlags(sctx))
 	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
@@ -120,7 +135,8 @@ func list(args []string, stdout io.Writer) error {
 	if len(args) > 0 {
 		return usagef("list takes no arguments")
 	}
-	catalog, err := lessons.Load(lessons.Options{})
+	// Listing needs no flag server: no demo runs.
+	catalog, err := lessons.Load(lessons.Options{FlagsURL: "http://127.0.0.1:0"})
 	if err != nil {
 		return err
 	}
@@ -134,13 +150,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("run", stderr)
 	events := fs.Bool("events", false, "also print timeline events to stderr")
 	lim := limitFlags(fs)
+	site := flagSiteFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	if fs.NArg() < 1 {
 		return usagef("usage: walkthrough run DEMO [name=value ...]")
 	}
-	catalog, err := lessons.Load(lessons.Options{})
+	flagsURL, stopFlags, err := site.start()
+	if err != nil {
+		return err
+	}
+	defer stopFlags(context.Background())
+	catalog, err := lessons.Load(lessons.Options{FlagsURL: flagsURL})
 	if err != nil {
 		return err
 	}
