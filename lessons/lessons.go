@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"path"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/yuin/goldmark"
 
@@ -112,11 +115,32 @@ func Load(opts Options) (*Catalog, error) {
 	}
 	c := &Catalog{bySlug: map[string]*Lesson{}, code: map[string]Code{}, registry: reg}
 	md := newMarkdown()
-	for _, u := range us {
-		l, err := c.load(md, u)
-		if err != nil {
-			return nil, err
+
+	// Lessons render independently; highlighting dominates start-up, so
+	// spread it over the cores.
+	type loaded struct {
+		lesson *Lesson
+		code   map[string]Code
+		err    error
+	}
+	results := make([]loaded, len(us))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, u := range us {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			l, code, err := load(md, reg, u)
+			results[i] = loaded{l, code, err}
+		})
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
 		}
+		l := r.lesson
+		maps.Copy(c.code, r.code)
 		if _, dup := c.bySlug[l.Slug]; dup {
 			return nil, fmt.Errorf("lessons: slug %q used twice", l.Slug)
 		}
@@ -129,37 +153,38 @@ func Load(opts Options) (*Catalog, error) {
 
 // load renders one lesson folder and checks that its text, its front
 // matter and its demos agree with each other.
-func (c *Catalog) load(md goldmark.Markdown, u unit) (*Lesson, error) {
+func load(md goldmark.Markdown, reg *runner.Registry, u unit) (*Lesson, map[string]Code, error) {
 	src, err := fs.ReadFile(u.files, "lesson.md")
 	if err != nil {
-		return nil, fmt.Errorf("lessons: %w", err)
+		return nil, nil, fmt.Errorf("lessons: %w", err)
 	}
 	doc, err := render(md, src)
 	if err != nil {
-		return nil, fmt.Errorf("lessons: %w", err)
+		return nil, nil, fmt.Errorf("lessons: %w", err)
 	}
 	m := doc.meta
 	where := "lesson " + m.Slug
 	if m.Slug == "" || m.Title == "" || m.Summary == "" {
-		return nil, fmt.Errorf("lessons: a lesson.md lacks slug, title or summary (%q)", m.Slug)
+		return nil, nil, fmt.Errorf("lessons: a lesson.md lacks slug, title or summary (%q)", m.Slug)
 	}
 	if !slices.Equal(m.Demos, doc.demos) {
-		return nil, fmt.Errorf("lessons: %s: front matter lists demos %v but the text places %v", where, m.Demos, doc.demos)
+		return nil, nil, fmt.Errorf("lessons: %s: front matter lists demos %v but the text places %v", where, m.Demos, doc.demos)
 	}
 	if len(u.demos) != len(m.Demos) {
-		return nil, fmt.Errorf("lessons: %s: the package defines %d demos, the text places %d", where, len(u.demos), len(m.Demos))
+		return nil, nil, fmt.Errorf("lessons: %s: the package defines %d demos, the text places %d", where, len(u.demos), len(m.Demos))
 	}
+	codes := map[string]Code{}
 	l := &Lesson{Slug: m.Slug, Order: m.Order, Title: m.Title, Summary: m.Summary, Headings: doc.headings}
 	for _, id := range m.Demos {
-		d, ok := c.registry.Lookup(id)
+		d, ok := reg.Lookup(id)
 		if !ok || d.Lesson != m.Slug {
-			return nil, fmt.Errorf("lessons: %s places demo %q, which it does not define", where, id)
+			return nil, nil, fmt.Errorf("lessons: %s places demo %q, which it does not define", where, id)
 		}
 		code, err := loadCode(u.files, d)
 		if err != nil {
-			return nil, fmt.Errorf("lessons: %s: %w", where, err)
+			return nil, nil, fmt.Errorf("lessons: %s: %w", where, err)
 		}
-		c.code[d.ID] = code
+		codes[d.ID] = code
 		l.Demos = append(l.Demos, d)
 	}
 
@@ -169,14 +194,14 @@ func (c *Catalog) load(md goldmark.Markdown, u unit) (*Lesson, error) {
 		if prose := html[from:loc[0]]; len(bytes.TrimSpace(prose)) > 0 {
 			l.Sections = append(l.Sections, Section{HTML: template.HTML(prose)})
 		}
-		d, _ := c.registry.Lookup(string(html[loc[2]:loc[3]]))
+		d, _ := reg.Lookup(string(html[loc[2]:loc[3]]))
 		l.Sections = append(l.Sections, Section{Demo: d})
 		from = loc[1]
 	}
 	if rest := html[from:]; len(bytes.TrimSpace(rest)) > 0 {
 		l.Sections = append(l.Sections, Section{HTML: template.HTML(rest)})
 	}
-	return l, nil
+	return l, codes, nil
 }
 
 // loadCode highlights the files a demo's panel shows.

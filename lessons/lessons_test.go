@@ -13,7 +13,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 )
 
-func load(t *testing.T) *Catalog {
+func loadCatalog(t *testing.T) *Catalog {
 	t.Helper()
 	c, err := Load(Options{FlagsURL: "http://127.0.0.1:1"})
 	if err != nil {
@@ -23,7 +23,7 @@ func load(t *testing.T) *Catalog {
 }
 
 func TestEveryLessonLoadsInOrder(t *testing.T) {
-	c := load(t)
+	c := loadCatalog(t)
 	ls := c.Lessons()
 	if len(ls) == 0 {
 		t.Fatal("no lessons")
@@ -61,7 +61,7 @@ func hasHeading(l *Lesson, text string) bool {
 // Every demo a lesson names exists, belongs to that lesson, and has its
 // panel placed in the text exactly once.
 func TestLessonDemosExist(t *testing.T) {
-	c := load(t)
+	c := loadCatalog(t)
 	placed := map[string]int{}
 	for _, l := range c.Lessons() {
 		for _, s := range l.Sections {
@@ -85,7 +85,7 @@ func TestLessonDemosExist(t *testing.T) {
 // The file a panel shows is the file the demo's Run function is compiled
 // from: the runtime knows where each function was defined.
 func TestShownSourceIsCompiledSource(t *testing.T) {
-	c := load(t)
+	c := loadCatalog(t)
 	for _, d := range c.Registry().All() {
 		pc := reflect.ValueOf(d.Run).Pointer()
 		fn := runtime.FuncForPC(pc)

@@ -204,6 +204,9 @@ func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }
 // highlight renders a whole source file with chroma's classes and line
 // numbers, the same classes the Markdown code blocks use.
 func highlight(lang string, code []byte) (template.HTML, error) {
+	if lang == "go" {
+		return highlightGo(code), nil
+	}
 	lexer := lexers.Get(lang)
 	if lexer == nil {
 		return "", fmt.Errorf("no highlighter for %q", lang)

@@ -36,6 +36,9 @@ type Demo struct {
 	// Also lists further files among the lesson's embedded files that the
 	// demo's source uses (a helper type, say), shown on tabs of their own.
 	Also []string
+	// ShowsFlags asks the page for a gallery: every task named by a country
+	// code ("CN", or "CN gif") that ends "ok" shows that country's flag.
+	ShowsFlags bool
 
 	Params []Param
 	Run    RunFunc

@@ -128,6 +128,7 @@
     this.term = new Terminal(section.querySelector(".console"));
     this.runId = null;
     this.events = [];
+    this.gallery = section.querySelector(".gallery");
     var self = this;
     this.form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -184,6 +185,7 @@
     runs[id] = this;
     this.events = [];
     this.term.clear();
+    if (this.gallery) this.gallery.textContent = "";
     this.runButton.disabled = true;
     this.stopButton.disabled = false;
     this.section.classList.add("running");
@@ -216,6 +218,7 @@
         break;
       case "event":
         this.events.push(msg.event);
+        if (this.gallery) this.addFlag(msg.event);
         break;
       case "exit":
         var secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
@@ -255,6 +258,28 @@
     }
     this.error.textContent = msg.error;
     this.error.hidden = false;
+  };
+
+  // A download that ended ok puts its flag in the gallery, in arrival
+  // order. The image comes from our own origin (/flags/), same bytes as the
+  // flag server sent the demo.
+  Panel.prototype.addFlag = function (ev) {
+    if (ev.phase !== "end" || ev.status !== "ok") return;
+    var m = /^([A-Z]{2})(?: gif)?$/.exec(ev.task);
+    if (!m || this.gallery.querySelector('[data-cc="' + m[1] + '"]')) return;
+    var cc = m[1].toLowerCase();
+    var fig = document.createElement("figure");
+    fig.dataset.cc = m[1];
+    var img = document.createElement("img");
+    img.src = "/flags/" + cc + "/" + cc + ".gif";
+    img.alt = m[1] + " 国旗";
+    img.width = 60;
+    img.height = 40;
+    var cap = document.createElement("figcaption");
+    cap.textContent = m[1];
+    fig.appendChild(img);
+    fig.appendChild(cap);
+    this.gallery.appendChild(fig);
   };
 
   Panel.prototype.lost = function () {

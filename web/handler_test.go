@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,15 +18,22 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// The catalog is immutable once loaded, so the tests share one: loading it
+// under the race detector takes seconds.
+var sharedCatalog = sync.OnceValues(func() (*lessons.Catalog, error) {
+	return lessons.Load(lessons.Options{FlagsURL: "http://127.0.0.1:1"})
+})
 
 // startCourse serves the real catalog, socket and handler.
 func startCourse(t *testing.T) (*httptest.Server, *lessons.Catalog) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	catalog, err := lessons.Load(lessons.Options{FlagsURL: "http://127.0.0.1:1"})
+	catalog, err := sharedCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +41,11 @@ func startCourse(t *testing.T) (*httptest.Server, *lessons.Catalog) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandler(Config{Catalog: catalog, Socket: socket, Log: log})
+	flags, err := flagserver.New(flagserver.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewHandler(Config{Catalog: catalog, Socket: socket, Flags: flags, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,5 +280,28 @@ func TestStaticAssetsAreCachedAndCompressed(t *testing.T) {
 		if again := get(t, srv.URL+h, "If-None-Match", etag); etag == "" || again.StatusCode != http.StatusNotModified {
 			t.Errorf("%s: revalidation with %q gave %d", h, etag, again.StatusCode)
 		}
+	}
+}
+
+// The download demos' panels have a gallery, and the images come from our
+// own origin, without the flag server's per-request misbehaviour.
+func TestFlagGallery(t *testing.T) {
+	srv, catalog := startCourse(t)
+	for _, d := range catalog.Registry().All() {
+		doc := page(t, srv.URL+"/lessons/"+d.Lesson, http.StatusOK)
+		has := doc.Find(`section.demo[data-demo="` + d.ID + `"] .gallery`).Length() == 1
+		if has != d.ShowsFlags {
+			t.Errorf("%s: gallery %v, ShowsFlags %v", d.ID, has, d.ShowsFlags)
+		}
+	}
+	for _, q := range []string{"", "?error_rate=1", "?latency=10s"} {
+		start := time.Now()
+		resp := get(t, srv.URL+"/flags/cn/cn.gif"+q)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/gif" || time.Since(start) > 2*time.Second {
+			t.Errorf("/flags/cn/cn.gif%s: %d %s after %v", q, resp.StatusCode, resp.Header.Get("Content-Type"), time.Since(start))
+		}
+	}
+	if resp := get(t, srv.URL+"/flags/xx/xx.gif"); resp.StatusCode != 404 {
+		t.Errorf("unknown flag: %d", resp.StatusCode)
 	}
 }

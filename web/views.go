@@ -54,6 +54,7 @@ type demoView struct {
 	GoFile, GoHTML         string
 	PythonFile, PythonHTML string
 	Also                   []fileView // further Go files, each on its own tab
+	ShowsFlags             bool
 	Params                 []paramView
 }
 
@@ -120,7 +121,7 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 		d := sec.Demo
 		code := s.catalog.Code(d.ID)
 		dv := &demoView{
-			ID: d.ID, Title: d.Title,
+			ID: d.ID, Title: d.Title, ShowsFlags: d.ShowsFlags,
 			GoFile: code.GoFile, GoHTML: string(code.GoHTML),
 			PythonFile: code.PythonFile, PythonHTML: string(code.PythonHTML),
 		}

@@ -30,12 +30,12 @@ func Demos(baseURL string) []runner.Demo {
 	return []runner.Demo{
 		{
 			ID: "flags-sequential", Lesson: "flags", Title: "顺序下载：一面接一面",
-			Source: "flags_sequential.go", Python: "flags_sequential.py", Also: []string{"download.go"},
+			Source: "flags_sequential.go", Python: "flags_sequential.py", Also: []string{"download.go"}, ShowsFlags: true,
 			Params: params(), Run: flagsSequential(baseURL),
 		},
 		{
 			ID: "flags-concurrent", Lesson: "flags", Title: "并发下载：一起发出去",
-			Source: "flags_concurrent.go", Python: "flags_concurrent.py", Also: []string{"download.go"},
+			Source: "flags_concurrent.go", Python: "flags_concurrent.py", Also: []string{"download.go"}, ShowsFlags: true,
 			Params: params(), Run: flagsConcurrent(baseURL),
 		},
 	}
