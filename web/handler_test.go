@@ -289,7 +289,7 @@ func TestFlagGallery(t *testing.T) {
 	srv, catalog := startCourse(t)
 	for _, d := range catalog.Registry().All() {
 		doc := page(t, srv.URL+"/lessons/"+d.Lesson, http.StatusOK)
-		has := doc.Find(`section.demo[data-demo="` + d.ID + `"] .gallery`).Length() == 1
+		has := doc.Find(`section.demo[data-demo="`+d.ID+`"] .gallery`).Length() == 1
 		if has != d.ShowsFlags {
 			t.Errorf("%s: gallery %v, ShowsFlags %v", d.ID, has, d.ShowsFlags)
 		}
