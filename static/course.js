@@ -190,6 +190,7 @@
     this.stopButton.disabled = false;
     this.section.classList.add("running");
     this.setStatus("启动中…", "running");
+    this.section.dispatchEvent(new CustomEvent("demo-start", { bubbles: true, detail: { id: id, demo: this.demo } }));
   };
 
   Panel.prototype.stop = function () {
@@ -207,7 +208,11 @@
     this.section.dispatchEvent(new CustomEvent("demo-exit", { bubbles: true, detail: { demo: this.demo } }));
   };
 
+  // Every frame of this panel's run is also announced on the section as a
+  // "demo-frame" event, so other scripts (timeline, progress) can follow
+  // runs without reaching into this one.
   Panel.prototype.receive = function (msg) {
+    this.section.dispatchEvent(new CustomEvent("demo-frame", { detail: msg }));
     switch (msg.type) {
       case "started":
         this.started = performance.now();

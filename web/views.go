@@ -10,8 +10,17 @@ import (
 // The view models: plain values the templates print, built from the catalog
 // by the handler, so that templates hold no logic beyond loops and ifs.
 
+// The assets every page loads. theme.js is separate: it must run in <head>
+// before the first paint; the others are deferred.
+var (
+	pageStyles  = []string{"course.css", "chroma.css"}
+	pageScripts = []string{"course.js"}
+)
+
 type assetURLs struct {
-	CSS, Chroma, Theme, JS string
+	Styles  []string
+	Theme   string
+	Scripts []string
 }
 
 type navItem struct {
@@ -74,12 +83,14 @@ type site struct {
 }
 
 func newSite(c *lessons.Catalog, a *static.Assets) *site {
-	return &site{catalog: c, assets: assetURLs{
-		CSS:    a.URL("course.css"),
-		Chroma: a.URL("chroma.css"),
-		Theme:  a.URL("theme.js"),
-		JS:     a.URL("course.js"),
-	}}
+	urls := assetURLs{Theme: a.URL("theme.js")}
+	for _, name := range pageStyles {
+		urls.Styles = append(urls.Styles, a.URL(name))
+	}
+	for _, name := range pageScripts {
+		urls.Scripts = append(urls.Scripts, a.URL(name))
+	}
+	return &site{catalog: c, assets: urls}
 }
 
 func lessonURL(slug string) string { return "/lessons/" + slug }
