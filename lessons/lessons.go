@@ -211,19 +211,13 @@ func loadCode(files fs.FS, d *runner.Demo) (Code, error) {
 		return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
 	}
 	code := Code{GoFile: d.Source, GoText: string(goSrc)}
-	if code.GoHTML, err = highlight(sourceLang(d.Source), goSrc); err != nil {
-		return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
-	}
+	code.GoHTML = highlight(sourceLang(d.Source), goSrc, true)
 	for _, name := range d.Also {
 		src, err := fs.ReadFile(files, name)
 		if err != nil {
 			return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
 		}
-		html, err := highlight(sourceLang(name), src)
-		if err != nil {
-			return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
-		}
-		code.Also = append(code.Also, File{Name: name, HTML: html})
+		code.Also = append(code.Also, File{Name: name, HTML: highlight(sourceLang(name), src, true)})
 	}
 	if d.Python != "" {
 		pySrc, err := fs.ReadFile(files, d.Python)
@@ -231,9 +225,7 @@ func loadCode(files fs.FS, d *runner.Demo) (Code, error) {
 			return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
 		}
 		code.PythonFile = d.Python
-		if code.PythonHTML, err = highlight(sourceLang(d.Python), pySrc); err != nil {
-			return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
-		}
+		code.PythonHTML = highlight(sourceLang(d.Python), pySrc, true)
 	}
 	return code, nil
 }
@@ -245,6 +237,16 @@ func (c *Catalog) Lessons() []*Lesson { return slices.Clone(c.lessons) }
 func (c *Catalog) Lesson(slug string) (*Lesson, bool) {
 	l, ok := c.bySlug[slug]
 	return l, ok
+}
+
+// Demos lists every demo in course order: by lesson, then as the text
+// places them.
+func (c *Catalog) Demos() []*runner.Demo {
+	var all []*runner.Demo
+	for _, l := range c.lessons {
+		all = append(all, l.Demos...)
+	}
+	return all
 }
 
 // Registry is every demo of the course.

@@ -3,17 +3,11 @@ package lessons
 import (
 	"bytes"
 	"fmt"
-	"html/template"
 	"regexp"
 	"strings"
 	"unicode"
 
-	"github.com/alecthomas/chroma/v2"
-	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
-	"github.com/alecthomas/chroma/v2/lexers"
-	"github.com/alecthomas/chroma/v2/styles"
 	"github.com/yuin/goldmark"
-	highlighting "github.com/yuin/goldmark-highlighting/v2"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
@@ -56,21 +50,21 @@ var demoLine = regexp.MustCompile(`^::demo\s+([a-z0-9-]+)$`)
 var demoMark = regexp.MustCompile(`<!--demo:([a-z0-9-]+)-->\n?`)
 
 // newMarkdown builds the course's one goldmark instance: GFM, CJK line
-// breaking, chroma highlighting with CSS classes (so light and dark themes
-// are pure CSS), front matter, heading ids, and demo slots.
+// breaking, code blocks highlighted with chroma's CSS classes (so light and
+// dark themes are pure CSS), front matter, heading ids, and demo slots.
 func newMarkdown() goldmark.Markdown {
 	return goldmark.New(
 		goldmark.WithExtensions(
 			extension.GFM,
 			extension.CJK,
 			&frontmatter.Extender{},
-			highlighting.NewHighlighting(
-				highlighting.WithFormatOptions(chromahtml.WithClasses(true)),
-			),
 		),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 		goldmark.WithRendererOptions(
-			renderer.WithNodeRenderers(util.Prioritized(demoSlotRenderer{}, 100)),
+			renderer.WithNodeRenderers(
+				util.Prioritized(demoSlotRenderer{}, 100),
+				util.Prioritized(codeBlockRenderer{}, 100),
+			),
 		),
 	)
 }
@@ -201,24 +195,24 @@ func (h *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
 
 func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }
 
-// highlight renders a whole source file with chroma's classes and line
-// numbers, the same classes the Markdown code blocks use.
-func highlight(lang string, code []byte) (template.HTML, error) {
-	if lang == "go" {
-		return highlightGo(code), nil
-	}
-	lexer := lexers.Get(lang)
-	if lexer == nil {
-		return "", fmt.Errorf("no highlighter for %q", lang)
-	}
-	it, err := chroma.Coalesce(lexer).Tokenise(nil, string(code))
-	if err != nil {
-		return "", fmt.Errorf("highlight: %w", err)
-	}
-	f := chromahtml.New(chromahtml.WithClasses(true), chromahtml.WithLineNumbers(true))
-	var buf bytes.Buffer
-	if err := f.Format(&buf, styles.Fallback, it); err != nil {
-		return "", fmt.Errorf("highlight: %w", err)
-	}
-	return template.HTML(buf.String()), nil
+// codeBlockRenderer highlights fenced code blocks with the course's own
+// highlighters (see highlight.go), without line numbers.
+type codeBlockRenderer struct{}
+
+func (codeBlockRenderer) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
+	r.Register(ast.KindFencedCodeBlock, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		block := n.(*ast.FencedCodeBlock)
+		var code bytes.Buffer
+		lines := block.Lines()
+		for i := range lines.Len() {
+			seg := lines.At(i)
+			code.Write(seg.Value(src))
+		}
+		w.WriteString(string(highlight(string(block.Language(src)), code.Bytes(), false)))
+		w.WriteByte('\n')
+		return ast.WalkSkipChildren, nil
+	})
 }

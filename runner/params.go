@@ -39,6 +39,9 @@ type Param struct {
 	Max     string   `json:"max,omitempty"`
 	Choices []string `json:"choices,omitempty"`
 	Help    string   `json:"help,omitempty"`
+	// MaxItems bounds how many values a KindDurations list may hold (at
+	// most 20, the default when zero).
+	MaxItems int `json:"max_items,omitempty"`
 }
 
 // ParamError is a rejected parameter; Param names the field so the page can
@@ -152,8 +155,12 @@ func (p Param) parse(s string) (any, string, error) {
 		return d, d.String(), nil
 	case KindDurations:
 		parts := strings.Split(s, ",")
-		if len(parts) > maxListLen {
-			return nil, "", fmt.Errorf("at most %d durations, got %d", maxListLen, len(parts))
+		limit := maxListLen
+		if p.MaxItems > 0 && p.MaxItems < limit {
+			limit = p.MaxItems
+		}
+		if len(parts) > limit {
+			return nil, "", fmt.Errorf("at most %d durations, got %d", limit, len(parts))
 		}
 		list := make([]time.Duration, 0, len(parts))
 		texts := make([]string, 0, len(parts))

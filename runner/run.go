@@ -47,6 +47,7 @@ var errInternal = errors.New("internal error in the demo")
 type Result struct {
 	Err     error // nil, ErrStopped, ErrTimeout, or the demo's own error
 	Elapsed time.Duration
+	Tasks   *TaskSummary // what the run's tasks did, when the caller tracked them (the socket does)
 }
 
 // TruncationNotice is written once when a run's output passes the cap.

@@ -1,13 +1,16 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -24,9 +27,12 @@ type Socket struct {
 
 	// shutdown is closed by Close: every connection then stops its runs and
 	// says goodbye with 1001.
-	shutdown  chan struct{}
-	closeOnce sync.Once
-	conns     sync.WaitGroup
+	shutdown chan struct{}
+	// mu orders connections joining conns before Close starts waiting for
+	// them: a WaitGroup must not grow from zero while someone waits on it.
+	mu      sync.Mutex
+	closing bool
+	conns   sync.WaitGroup
 }
 
 // NewSocket returns the websocket handler for the demos in reg.
@@ -50,7 +56,12 @@ func NewSocket(reg *Registry, limits Limits, log *slog.Logger) (*Socket, error) 
 // Close stops every run, closes every connection with 1001 (going away) and
 // waits for them, or for ctx.
 func (s *Socket) Close(ctx context.Context) error {
-	s.closeOnce.Do(func() { close(s.shutdown) })
+	s.mu.Lock()
+	if !s.closing {
+		s.closing = true
+		close(s.shutdown)
+	}
+	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() { s.conns.Wait(); close(done) }()
 	select {
@@ -83,24 +94,32 @@ func checkOrigin(r *http.Request) error {
 	return nil
 }
 
-func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	select {
-	case <-s.shutdown:
-		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
-		return
-	default:
+// enter counts a new connection in, unless the socket is closing.
+func (s *Socket) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
 	}
+	s.conns.Add(1)
+	return true
+}
+
+func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := checkOrigin(r); err != nil {
 		http.Error(w, "websocket: cross-origin request refused", http.StatusForbidden)
 		return
 	}
+	if !s.enter() {
+		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	defer s.conns.Done()
 	c, err := websocket.Accept(w, r, nil) // its own origin check stays on as well
 	if err != nil {
 		s.log.Debug("websocket accept", "err", err)
 		return
 	}
-	s.conns.Add(1)
-	defer s.conns.Done()
 	defer c.CloseNow()
 	c.SetReadLimit(s.limits.ReadBytes)
 	newConn(s, c).serve()
@@ -119,6 +138,11 @@ type message struct {
 	ElapsedMs *float64          `json:"elapsed_ms,omitempty"`
 	Error     string            `json:"error,omitempty"`
 	Param     string            `json:"param,omitempty"` // the field an error is about
+
+	// What the server counts from the timeline (timeline.go): in_flight on
+	// every event frame; max_in_flight, order, ... on the exit frame.
+	InFlight *int `json:"in_flight,omitempty"`
+	*TaskSummary
 }
 
 // request is every frame a client sends.
@@ -217,23 +241,55 @@ func (cn *conn) finish(cause error, code websocket.StatusCode, reason string) {
 // are stopped and the connection dropped, and nobody else waits for it.
 func (cn *conn) writeLoop() {
 	defer close(cn.writerDone)
+	var carried *message // taken from the queue while merging, not yet written
 	for {
-		select {
-		case m := <-cn.out:
-			if !cn.write(m) {
-				return
-			}
-		case <-cn.quit:
-			for {
+		var m message
+		if carried != nil {
+			m, carried = *carried, nil
+		} else {
+			select {
+			case m = <-cn.out:
+			case <-cn.quit:
+				// Nothing is queued after quit, so an empty queue is the end.
 				select {
-				case m := <-cn.out:
-					if !cn.write(m) {
-						return
-					}
+				case m = <-cn.out:
 				default:
 					return
 				}
 			}
+		}
+		m, carried = cn.merge(m)
+		if !cn.write(m) {
+			return
+		}
+	}
+}
+
+// maxMerged bounds the output merged into one frame.
+const maxMerged = 16 << 10
+
+// merge appends to an output frame the output of the same run already
+// queued right behind it. A client that keeps up never has a queue, so
+// nothing changes for it; one that falls behind (or a server with many
+// clients) gets fewer, larger frames instead of thousands of tiny ones. The
+// first frame that cannot be merged is handed back, to be written next.
+func (cn *conn) merge(m message) (message, *message) {
+	if m.Type != "output" || len(m.Data) >= maxMerged {
+		return m, nil
+	}
+	var data strings.Builder
+	data.WriteString(m.Data)
+	for {
+		select {
+		case next := <-cn.out:
+			if next.Type != "output" || next.ID != m.ID || data.Len()+len(next.Data) > maxMerged {
+				m.Data = data.String()
+				return m, &next
+			}
+			data.WriteString(next.Data)
+		default:
+			m.Data = data.String()
+			return m, nil
 		}
 	}
 }
@@ -247,6 +303,13 @@ func (cn *conn) write(m message) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), cn.s.limits.WriteTimeout)
 	defer cancel()
 	if err := cn.c.Write(ctx, websocket.MessageText, data); err != nil {
+		// The client has gone, or has not read for a whole write timeout
+		// and its socket buffers are full. A close frame (1008) could not
+		// reach it any more than this frame did, and coder/websocket has
+		// already closed the TCP connection because the write's context
+		// expired mid-frame: if the client ever reads again, it finds the
+		// connection gone (1006). Its runs stop; no other connection
+		// waited for it.
 		cn.stopAll(fmt.Errorf("client not reading: %w", err))
 		cn.c.CloseNow()
 		return false
@@ -304,10 +367,17 @@ func (cn *conn) handle(data []byte) {
 }
 
 // rawParams turns the JSON parameter values into text: strings as they are,
-// numbers as written, anything else refused.
+// numbers as written, anything else refused. null is refused too, rather
+// than read as "use the default": JSON would decode it as an empty string.
+// Names are visited in order, so the same bad frame always gets the same
+// error.
 func rawParams(in map[string]json.RawMessage) (map[string]string, error) {
 	out := make(map[string]string, len(in))
-	for name, raw := range in {
+	for _, name := range slices.Sorted(maps.Keys(in)) {
+		raw := bytes.TrimSpace(in[name])
+		if bytes.Equal(raw, []byte("null")) {
+			return nil, &ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number, not null", name)}
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err == nil {
 			out[name] = s
@@ -395,16 +465,20 @@ func (cn *conn) run(ctx context.Context, id string, d *Demo, vals Values) Result
 	out := frameWriter(func(p []byte) error {
 		return cn.send(ctx, message{Type: "output", ID: id, Data: string(p)})
 	})
+	track := NewTrack()
 	tl := NewTimeline(func(e Event) {
-		cn.send(ctx, message{Type: "event", ID: id, Event: &e})
+		n := track.Add(e)
+		cn.send(ctx, message{Type: "event", ID: id, Event: &e, InFlight: &n})
 	})
-	return Execute(ctx, d, vals, out, tl, cn.s.limits, cn.s.log)
+	res := Execute(ctx, d, vals, out, tl, cn.s.limits, cn.s.log)
+	res.Tasks = track.Summary()
+	return res
 }
 
 func exitMessage(id string, res Result) message {
 	ok := res.Err == nil
 	ms := float64(res.Elapsed.Microseconds()) / 1000
-	m := message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms}
+	m := message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms, TaskSummary: res.Tasks}
 	if !ok {
 		m.Error = res.Err.Error()
 	}

@@ -128,14 +128,13 @@ func New(extra map[string][]byte) (*Assets, error) {
 }
 
 // URL is the address of an asset with its content hash, so that it can be
-// cached for a year and still change on the next release. It panics on an
-// unknown name: that is a typo in a template, caught by every page test.
-func (a *Assets) URL(name string) string {
+// cached for a year and still change on the next release.
+func (a *Assets) URL(name string) (string, error) {
 	b, ok := a.bodies[name]
 	if !ok {
-		panic("static: no asset " + name)
+		return "", fmt.Errorf("static: no asset %q", name)
 	}
-	return "/static/" + name + "?v=" + b.hash
+	return "/static/" + name + "?v=" + b.hash, nil
 }
 
 // Names lists the assets.

@@ -46,7 +46,10 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	site := newSite(cfg.Catalog, assets)
+	site, err := newSite(cfg.Catalog, assets)
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 
 	mux := http.NewServeMux()
 	index, err := site.page(IndexPage(site.indexView()))
@@ -74,7 +77,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		page.ServeHTTP(w, r)
 	})
 
-	demos, err := demoList(cfg.Catalog.Registry())
+	demos, err := demoList(cfg.Catalog.Demos())
 	if err != nil {
 		return nil, err
 	}
@@ -110,19 +113,48 @@ func serveNotFound(w http.ResponseWriter, r *http.Request, page *static.Body) {
 	w.Write(page.Bytes())
 }
 
-// securityHeaders sets the headers every response carries. The CSP allows
-// no inline script or style at all: every page is built for it.
+// securityHeaders sets the headers every response carries, pages, assets,
+// JSON, errors and 404s alike. The CSP allows no inline script or style at
+// all (every page is built for it), and names the websocket explicitly in
+// connect-src: 'self' covers ws: only in browsers that follow CSP level 3.
 func securityHeaders(next http.Handler) http.Handler {
-	const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-		"connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	const (
+		before = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'"
+		after  = "; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		csp := before + after
+		if plainHost(r.Host) {
+			csp = before + " ws://" + r.Host + " wss://" + r.Host + after
+		}
 		h := w.Header()
 		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// plainHost accepts a Host header made only of what a host name, an IP
+// address and a port are written with. Anything else (net/http lets ';' and
+// other sub-delimiters through) must not reach the CSP, where it could add
+// directives; such a request gets connect-src 'self' alone.
+func plainHost(host string) bool {
+	if host == "" || len(host) > 255 {
+		return false
+	}
+	for _, c := range host {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '.', c == '-', c == ':', c == '[', c == ']':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // demoJSON is one entry of /api/demos.
@@ -133,9 +165,9 @@ type demoJSON struct {
 	Params []runner.Param `json:"params"`
 }
 
-func demoList(reg *runner.Registry) (*static.Body, error) {
+func demoList(demos []*runner.Demo) (*static.Body, error) {
 	list := []demoJSON{}
-	for _, d := range reg.All() {
+	for _, d := range demos {
 		params := d.Params
 		if params == nil {
 			params = []runner.Param{}

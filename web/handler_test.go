@@ -139,7 +139,7 @@ func TestLessonPageHasRunControlsAndSource(t *testing.T) {
 		if lo, _ := slow.Attr("data-min"); lo != "100ms" {
 			t.Errorf("%s: slow min %q", id, lo)
 		}
-		if hi, _ := panel.Find(`input[name="frame"]`).Attr("data-max"); hi != "100ms" {
+		if hi, _ := panel.Find(`input[name="frame"]`).Attr("data-max"); hi != "80ms" {
 			t.Errorf("%s: frame max %q", id, hi)
 		}
 		forID, _ := slow.Attr("id")

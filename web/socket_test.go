@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,24 +118,34 @@ func TestSpinnerDemosOverWebsocket(t *testing.T) {
 	}
 }
 
+// Stop ends a run, over the socket, within 100 ms. A demo that ignored its
+// context would take its whole 10 s every time; a machine busy with other
+// tests may be slow once, so each demo gets three tries to show it.
 func TestSpinnerStopWithin100ms(t *testing.T) {
 	srv, _ := startCourse(t)
 	b := connect(t, srv.URL)
-	for i, id := range []string{"spinner-thread", "spinner-goroutine"} {
-		run := "s" + string(rune('1'+i))
-		b.send(map[string]any{"type": "run", "id": run, "demo": id, "params": map[string]string{"slow": "10s", "frame": "20ms"}})
-		b.until("output", run)
-		start := time.Now()
-		b.send(map[string]string{"type": "stop", "id": run})
-		got := b.until("exit", run)
-		if d := time.Since(start); d > 100*time.Millisecond {
-			t.Errorf("%s: stop took %v", id, d)
+	for _, id := range []string{"spinner-thread", "spinner-goroutine"} {
+		var took []time.Duration
+		for try := range 3 {
+			run := fmt.Sprintf("%s-%d", id, try)
+			b.send(map[string]any{"type": "run", "id": run, "demo": id, "params": map[string]string{"slow": "10s", "frame": "20ms"}})
+			b.until("output", run)
+			start := time.Now()
+			b.send(map[string]string{"type": "stop", "id": run})
+			got := b.until("exit", run)
+			took = append(took, time.Since(start))
+			if exit := got[len(got)-1]; exit.OK == nil || *exit.OK || exit.Error != "stopped" {
+				t.Errorf("%s: exit %+v", id, exit)
+			}
+			if strings.Contains(output(got), "Answer") {
+				t.Errorf("%s: answered after stop", id)
+			}
+			if took[try] <= 100*time.Millisecond {
+				break
+			}
 		}
-		if exit := got[len(got)-1]; exit.OK == nil || *exit.OK || exit.Error != "stopped" {
-			t.Errorf("%s: exit %+v", id, exit)
-		}
-		if strings.Contains(output(got), "Answer") {
-			t.Errorf("%s: answered after stop", id)
+		if best := slices.Min(took); best > 100*time.Millisecond {
+			t.Errorf("%s: stop took %v", id, took)
 		}
 	}
 }
@@ -146,7 +158,7 @@ func TestBadRunsThenGoodRun(t *testing.T) {
 		t.Errorf("unknown demo: %+v", got)
 	}
 	b.send(map[string]any{"type": "run", "id": "x2", "demo": "spinner-thread", "params": map[string]string{"frame": "1s"}})
-	if got := b.until("exit", "x2"); len(got) != 1 || got[0].Type != "error" || got[0].Param != "frame" || !strings.Contains(got[0].Error, "at most 100ms") {
+	if got := b.until("exit", "x2"); len(got) != 1 || got[0].Type != "error" || got[0].Param != "frame" || !strings.Contains(got[0].Error, "at most 80ms") {
 		t.Errorf("bad parameter: %+v", got)
 	}
 	b.send(map[string]any{"type": "run", "id": "x3", "demo": "spinner-goroutine", "params": map[string]string{"slow": "100ms", "frame": "20ms"}})

@@ -13,8 +13,8 @@ import (
 // The assets every page loads. theme.js is separate: it must run in <head>
 // before the first paint; the others are deferred.
 var (
-	pageStyles  = []string{"course.css", "chroma.css"}
-	pageScripts = []string{"course.js"}
+	pageStyles  = []string{"course.css", "chroma.css", "timeline.css"}
+	pageScripts = []string{"timeline.js", "course.js", "nav.js"}
 )
 
 type assetURLs struct {
@@ -65,7 +65,12 @@ type demoView struct {
 	Also                   []fileView // further Go files, each on its own tab
 	ShowsFlags             bool
 	Params                 []paramView
+	// Partners are the other demos of the same lesson: the natural second
+	// configuration to compare this one with (sequential vs concurrent).
+	Partners []partnerView
 }
+
+type partnerView struct{ ID, Title string }
 
 type fileView struct {
 	Name, HTML, TabID, PaneID string
@@ -74,6 +79,16 @@ type fileView struct {
 type paramView struct {
 	Name, InputID, Kind, Default, Min, Max, Help, Limits, InputMode string
 	Choices                                                         []string
+
+	// InputType is "number" for ints and floats (with Step), else "text".
+	InputType, Step string
+	// Hint says how to write the value, for the kinds that have units.
+	Hint string
+	// MaxItems is how many values a durations list may hold ("" = the
+	// server's general bound), checked by the page as by the server.
+	MaxItems string
+	// Slider, when set, is a range control beside the field (knobs.go).
+	Slider *sliderView
 }
 
 // site builds view models from the catalog.
@@ -82,15 +97,27 @@ type site struct {
 	assets  assetURLs
 }
 
-func newSite(c *lessons.Catalog, a *static.Assets) *site {
-	urls := assetURLs{Theme: a.URL("theme.js")}
+func newSite(c *lessons.Catalog, a *static.Assets) (*site, error) {
+	var urls assetURLs
+	var err error
+	if urls.Theme, err = a.URL("theme.js"); err != nil {
+		return nil, err
+	}
 	for _, name := range pageStyles {
-		urls.Styles = append(urls.Styles, a.URL(name))
+		u, err := a.URL(name)
+		if err != nil {
+			return nil, err
+		}
+		urls.Styles = append(urls.Styles, u)
 	}
 	for _, name := range pageScripts {
-		urls.Scripts = append(urls.Scripts, a.URL(name))
+		u, err := a.URL(name)
+		if err != nil {
+			return nil, err
+		}
+		urls.Scripts = append(urls.Scripts, u)
 	}
-	return &site{catalog: c, assets: urls}
+	return &site{catalog: c, assets: urls}, nil
 }
 
 func lessonURL(slug string) string { return "/lessons/" + slug }
@@ -143,11 +170,12 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 			})
 		}
 		for _, p := range d.Params {
-			dv.Params = append(dv.Params, paramView{
-				Name: p.Name, InputID: "p-" + d.ID + "-" + p.Name, Kind: string(p.Kind),
-				Default: p.Default, Min: p.Min, Max: p.Max, Help: p.Help,
-				Limits: limitsText(p), InputMode: inputMode(p.Kind), Choices: p.Choices,
-			})
+			dv.Params = append(dv.Params, newParamView(d.ID, p))
+		}
+		for _, other := range l.Demos {
+			if other.ID != d.ID {
+				dv.Partners = append(dv.Partners, partnerView{ID: other.ID, Title: other.Title})
+			}
 		}
 		v.Sections = append(v.Sections, sectionView{Demo: dv})
 	}

@@ -39,8 +39,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return list(args, stdout)
 	case "run":
 		return runDemo(ctx, args, stdout, stderr)
+	case "load":
+		return load(ctx, args, stdout, stderr)
 	}
-	return usagef("unknown command %q (want serve, list or run)", cmd)
+	return usagef("unknown command %q (want serve, list, run or load)", cmd)
 }
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
@@ -64,6 +66,7 @@ func limitFlags(fs *flag.FlagSet) *runner.Limits {
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve the course on")
+	readHeaderTimeout := fs.Duration("read-header-timeout", 5*time.Second, "longest wait for a request's headers; a slower client is dropped")
 	lim := limitFlags(fs)
 	site := flagSiteFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -99,9 +102,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	// No ReadTimeout or WriteTimeout: they would also cut every websocket
+	// after that long. Requests are all small GETs, so the header timeout
+	// is what stops a slow client holding a connection; the socket has its
+	// own per-frame write timeout and read limit.
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: *readHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -140,7 +147,7 @@ func list(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, d := range catalog.Registry().All() {
+	for _, d := range catalog.Demos() {
 		fmt.Fprintf(stdout, "%s\t%s\t%s\n", d.ID, d.Lesson, d.Title)
 	}
 	return nil

@@ -36,4 +36,5 @@ async def main() -> None:
     await one_round(started, offload=True)
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())

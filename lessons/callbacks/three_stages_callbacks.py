@@ -47,4 +47,5 @@ async def main():
     await finished  # 只是让事件循环一直运行，直到回调链走完
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())

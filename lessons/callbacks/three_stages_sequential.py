@@ -40,4 +40,5 @@ async def main():
         print(f"total {total:.2f}")
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())

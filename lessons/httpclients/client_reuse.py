@@ -59,4 +59,5 @@ async def main() -> None:
         print(f"{label:20} new={stats['new']:3} reused={stats['reused']:3} {time.perf_counter() - start:.2f}s")
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -49,4 +49,5 @@ async def main() -> None:
     print(f"{saved} files saved in {time.perf_counter() - start:.2f}s")
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())

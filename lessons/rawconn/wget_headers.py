@@ -48,4 +48,5 @@ async def main() -> None:
     print(f"{len(ports)} hosts in {time.monotonic() - START:.2f}s")
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -21,8 +21,9 @@ func params() []runner.Param {
 		{Name: "slow", Kind: runner.KindDuration, Default: "3s", Min: "100ms", Max: "10s",
 			Help: "慢调用要花多久"},
 		// The thread checks its flag once per frame, so a frame longer than
-		// 100ms would make Stop slower than the course promises.
-		{Name: "frame", Kind: runner.KindDuration, Default: "100ms", Min: "20ms", Max: "100ms",
+		// 80ms, plus the time to wake and clear the line, could make Stop slower
+		// than the 100ms the course promises.
+		{Name: "frame", Kind: runner.KindDuration, Default: "80ms", Min: "20ms", Max: "80ms",
 			Help: "指针每转一格的间隔"},
 	}
 }

@@ -1,0 +1,176 @@
+package perf
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/bingfa-manyou/walkthrough/runner"
+)
+
+const lessonPath = "/lessons/semaphore"
+
+// BenchmarkLessonPage fetches one lesson page from the course server, and
+// the same bytes from http.FileServer over an in-memory file system, with
+// the same client and concurrency: the ratio of the two ns/op is the cost
+// of our handler (routing, headers, ETag) against the plainest server.
+func BenchmarkLessonPage(b *testing.B) {
+	c := startCourse(b, runner.DefaultLimits())
+	page := fetch(b, client(b, 1), c.URL+lessonPath, "")
+	b.Run("course", func(b *testing.B) { hammer(b, c.URL+lessonPath) })
+
+	files := fstest.MapFS{"semaphore.html": {Data: page}}
+	plain := httptest.NewServer(http.FileServer(http.FS(files)))
+	defer plain.Close()
+	b.Run("fileserver", func(b *testing.B) { hammer(b, plain.URL+"/semaphore.html") })
+}
+
+func hammer(b *testing.B, url string) {
+	cl := client(b, 64)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := cl.Get(url)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+}
+
+func fetch(tb testing.TB, cl *http.Client, url, encoding string) []byte {
+	tb.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if encoding != "" {
+		req.Header.Set("Accept-Encoding", encoding)
+	}
+	resp, err := cl.Transport.(interface {
+		RoundTrip(*http.Request) (*http.Response, error)
+	}).RoundTrip(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		tb.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	return body
+}
+
+// TestPageWeight is a budget, not a timing: what a learner downloads for any
+// lesson page (HTML, CSS and JS, compressed as served) stays under 80 KB.
+func TestPageWeight(t *testing.T) {
+	c := startCourse(t, runner.DefaultLimits())
+	cl := client(t, 4)
+	index := string(fetch(t, cl, c.URL+"/", ""))
+	lessons := regexp.MustCompile(`href="(/lessons/[a-z-]+)"`).FindAllStringSubmatch(index, -1)
+	if len(lessons) == 0 {
+		t.Fatal("no lesson links on the index")
+	}
+	seen := map[string]bool{}
+	for _, m := range lessons {
+		if seen[m[1]] {
+			continue
+		}
+		seen[m[1]] = true
+		html := fetch(t, cl, c.URL+m[1], "gzip")
+		total := len(html)
+		plain := string(gunzipIfNeeded(t, html))
+		for _, a := range regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`).FindAllStringSubmatch(plain, -1) {
+			total += len(fetch(t, cl, c.URL+strings.ReplaceAll(a[1], "&amp;", "&"), "gzip"))
+		}
+		t.Logf("%-28s %6.1f KB", m[1], float64(total)/1024)
+		if total > 80*1024 {
+			t.Errorf("%s weighs %d bytes with its assets, over the 80 KB budget", m[1], total)
+		}
+	}
+}
+
+func gunzipIfNeeded(t *testing.T, b []byte) []byte {
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		return b
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// BenchmarkStartup builds walkthrough once, then times from exec to the
+// first page served (every lesson is rendered before the port opens).
+func BenchmarkStartup(b *testing.B) {
+	root, err := moduleRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin := filepath.Join(b.TempDir(), "walkthrough")
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, "./cmd/walkthrough")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	cl := client(b, 1)
+	var samples durations
+	for b.Loop() {
+		start := time.Now()
+		cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
+		out, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		url := waitForURL(b, out)
+		for {
+			resp, err := cl.Get(url)
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					break
+				}
+			}
+			time.Sleep(time.Millisecond)
+		}
+		samples.add(time.Since(start))
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		cl.CloseIdleConnections()
+	}
+	report(b, "first-page", samples.d)
+}
+
+func waitForURL(tb testing.TB, r io.Reader) string {
+	buf := make([]byte, 0, 512)
+	tmp := make([]byte, 256)
+	re := regexp.MustCompile(`serving at (http://\S+/)`)
+	for {
+		n, err := r.Read(tmp)
+		buf = append(buf, tmp[:n]...)
+		if m := re.FindSubmatch(buf); m != nil {
+			return string(m[1])
+		}
+		if err != nil {
+			tb.Fatalf("no URL printed: %q (%v)", buf, err)
+		}
+	}
+}

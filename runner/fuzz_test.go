@@ -1,0 +1,195 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// FuzzHandle feeds arbitrary client frames through the real decoding and
+// dispatch path of a connection (everything but the network) and checks the
+// protocol's promise: exactly one error, or a started and exactly one exit,
+// whatever the bytes. Seeds live in testdata/fuzz/FuzzHandle and below.
+//
+//	go test ./runner -run '^$' -fuzz FuzzHandle -fuzztime 60s
+func FuzzHandle(f *testing.F) {
+	for _, seed := range []string{
+		`{"type":"run","id":"r1","demo":"knobs","params":{"limit":"5","latency":"200ms"}}`,
+		`{"type":"run","id":"r1","demo":"chatty","params":{}}`,
+		`{"type":"run","id":"r1","demo":"knobs","params":{"rate":"NaN","limit":-1}}`,
+		`{"type":"run","id":"r1","demo":"knobs","params":{"sleeps":"1s, 2s,3s"}}`,
+		`{"type":"run","id":"r1","demo":"knobs","params":{"limit":null}}`,
+		`{"type":"stop","id":"r1"}`,
+		`{"type":"run","demo":"knobs"}`,
+		`{"type":"jump"}`,
+		`{"type":"run",`,
+		`[1,2,3]`,
+		`null`,
+		`{"TYPE":"run","ID":"x","DEMO":"chatty"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	reg, err := NewRegistry(*knobs(), *demo("chatty", func(_ context.Context, _ Values, out io.Writer, ev Events) error {
+		ev.Start("t")
+		io.WriteString(out, "a")
+		io.WriteString(out, "b")
+		ev.End("t", "ok")
+		return nil
+	}))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := NewSocket(reg, DefaultLimits(), quiet())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cn := newConn(s, nil) // no network: frames stay in the queue
+		defer cn.stopAll(errors.New("fuzz case over"))
+		cn.handle(data)
+		cn.wg.Wait() // the fuzz demos end by themselves, at once
+		var frames []message
+		for len(cn.out) > 0 {
+			frames = append(frames, <-cn.out)
+		}
+		if len(s.global) != 0 {
+			t.Fatalf("%d global run places still taken", len(s.global))
+		}
+		checkOneAnswer(t, reg, data, frames)
+	})
+}
+
+// checkOneAnswer holds a connection's reply to one frame to the protocol.
+func checkOneAnswer(t *testing.T, reg *Registry, in []byte, frames []message) {
+	t.Helper()
+	if len(frames) == 0 {
+		t.Fatalf("%q: no answer", in)
+	}
+	for _, m := range frames {
+		if _, err := json.Marshal(m); err != nil {
+			t.Fatalf("%q: frame %+v does not encode: %v", in, m, err)
+		}
+		if !utf8.ValidString(m.ID) || !utf8.ValidString(m.Error) {
+			t.Fatalf("%q: frame %+v is not valid UTF-8", in, m)
+		}
+	}
+	first, last := frames[0], frames[len(frames)-1]
+	switch first.Type {
+	case "error":
+		if len(frames) != 1 || first.Error == "" {
+			t.Fatalf("%q: an error and then %+v", in, frames)
+		}
+	case "started":
+		if last.Type != "exit" || last.OK == nil || !*last.OK {
+			t.Fatalf("%q: started, then %+v", in, frames)
+		}
+		for i, m := range frames {
+			if m.ID != first.ID || m.ID == "" {
+				t.Fatalf("%q: frames of several runs: %+v", in, frames)
+			}
+			if m.Type == "error" || (m.Type == "exit" && i != len(frames)-1) {
+				t.Fatalf("%q: more than one end: %+v", in, frames)
+			}
+		}
+		d, ok := reg.Lookup(first.Demo)
+		if !ok {
+			t.Fatalf("%q: started an unknown demo: %+v", in, first)
+		}
+		for _, p := range d.Params {
+			if _, ok := first.Params[p.Name]; !ok {
+				t.Fatalf("%q: started without a value for %s: %+v", in, p.Name, first)
+			}
+		}
+	default:
+		t.Fatalf("%q: first answer %+v", in, first)
+	}
+}
+
+// FuzzParse checks Demo.Parse on arbitrary names and values: it never
+// panics, every error names a field, and every accepted set of values is
+// within its declared limits and reads back to itself from its canonical
+// text (what the started frame shows and a learner may send again).
+//
+//	go test ./runner -run '^$' -fuzz FuzzParse -fuzztime 60s
+func FuzzParse(f *testing.F) {
+	for _, seed := range [][4]string{
+		{"limit", "5", "rate", "0.25"},
+		{"latency", "1.5s", "sleeps", "10ms, 20ms"},
+		{"limit", "-1", "rate", "NaN"},
+		{"limit", "99999999999999999999", "rate", "1e400"},
+		{"rate", "0x1p-2", "limit", "+7"},
+		{"latency", "9223372036854775807ns", "sleeps", "1s,,2s"},
+		{"sleeps", strings.Repeat("1s,", 25), "fail", "2"},
+		{"limt", "5", "", ""},
+		{"fail", " 1 ", "latency", "-0s"},
+		{"rate", "-0", "latency", "2.0000000001s"},
+	} {
+		f.Add(seed[0], seed[1], seed[2], seed[3])
+	}
+	d := knobs()
+	f.Fuzz(func(t *testing.T, name1, value1, name2, value2 string) {
+		raw := map[string]string{name1: value1, name2: value2}
+		v, err := d.Parse(raw)
+		if err != nil {
+			var pe *ParamError
+			if !errors.As(err, &pe) || (pe.Param != name1 && pe.Param != name2 && !declared(d, pe.Param)) {
+				t.Fatalf("%q: error %v does not name a field", raw, err)
+			}
+			if !utf8.ValidString(err.Error()) {
+				t.Fatalf("%q: error %q is not valid UTF-8", raw, err)
+			}
+			return
+		}
+		text := v.Text()
+		if len(text) != len(d.Params) {
+			t.Fatalf("%q: values %v, want one per parameter", raw, text)
+		}
+		checkWithinLimits(t, raw, v)
+		again, err := d.Parse(text)
+		if err != nil {
+			t.Fatalf("%q: canonical %v does not parse again: %v", raw, text, err)
+		}
+		if got := again.Text(); !maps.Equal(got, text) {
+			t.Fatalf("%q: canonical %v reads back as %v", raw, text, got)
+		}
+	})
+}
+
+func declared(d *Demo, name string) bool {
+	_, ok := d.Param(name)
+	return ok
+}
+
+// checkWithinLimits checks the values of knobs() against its declarations.
+func checkWithinLimits(t *testing.T, raw map[string]string, v Values) {
+	t.Helper()
+	if n := v.Int("limit"); n < 1 || n > 1000 {
+		t.Fatalf("%q: limit %d", raw, n)
+	}
+	if r := v.Float("rate"); math.IsNaN(r) || r < 0 || r > 1 {
+		t.Fatalf("%q: rate %v", raw, r)
+	}
+	if l := v.Duration("latency"); l < 0 || l > 2*time.Second {
+		t.Fatalf("%q: latency %v", raw, l)
+	}
+	sleeps := v.Durations("sleeps")
+	if len(sleeps) == 0 || len(sleeps) > maxListLen {
+		t.Fatalf("%q: %d sleeps", raw, len(sleeps))
+	}
+	for _, s := range sleeps {
+		if s < 10*time.Millisecond || s > 5*time.Second {
+			t.Fatalf("%q: sleep %v", raw, s)
+		}
+	}
+	if c := v.Choice("fail"); !slices.Contains([]string{"none", "1", "2"}, c) {
+		t.Fatalf("%q: fail %q", raw, c)
+	}
+}

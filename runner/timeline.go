@@ -1,0 +1,125 @@
+package runner
+
+import (
+	"slices"
+	"strings"
+	"sync"
+)
+
+// The timeline model: what a run's events mean once put together. The
+// server counts here, so that every page draws the same numbers the tests
+// check, and the browser never has to re-derive them from a stream it may
+// have joined late or lost frames of.
+
+// Track follows one run's events in the order its Timeline stamps them and
+// knows, after each one, which tasks are open, how many are in flight, the
+// most that ever were, and the order in which tasks finished.
+//
+// A task is open from its start to its end. A name may be started again
+// after it ended (or even while open, as a second instance), so open counts
+// instances per name; an end with no open instance is ignored rather than
+// letting the count go below zero.
+type Track struct {
+	mu       sync.Mutex
+	open     map[string]int
+	inFlight int
+	max      int
+	maxAtMs  float64
+	order    []string
+}
+
+// NewTrack returns a track with no tasks.
+func NewTrack() *Track { return &Track{open: map[string]int{}} }
+
+// Add takes the next event and returns the number of tasks in flight right
+// after it. Points never change the count.
+func (t *Track) Add(e Event) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch e.Phase {
+	case PhaseStart:
+		t.open[e.Task]++
+		t.inFlight++
+		if t.inFlight > t.max {
+			t.max, t.maxAtMs = t.inFlight, e.TMs
+		}
+	case PhaseEnd:
+		if t.open[e.Task] == 0 {
+			break
+		}
+		t.open[e.Task]--
+		if t.open[e.Task] == 0 {
+			delete(t.open, e.Task)
+		}
+		t.inFlight--
+		t.order = append(t.order, e.Task)
+	}
+	return t.inFlight
+}
+
+// TaskSummary is what a finished run's timeline adds up to. It travels in
+// the exit frame, beside ok and elapsed_ms.
+type TaskSummary struct {
+	// MaxInFlight is the largest number of tasks open at one instant: the
+	// number a semaphore's limit must bound.
+	MaxInFlight int `json:"max_in_flight"`
+	// MaxAtMs is when that many were first open, for the mark on the line.
+	MaxAtMs float64 `json:"max_at_ms"`
+	// Order lists tasks by their end events: the completion order, which
+	// is what varies from run to run of a concurrent program.
+	Order []string `json:"order"`
+	// Unfinished counts tasks still open when the run ended (it was
+	// stopped, timed out or returned without ending them).
+	Unfinished int `json:"unfinished"`
+}
+
+// Summary returns the totals so far.
+func (t *Track) Summary() *TaskSummary {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	order := slices.Clone(t.order)
+	if order == nil {
+		order = []string{} // [] on the wire: "no task ended", not "unknown"
+	}
+	return &TaskSummary{MaxInFlight: t.max, MaxAtMs: t.maxAtMs, Order: order, Unfinished: t.inFlight}
+}
+
+// Replay runs recorded events through a Track: the in-flight count after
+// each event, and the summary at the end. It is the same arithmetic the
+// socket does live, for tests and the command line.
+func Replay(events []Event) (inFlight []int, sum *TaskSummary) {
+	t := NewTrack()
+	inFlight = make([]int, len(events))
+	for i, e := range events {
+		inFlight[i] = t.Add(e)
+	}
+	return inFlight, t.Summary()
+}
+
+// OrderCount is one distinct completion order and how many runs had it.
+type OrderCount struct {
+	Order []string `json:"order"`
+	Runs  int      `json:"runs"`
+}
+
+// DistinctOrders groups the completion orders of several runs of one demo:
+// the most frequent first, ties in order of first appearance. One bar per
+// distinct order is the honest picture of non-determinism: a sequential
+// program gives one bar, a concurrent one usually several.
+func DistinctOrders(orders [][]string) []OrderCount {
+	var out []OrderCount
+	index := map[string]int{}
+	for _, o := range orders {
+		// A unit separator cannot occur in a task name typed in Go source
+		// by a lesson author, so the joined key is unambiguous.
+		key := strings.Join(o, "\x1f")
+		if i, seen := index[key]; seen {
+			out[i].Runs++
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, OrderCount{Order: slices.Clone(o), Runs: 1})
+	}
+	slices.SortStableFunc(out, func(a, b OrderCount) int { return b.Runs - a.Runs })
+	return out
+}
