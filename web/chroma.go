@@ -33,10 +33,20 @@ func chromaCSS() ([]byte, error) {
 	out.WriteString("/* generated at start-up from chroma's " + lightStyle + " and " + darkStyle + " styles */\n")
 	out.Write(light.Bytes())
 	out.WriteString("@media (prefers-color-scheme: dark) {\n")
+	out.WriteString(reset(`:root:not([data-theme="light"]) `))
 	out.WriteString(scope(dark.Bytes(), `:root:not([data-theme="light"]) `))
 	out.WriteString("}\n")
+	out.WriteString(reset(`:root[data-theme="dark"] `))
 	out.WriteString(scope(dark.Bytes(), `:root[data-theme="dark"] `))
 	return out.Bytes(), nil
+}
+
+// reset undoes, in the dark theme, the light rules for token classes the
+// dark style does not colour itself: without it a name coloured near-black
+// for the light theme would stay near-black on the dark background. Its
+// selector is more specific than a light rule and less than a dark one.
+func reset(prefix string) string {
+	return prefix + ".chroma span { color: inherit; background-color: transparent; font-weight: inherit; font-style: inherit; }\n"
 }
 
 // scope puts prefix before the selector of every rule chroma wrote (one
