@@ -178,19 +178,27 @@ var pythonToken = regexp.MustCompile(`^(?:` +
 	`|(?P<space>\s+)` +
 	`)`)
 
-var pythonKeywords = setOf("and as assert async await break class continue def del elif else except finally for " +
-	"from global if import in is lambda match case nonlocal not or pass raise return try while with yield")
-
-var pythonBuiltins = setOf("print len range list dict set tuple str int float bool type isinstance " +
-	"super open sorted enumerate zip map filter sum min max any all iter next repr abs round " +
-	"Exception ValueError TimeoutError KeyError RuntimeError StopIteration")
-
-func setOf(words string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(words) {
-		m[w] = true
+// pythonKeyword reports a reserved word of Python.
+func pythonKeyword(w string) bool {
+	switch w {
+	case "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+		"else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+		"match", "case", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield":
+		return true
 	}
-	return m
+	return false
+}
+
+// pythonBuiltin reports a built-in name the lessons' snippets use.
+func pythonBuiltin(w string) bool {
+	switch w {
+	case "print", "len", "range", "list", "dict", "set", "tuple", "str", "int", "float", "bool", "type",
+		"isinstance", "super", "open", "sorted", "enumerate", "zip", "map", "filter", "sum", "min", "max",
+		"any", "all", "iter", "next", "repr", "abs", "round", "Exception", "ValueError", "TimeoutError",
+		"KeyError", "RuntimeError", "StopIteration":
+		return true
+	}
+	return false
 }
 
 // pythonPieces tokenises Python source well enough to colour it.
@@ -243,9 +251,9 @@ func pythonPieces(src string) []piece {
 				class = "kd"
 			case text == "True" || text == "False" || text == "None":
 				class = "kc"
-			case pythonKeywords[text]:
+			case pythonKeyword(text):
 				class = "k"
-			case pythonBuiltins[text]:
+			case pythonBuiltin(text):
 				class = "nb"
 			case text == "self":
 				class = "bp"

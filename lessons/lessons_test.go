@@ -11,7 +11,11 @@ import (
 	"testing"
 
 	"github.com/yuin/goldmark/ast"
+	"go.uber.org/goleak"
 )
+
+// Load renders lessons on several goroutines; none may outlive it.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func loadCatalog(t *testing.T) *Catalog {
 	t.Helper()

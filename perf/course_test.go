@@ -68,13 +68,14 @@ func client(tb testing.TB, conns int) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// percentile of sorted durations, p in [0, 100].
+// percentile is the nearest-rank p-th percentile of sorted durations, the
+// same definition `walkthrough load` uses, so their figures compare.
 func percentile(sorted []time.Duration, p float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
-	i := int(float64(len(sorted)-1) * p / 100)
-	return sorted[i]
+	i := int(float64(len(sorted))*p/100+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 // durations collects samples from many goroutines.

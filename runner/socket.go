@@ -156,6 +156,9 @@ type request struct {
 // maxIDLen keeps run ids short: they are echoed in every frame.
 const maxIDLen = 64
 
+// endedKept is how many finished run ids a connection remembers.
+const endedKept = 16
+
 // errShutdown is why runs stop when the server goes down.
 var errShutdown = errors.New("server shutting down")
 
@@ -176,7 +179,12 @@ type conn struct {
 	mu     sync.Mutex
 	closed bool // no new runs once the connection is finishing
 	runs   map[string]context.CancelFunc
-	wg     sync.WaitGroup
+	// ended remembers the ids of the last few runs that finished, so that
+	// a Stop crossing its run's exit on the wire is not answered with an
+	// error the page would take for a rejected run.
+	ended [endedKept]string
+	next  int
+	wg    sync.WaitGroup
 }
 
 func newConn(s *Socket, c *websocket.Conn) *conn {
@@ -223,10 +231,12 @@ func (cn *conn) serve() {
 // connection with code. Only the first call does anything.
 func (cn *conn) finish(cause error, code websocket.StatusCode, reason string) {
 	cn.finishOnce.Do(func() {
-		cn.stopAll(cause)
+		// Refuse new runs first: a run accepted after stopAll would queue
+		// its started frame on a cancelled context and could lose it.
 		cn.mu.Lock()
 		cn.closed = true
 		cn.mu.Unlock()
+		cn.stopAll(cause)
 		cn.wg.Wait()
 		close(cn.quit)
 		<-cn.writerDone
@@ -355,12 +365,16 @@ func (cn *conn) handle(data []byte) {
 	case "stop":
 		cn.mu.Lock()
 		stop, ok := cn.runs[req.ID]
+		justEnded := slices.Contains(cn.ended[:], req.ID) && req.ID != ""
 		cn.mu.Unlock()
-		if !ok {
+		switch {
+		case ok:
+			stop()
+		case justEnded:
+			// Its exit is on the way or already there: nothing to add.
+		default:
 			cn.reject(req.ID, fmt.Errorf("no run %q is in progress", req.ID))
-			return
 		}
-		stop()
 	default:
 		cn.reject(req.ID, fmt.Errorf("unknown message type %q (expected run or stop)", req.Type))
 	}
@@ -444,7 +458,9 @@ func (cn *conn) start(req request) {
 
 	// started goes into the queue before the run can produce anything, so
 	// the client always sees it first.
-	cn.send(cn.ctx, message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
+	// Like exit, started is sent whatever happens next: every accepted run
+	// is announced, then ended.
+	cn.send(context.Background(), message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
 	go func() {
 		defer cn.wg.Done()
 		res := cn.run(runCtx, req.ID, d, vals)
@@ -453,6 +469,8 @@ func (cn *conn) start(req request) {
 		// that starts again as soon as it hears exit is not told "busy".
 		cn.mu.Lock()
 		delete(cn.runs, req.ID)
+		cn.ended[cn.next] = req.ID
+		cn.next = (cn.next + 1) % endedKept
 		cn.mu.Unlock()
 		<-cn.s.global
 		// The exit frame is sent even when the connection is finishing, so

@@ -2,7 +2,6 @@ package runner
 
 import (
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -85,8 +84,8 @@ func (t *Track) Summary() *TaskSummary {
 }
 
 // Replay runs recorded events through a Track: the in-flight count after
-// each event, and the summary at the end. It is the same arithmetic the
-// socket does live, for tests and the command line.
+// each event, and the summary at the end: the same arithmetic the socket
+// does live, for recorded runs (MaxInFlight, tests).
 func Replay(events []Event) (inFlight []int, sum *TaskSummary) {
 	t := NewTrack()
 	inFlight = make([]int, len(events))
@@ -94,32 +93,4 @@ func Replay(events []Event) (inFlight []int, sum *TaskSummary) {
 		inFlight[i] = t.Add(e)
 	}
 	return inFlight, t.Summary()
-}
-
-// OrderCount is one distinct completion order and how many runs had it.
-type OrderCount struct {
-	Order []string `json:"order"`
-	Runs  int      `json:"runs"`
-}
-
-// DistinctOrders groups the completion orders of several runs of one demo:
-// the most frequent first, ties in order of first appearance. One bar per
-// distinct order is the honest picture of non-determinism: a sequential
-// program gives one bar, a concurrent one usually several.
-func DistinctOrders(orders [][]string) []OrderCount {
-	var out []OrderCount
-	index := map[string]int{}
-	for _, o := range orders {
-		// A unit separator cannot occur in a task name typed in Go source
-		// by a lesson author, so the joined key is unambiguous.
-		key := strings.Join(o, "\x1f")
-		if i, seen := index[key]; seen {
-			out[i].Runs++
-			continue
-		}
-		index[key] = len(out)
-		out = append(out, OrderCount{Order: slices.Clone(o), Runs: 1})
-	}
-	slices.SortStableFunc(out, func(a, b OrderCount) int { return b.Runs - a.Runs })
-	return out
 }

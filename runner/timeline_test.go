@@ -155,27 +155,6 @@ func TestTrackUnderConcurrentTimeline(t *testing.T) {
 	}
 }
 
-func TestDistinctOrders(t *testing.T) {
-	abc, acb, bac := []string{"a", "b", "c"}, []string{"a", "c", "b"}, []string{"b", "a", "c"}
-	got := DistinctOrders([][]string{acb, abc, abc, bac, acb, abc, {}})
-	want := []OrderCount{{abc, 3}, {acb, 2}, {bac, 1}, {[]string{}, 1}}
-	if len(got) != len(want) {
-		t.Fatalf("got %v, want %v", got, want)
-	}
-	for i := range want {
-		if !slices.Equal(got[i].Order, want[i].Order) || got[i].Runs != want[i].Runs {
-			t.Errorf("bar %d = %v, want %v", i, got[i], want[i])
-		}
-	}
-	// Names are kept apart even when joining them naively would not be.
-	if got := DistinctOrders([][]string{{"a b", "c"}, {"a", "b c"}}); len(got) != 2 {
-		t.Errorf("%q and %q counted as one order", "a b|c", "a|b c")
-	}
-	if got := DistinctOrders(nil); len(got) != 0 {
-		t.Errorf("no runs gave %v", got)
-	}
-}
-
 // Over a real websocket, every event frame carries the in-flight count and
 // the exit frame the summary, computed by the server.
 func TestSocketSendsInFlightAndSummary(t *testing.T) {

@@ -168,7 +168,10 @@
       self.byName[f.name] = f;
       input.addEventListener("input", function () {
         self.syncSlider(f);
-        if (f.error.textContent) self.check(f); // clear a message as soon as it is fixed
+        // A message goes as soon as the value is fixed; a new one waits
+        // for change (or Run), so a screen reader is not interrupted at
+        // every keystroke.
+        if (f.error.textContent) self.clearIfValid(f);
       });
       input.addEventListener("change", function () {
         self.check(f);
@@ -177,7 +180,7 @@
       if (f.slider) {
         f.slider.addEventListener("input", function () {
           input.value = sliderValue(f);
-          self.check(f);
+          if (f.error.textContent) self.clearIfValid(f);
         });
         f.slider.addEventListener("change", function () { if (onChange) onChange(); });
       }
@@ -222,13 +225,21 @@
     this.check(f);
     return true;
   };
-  Knobs.prototype.check = function (f) {
+  Knobs.prototype.problem = function (f) {
     var raw = this.raw(f);
-    var why = raw === null ? (f.kind === "int" ? "要填一个整数" : "要填一个数") : checkValue(f, raw);
-    f.error.textContent = why;
+    return raw === null ? (f.kind === "int" ? "要填一个整数" : "要填一个数") : checkValue(f, raw);
+  };
+  Knobs.prototype.check = function (f) {
+    var why = this.problem(f);
+    // The message is a live region: rewriting the same text would have it
+    // read out again.
+    if (f.error.textContent !== why) f.error.textContent = why;
     if (why) f.input.setAttribute("aria-invalid", "true");
     else f.input.removeAttribute("aria-invalid");
     return !why;
+  };
+  Knobs.prototype.clearIfValid = function (f) {
+    if (!this.problem(f)) this.check(f);
   };
   // checkAll checks every field and puts the cursor on the first bad one.
   Knobs.prototype.checkAll = function () {
@@ -319,7 +330,13 @@
       try { msg = JSON.parse(e.data); } catch (err) { return; }
       var run = runs[msg.id];
       if (run) run.panel.receive(msg, run);
-      else if (msg.type === "error") console.warn("server:", msg.error);
+      else if (msg.type === "error") {
+        // A Stop that crossed its run's exit is answered after the run is
+        // over: nothing wrong. An error about any other id is worth a look.
+        var sent = /^r(\d+)$/.exec(msg.id || "");
+        if (sent && Number(sent[1]) < nextRun) console.debug("server, about finished run " + msg.id + ":", msg.error);
+        else console.warn("server:", msg.error);
+      }
     });
     ws.addEventListener("close", function () {
       if (socket !== ws) return;
@@ -648,6 +665,14 @@
   // "demo-frame" event (detail: the message), so other scripts (timeline,
   // progress) can follow runs without reaching into this one.
   Panel.prototype.receive = function (msg, run) {
+    // An error names a run the server refused, so it can only come before
+    // "started". One after it answers a later message about the run (a
+    // Stop that crossed the run's end): the run stays, and its own exit,
+    // still on the way, is what ends it.
+    if (msg.type === "error" && run.started !== null) {
+      console.debug("server, about run " + run.id + " in progress:", msg.error);
+      return;
+    }
     this.section.dispatchEvent(new CustomEvent("demo-frame", { bubbles: true, detail: msg }));
     switch (msg.type) {
       case "started":
@@ -802,9 +827,13 @@
   };
 
   // ---- source tabs ----------------------------------------------------
+  // The WAI-ARIA tabs pattern: Tab reaches the selected tab only; ←/→ move
+  // to the previous/next tab (round the ends), Home/End to the first/last,
+  // and selection follows focus. nav.js leaves ←/→ inside a tablist alone.
   function setupTabs(section) {
-    var tabs = section.querySelectorAll('[role="tab"]');
-    if (tabs.length < 2) return;
+    var list = section.querySelector('[role="tablist"]');
+    var tabs = Array.prototype.slice.call(section.querySelectorAll('[role="tab"]'));
+    if (!list || tabs.length < 2) return;
     function select(tab) {
       tabs.forEach(function (t) {
         var on = t === tab;
@@ -816,21 +845,27 @@
     tabs.forEach(function (t) {
       t.addEventListener("click", function () { select(t); });
     });
+    list.addEventListener("keydown", function (e) {
+      if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      var i = tabs.indexOf(e.target), next;
+      if (i < 0) return;
+      switch (e.key) {
+        case "ArrowLeft": next = tabs[(i - 1 + tabs.length) % tabs.length]; break;
+        case "ArrowRight": next = tabs[(i + 1) % tabs.length]; break;
+        case "Home": next = tabs[0]; break;
+        case "End": next = tabs[tabs.length - 1]; break;
+        default: return;
+      }
+      e.preventDefault();
+      select(next);
+      next.focus();
+    });
     select(tabs[0]);
   }
 
   // ---- page -----------------------------------------------------------
-  function setupToc() {
-    var button = document.querySelector(".toc-toggle");
-    if (!button) return;
-    button.addEventListener("click", function () {
-      var open = document.body.classList.toggle("toc-open");
-      button.setAttribute("aria-expanded", open ? "true" : "false");
-    });
-  }
-
+  // (The table of contents toggle belongs to page navigation: nav.js.)
   document.addEventListener("DOMContentLoaded", function () {
-    setupToc();
     document.querySelectorAll("section.demo").forEach(function (s) {
       var p = new Panel(s);
       panels.push(p);

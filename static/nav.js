@@ -259,8 +259,8 @@
 
   // ---- table of contents on phones -------------------------------------
   // The toggle's open state is the class toc-open on <body> plus
-  // aria-expanded on the button. If another script already toggles it on
-  // click, this one sees the change and leaves it; otherwise it toggles.
+  // aria-expanded on the button. Opening it puts the focus on the current
+  // lesson; Esc (in onKey) closes it and gives the focus back.
   function setToc(open) {
     document.body.classList.toggle("toc-open", open);
     var button = document.querySelector(".toc-toggle");
@@ -271,20 +271,13 @@
     var toc = document.getElementById("toc");
     var button = document.querySelector(".toc-toggle");
     if (!toc || !button) return;
-    var before = null;
-    document.addEventListener("click", function (e) {
-      before = button.contains(e.target) ? document.body.classList.contains("toc-open") : null;
-    }, true);
-    document.addEventListener("click", function (e) {
-      if (before === null || !button.contains(e.target)) return;
-      var open = document.body.classList.contains("toc-open");
-      if (open === before) setToc(!before);
-      open = document.body.classList.contains("toc-open");
+    button.addEventListener("click", function () {
+      var open = !document.body.classList.contains("toc-open");
+      setToc(open);
       if (open) {
         var current = toc.querySelector('a[aria-current="page"]') || toc.querySelector("a");
         if (current) current.focus();
       }
-      before = null;
     });
     // Following a link in the open list closes it (a link to this same page
     // would otherwise leave it covering the lesson).

@@ -137,9 +137,6 @@ func (a *Assets) URL(name string) (string, error) {
 	return "/static/" + name + "?v=" + b.hash, nil
 }
 
-// Names lists the assets.
-func (a *Assets) Names() []string { return slices.Sorted(maps.Keys(a.bodies)) }
-
 // ServeHTTP serves /static/NAME. A request that carries the current hash is
 // cached for good; any other must revalidate.
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {

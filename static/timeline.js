@@ -217,6 +217,10 @@
         }
         break;
       case "error":
+        // Only a run that never started can be refused; an error after
+        // "started" is about a later message (a Stop that crossed the
+        // exit), and the run's own exit will still come.
+        if (t.startedAt !== null) return;
         t.done = true;
         t.ok = false;
         t.error = msg.error || "";

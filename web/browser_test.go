@@ -270,6 +270,7 @@ func (tb *chromeTab) focus(sel string) {
 // keyNames are the keys tests press, by their DOM names.
 var keyNames = map[string]string{
 	"ArrowLeft": kb.ArrowLeft, "ArrowRight": kb.ArrowRight, "Escape": kb.Escape, "Enter": kb.Enter,
+	"Home": kb.Home, "End": kb.End,
 }
 
 // press sends one key to whatever has the focus, with Shift held if asked.

@@ -6,58 +6,16 @@ package web
 // browser_test.go; this file says what a learner does and sees.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bingfa-manyou/walkthrough/lessons"
-	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
-
-// startLiveCourse serves the course with its download demos pointed at a
-// real flag server, as cmd/walkthrough wires it.
-func startLiveCourse(t *testing.T) (*httptest.Server, *lessons.Catalog) {
-	t.Helper()
-	log := slog.New(slog.DiscardHandler)
-	flagSite, err := flagserver.New(flagserver.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	flagSrv := httptest.NewServer(flagSite)
-	t.Cleanup(flagSrv.Close)
-	catalog, err := lessons.Load(lessons.Options{FlagsURL: flagSrv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	socket, err := runner.NewSocket(catalog.Registry(), runner.DefaultLimits(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	images, err := flagserver.New(flagserver.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := NewHandler(Config{Catalog: catalog, Socket: socket, Flags: images, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		socket.Close(ctx)
-		srv.Close()
-	})
-	return srv, catalog
-}
 
 // js quotes a CSS selector as a JavaScript string literal.
 func js(sel string) string {
@@ -93,7 +51,7 @@ func noProblems(t *testing.T, tb *chromeTab, where string) {
 
 func TestBrowser(t *testing.T) {
 	execPath := requireChromium(t)
-	srv, catalog := startLiveCourse(t)
+	srv, catalog := startCourse(t, withFlagServer())
 	b := startChrome(t, execPath) // after the server: closes before it
 	all := catalog.Lessons()
 	// Screenshots go to $SCREENSHOT_DIR, for a person (or CI artifact) to
@@ -232,6 +190,109 @@ func TestBrowser(t *testing.T) {
 		tb.waitFor("Run enabled after the refusal", `!document.querySelector(`+js(demo(id)+" button.run")+`).disabled`,
 			`document.querySelector(`+js(demo(id)+" .status")+`).textContent`)
 		noProblems(t, tb, "spinner lesson with a bad parameter")
+	})
+
+	t.Run("ErrorAfterStartedLeavesTheRunRunning", func(t *testing.T) {
+		tb := b.newTab(t, 1280, 800)
+		tb.open(srv.URL + "/lessons/spinner")
+		waitReady(tb)
+		const id = "spinner-goroutine"
+		status := `document.querySelector(` + js(demo(id)+" .status") + `).textContent`
+		// Keep hold of the page's socket and its run message, to send the
+		// server something it answers with an error about a started run.
+		eval[bool](tb, `(() => {
+			const send = WebSocket.prototype.send;
+			WebSocket.prototype.send = function (data) {
+				const m = JSON.parse(data);
+				if (m.type === "run" && !window.pageSocket) {
+					window.pageSocket = this;
+					window.runMessage = data;
+					this.addEventListener("message", e => { const f = JSON.parse(e.data); if (f.type === "error") window.errorSeen = f; });
+				}
+				return send.call(this, data);
+			};
+			return true;
+		})()`)
+		tb.typeInto(demo(id)+` input[name="slow"]`, "10s")
+		tb.click(demo(id) + " button.run")
+		tb.waitFor("the run to start", status+` === "运行中"`, status)
+
+		// The same run again: the server refuses it with an error frame for
+		// the run in progress (as it answers a Stop that crosses an exit).
+		eval[bool](tb, `(window.pageSocket.send(window.runMessage), true)`)
+		tb.waitFor("the server's error", `window.errorSeen && window.errorSeen.id === JSON.parse(window.runMessage).id`, `JSON.stringify(window.errorSeen)`)
+		if got := eval[string](tb, status); got != "运行中" {
+			t.Errorf("after an error about the started run, the status says %q, want 运行中", got)
+		}
+		if !eval[bool](tb, `document.querySelector(`+js(demo(id))+`).classList.contains("running") && !document.querySelector(`+js(demo(id)+" button.stop")+`).disabled`) {
+			t.Error("after an error about the started run, the panel no longer counts it as running")
+		}
+		if !eval[bool](tb, `document.querySelector(`+js(demo(id)+" .demo-error")+`).hidden`) {
+			t.Error("an error about the started run was shown as the run's refusal")
+		}
+
+		// Its real exit still ends it, and the timeline keeps what it drew.
+		tb.click(demo(id) + " button.stop")
+		tb.waitFor("■ 已停止 in the console", consoleText(id)+`.includes("■ 已停止")`, consoleText(id))
+		tb.waitFor("the status to say stopped", status+` === "已停止"`, status)
+		if !eval[bool](tb, `document.querySelector(`+js(demo(id)+" figure.timeline")+`).classList.contains("has-data")`) {
+			t.Error("the stopped run's timeline was wiped")
+		}
+		noProblems(t, tb, "error about a started run")
+	})
+
+	t.Run("SourceTabsByKeyboard", func(t *testing.T) {
+		tb := b.newTab(t, 1280, 800)
+		// A lesson with a previous and a next one, so that ←/→ taken by
+		// the page would show as a move to another lesson.
+		var slug string
+		for _, l := range all[1 : len(all)-1] {
+			tb.open(srv.URL + "/lessons/" + l.Slug)
+			waitReady(tb)
+			if eval[int](tb, `document.querySelector("section.demo [role=tablist]")?.querySelectorAll("[role=tab]").length || 0`) >= 2 {
+				slug = l.Slug
+				break
+			}
+		}
+		if slug == "" {
+			t.Fatal("no lesson between the first and the last has a demo with two source tabs")
+		}
+		list := `document.querySelector("section.demo [role=tablist]")`
+		tabs := `[...` + list + `.querySelectorAll("[role=tab]")]`
+		// state names the selected tab, the focused one, the tabs Tab can
+		// reach, the pane shown, and the page.
+		state := `(() => { const tabs = ` + tabs + `;
+			const sel = tabs.filter(t => t.getAttribute("aria-selected") === "true");
+			const shown = tabs.filter(t => !document.getElementById(t.getAttribute("aria-controls")).hidden);
+			return "selected=" + sel.map(t => tabs.indexOf(t)).join(",") +
+				" focused=" + tabs.indexOf(document.activeElement) +
+				" tabbable=" + tabs.filter(t => t.tabIndex === 0).map(t => tabs.indexOf(t)).join(",") +
+				" shown=" + shown.map(t => tabs.indexOf(t)).join(",") +
+				" page=" + location.pathname; })()`
+		n := eval[int](tb, tabs+`.length`)
+		at := func(i int) string {
+			return fmt.Sprintf("selected=%d focused=%d tabbable=%d shown=%d page=/lessons/%s", i, i, i, i, slug)
+		}
+		eval[bool](tb, `(`+tabs+`[0].focus(), true)`)
+		if got := eval[string](tb, state); got != at(0) {
+			t.Fatalf("at the start: %s, want %s", got, at(0))
+		}
+		steps := []struct {
+			key  string
+			want int
+		}{
+			{"ArrowRight", 1 % n},
+			{"ArrowLeft", 0},
+			{"ArrowLeft", n - 1}, // round the start
+			{"ArrowRight", 0},    // round the end
+			{"End", n - 1},
+			{"Home", 0},
+		}
+		for _, s := range steps {
+			tb.press(s.key, false)
+			tb.waitFor(fmt.Sprintf("%s to select and focus tab %d", s.key, s.want), state+` === `+js(at(s.want)), state)
+		}
+		noProblems(t, tb, "source tabs")
 	})
 
 	t.Run("KeyboardAndProgressSurviveReload", func(t *testing.T) {
@@ -458,7 +519,11 @@ func TestBrowser(t *testing.T) {
 			t.Error("the focused toggle shows no focus outline")
 		}
 		tb.click(".toc-toggle")
-		tb.waitFor("the contents open again", toc+` !== "none"`, toc)
+		tb.waitFor("the contents open again", toc+` !== "none" && `+expanded+` === "true"`, toc+` + " " + `+expanded)
+		tb.click(".toc-toggle")
+		tb.waitFor("the toggle to close them", toc+` === "none" && `+expanded+` === "false"`, toc+` + " " + `+expanded)
+		tb.click(".toc-toggle")
+		tb.waitFor("the contents open a third time", toc+` !== "none" && `+expanded+` === "true"`, toc+` + " " + `+expanded)
 		tb.click(`.toc a[href="/lessons/futures"]`)
 		tb.waitFor("a link in the contents to open its lesson", `location.pathname === "/lessons/futures"`, `location.pathname`)
 		noProblems(t, tb, "contents on a phone")

@@ -23,25 +23,54 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// The catalog is immutable once loaded, so the tests share one: loading it
-// under the race detector takes seconds.
+// unreachableFlags is where the download demos look for flags when a test
+// does not run them: nothing listens there.
+const unreachableFlags = "http://127.0.0.1:1"
+
+// The catalog is immutable once loaded, so the tests that share a FlagsURL
+// share one: loading it under the race detector takes seconds.
 var sharedCatalog = sync.OnceValues(func() (*lessons.Catalog, error) {
-	return lessons.Load(lessons.Options{FlagsURL: "http://127.0.0.1:1"})
+	return lessons.Load(lessons.Options{FlagsURL: unreachableFlags})
 })
 
-// startCourse serves the real catalog, socket and handler.
-func startCourse(t *testing.T) (*httptest.Server, *lessons.Catalog) {
+// courseOption changes what startCourse serves.
+type courseOption func(*courseSetup)
+
+type courseSetup struct {
+	liveFlags bool
+}
+
+// withFlagServer points the download demos at a real flag server started
+// for the test, as cmd/walkthrough wires them, so they can run.
+func withFlagServer() courseOption {
+	return func(s *courseSetup) { s.liveFlags = true }
+}
+
+// startCourse serves the real catalog, socket and handler. By default the
+// download demos point at an address where nothing listens.
+func startCourse(t *testing.T, opts ...courseOption) (*httptest.Server, *lessons.Catalog) {
 	t.Helper()
+	var setup courseSetup
+	for _, o := range opts {
+		o(&setup)
+	}
 	log := slog.New(slog.DiscardHandler)
+	// One flag server (no faults) gives the handler its /flags/ images and,
+	// when asked for, answers the download demos too.
+	flags, err := flagserver.New(flagserver.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	catalog, err := sharedCatalog()
+	if setup.liveFlags {
+		flagSrv := httptest.NewServer(flags)
+		t.Cleanup(flagSrv.Close)
+		catalog, err = lessons.Load(lessons.Options{FlagsURL: flagSrv.URL})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	socket, err := runner.NewSocket(catalog.Registry(), runner.DefaultLimits(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	flags, err := flagserver.New(flagserver.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,5 +350,25 @@ func TestChromaDarkThemeResetsLightColours(t *testing.T) {
 		if reset < 0 || firstDark < 0 || reset > firstDark {
 			t.Errorf("%s: reset at %d, first dark rule at %d", prefix, reset, firstDark)
 		}
+	}
+}
+
+// A lesson page lists its sections, linking to their Chinese ids.
+func TestLessonContentsLinksHeadings(t *testing.T) {
+	srv, _ := startCourse(t)
+	doc := page(t, srv.URL+"/lessons/spinner", http.StatusOK)
+	links := doc.Find(`nav.on-this-page a`)
+	if links.Length() < 3 {
+		t.Fatalf("%d contents links", links.Length())
+	}
+	links.Each(func(_ int, a *goquery.Selection) {
+		href, _ := a.Attr("href")
+		id := strings.TrimPrefix(href, "#")
+		if doc.Find(`h2[id="`+id+`"]`).Length() != 1 || a.Text() == "" {
+			t.Errorf("contents link %q (%s) has no heading", a.Text(), href)
+		}
+	})
+	if doc.Find(`nav.on-this-page a[href="#小结"]`).Length() != 1 {
+		t.Error("contents do not link 小结")
 	}
 }

@@ -50,7 +50,12 @@ type lessonView struct {
 	Page                         pageView
 	Slug, Number, Title, Summary string
 	Sections                     []sectionView
+	Contents                     []headingView // the lesson's sections, for a contents list
 	Prev, Next                   *navItem
+}
+
+type headingView struct {
+	ID, Text string
 }
 
 type sectionView struct {
@@ -150,6 +155,11 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 	v := lessonView{
 		Page: s.pageView(l.Title+" · 并发漫游", l.Summary, l.Slug),
 		Slug: l.Slug, Number: lessonNumber(l.Order), Title: l.Title, Summary: l.Summary,
+	}
+	for _, h := range l.Headings {
+		if h.Level == 2 {
+			v.Contents = append(v.Contents, headingView{ID: h.ID, Text: h.Text})
+		}
 	}
 	for _, sec := range l.Sections {
 		if sec.Demo == nil {

@@ -31,41 +31,46 @@ type Country struct {
 	Name string // English name, "China"
 }
 
-// countries are the 20 most populous countries of the notes, in their order.
-var countries = []Country{
-	{"CN", "China"},
-	{"IN", "India"},
-	{"US", "United States"},
-	{"ID", "Indonesia"},
-	{"BR", "Brazil"},
-	{"PK", "Pakistan"},
-	{"NG", "Nigeria"},
-	{"BD", "Bangladesh"},
-	{"RU", "Russia"},
-	{"JP", "Japan"},
-	{"MX", "Mexico"},
-	{"PH", "Philippines"},
-	{"VN", "Vietnam"},
-	{"ET", "Ethiopia"},
-	{"EG", "Egypt"},
-	{"DE", "Germany"},
-	{"IR", "Iran"},
-	{"TR", "Turkey"},
-	{"CD", "Democratic Republic of the Congo"},
-	{"FR", "France"},
+// countryTable returns a fresh copy of the 20 most populous countries of the
+// notes, in their order; a function rather than a package-level slice, so no
+// caller can change what the next one sees.
+func countryTable() []Country {
+	return []Country{
+		{"CN", "China"},
+		{"IN", "India"},
+		{"US", "United States"},
+		{"ID", "Indonesia"},
+		{"BR", "Brazil"},
+		{"PK", "Pakistan"},
+		{"NG", "Nigeria"},
+		{"BD", "Bangladesh"},
+		{"RU", "Russia"},
+		{"JP", "Japan"},
+		{"MX", "Mexico"},
+		{"PH", "Philippines"},
+		{"VN", "Vietnam"},
+		{"ET", "Ethiopia"},
+		{"EG", "Egypt"},
+		{"DE", "Germany"},
+		{"IR", "Iran"},
+		{"TR", "Turkey"},
+		{"CD", "Democratic Republic of the Congo"},
+		{"FR", "France"},
+	}
 }
 
 // Countries returns the countries the server knows, the notes' 20 first:
 // CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR.
-func Countries() []Country { return slices.Clone(countries) }
+func Countries() []Country { return countryTable() }
 
 // lookup finds a known country by upper-case code.
 func lookup(code string) (Country, bool) {
-	i := slices.IndexFunc(countries, func(c Country) bool { return c.Code == code })
+	table := countryTable()
+	i := slices.IndexFunc(table, func(c Country) bool { return c.Code == code })
 	if i < 0 {
 		return Country{}, false
 	}
-	return countries[i], true
+	return table[i], true
 }
 
 // MaxLatency caps any latency, configured or requested.
@@ -150,7 +155,8 @@ func validCode(code string) bool {
 
 // Server serves the flags. It is an http.Handler and safe for concurrent use.
 type Server struct {
-	cfg Config
+	cfg    Config
+	images map[string][]byte // GIF by upper-case code; filled by New, only read after, so no lock
 }
 
 // New returns a server that behaves as cfg says unless a request overrides it.
@@ -159,7 +165,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("flagserver: %w", err)
 	}
-	return &Server{cfg: cfg}, nil
+	images, err := render()
+	if err != nil {
+		return nil, fmt.Errorf("flagserver: %w", err)
+	}
+	return &Server{cfg: cfg, images: images}, nil
 }
 
 // override returns the server's configuration with the request's query
@@ -242,7 +252,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	switch kind {
 	case "gif":
-		img, _ := GIF(country.Code)
+		img := s.images[country.Code]
 		w.Header().Set("Content-Type", "image/gif")
 		w.Header().Set("Content-Length", strconv.Itoa(len(img)))
 		if r.Method == http.MethodGet {

@@ -80,7 +80,11 @@ func TestEveryCountryServesGIFAndMetadata(t *testing.T) {
 				}
 			}
 			// Every colour of the design appears, and no other.
-			for _, want := range designs[country.Code].palette {
+			d, ok := designOf(country.Code)
+			if !ok {
+				t.Fatalf("no design for %s", country.Code)
+			}
+			for _, want := range d.palette {
 				if !colours[want] {
 					t.Errorf("colour %06x of the design is not drawn", want)
 				}
@@ -204,10 +208,15 @@ func TestLatency(t *testing.T) {
 	if d := time.Since(start); d < 150*time.Millisecond {
 		t.Errorf("requested latency 150ms, answered in %v", d)
 	}
+	// A request's latency=0s overrides the configured one: against a
+	// configured 5 s, an answer within 2 s can only mean no wait at all.
+	c, base = serve(t, Config{Latency: 5 * time.Second})
 	start = time.Now()
-	get(t, c, base+"/fr/fr.gif?latency=0s")
-	if d := time.Since(start); d > 40*time.Millisecond {
-		t.Errorf("requested latency 0, answered in %v", d)
+	if status, _, _ := get(t, c, base+"/fr/fr.gif?latency=0s"); status != http.StatusOK {
+		t.Fatalf("latency=0s: status %d", status)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("requested latency 0 over a configured 5s, answered in %v", d)
 	}
 }
 
@@ -226,8 +235,13 @@ func TestCancelledRequestReturnsPromptly(t *testing.T) {
 	cancel()
 	select {
 	case <-done:
-	case <-time.After(100 * time.Millisecond):
-		t.Fatal("handler still waiting 100ms after its request was cancelled")
+	// The latency is 5 s: returning within 2 s rules out waiting it out,
+	// with room for a loaded machine.
+	case <-time.After(2 * time.Second):
+		t.Fatal("handler still waiting 2s after its request was cancelled (latency 5s)")
+	}
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("cancelled handler answered %d, want 503", rec.Code)
 	}
 
 	// And over the network: the client gives up, the server lets go.
@@ -239,8 +253,8 @@ func TestCancelledRequestReturnsPromptly(t *testing.T) {
 	if _, err := c.Do(req); err == nil {
 		t.Fatal("request succeeded despite its deadline")
 	}
-	if d := time.Since(start); d > 200*time.Millisecond {
-		t.Fatalf("cancelled request took %v", d)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("request with a 50ms deadline took %v (latency 5s)", d)
 	}
 }
 
@@ -349,14 +363,16 @@ func TestStartAndClose(t *testing.T) {
 		got <- err
 	}()
 	time.Sleep(50 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// Close's deadline (4 s) is short of the latency (5 s), so a Close that
+	// waited for the request would fail; 2 s leaves room for a loaded machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	start := time.Now()
 	if err := run.Close(ctx); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Fatalf("Close took %v", d)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Close took %v (latency 5s)", d)
 	}
 	<-got
 	if err := run.Close(ctx); err != nil {
