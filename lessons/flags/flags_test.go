@@ -3,7 +3,6 @@ package flags
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -21,12 +20,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // server starts a flag server for one test (or example) and returns its URL
 // and a function that stops it.
 func server(cfg flagserver.Config) (string, func()) {
-	h, err := flagserver.New(cfg)
+	url, stop, err := lessontest.StartFlagServer(cfg)
 	if err != nil {
-		panic(err)
+		panic(err) // only a broken flag table gets here
 	}
-	srv := httptest.NewServer(h)
-	return srv.URL, srv.Close
+	return url, stop
 }
 
 func run(t *testing.T, ctx context.Context, base, id string, params ...string) lessontest.Result {

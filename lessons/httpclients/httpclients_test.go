@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,13 +21,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func server(t *testing.T, cfg flagserver.Config) string {
 	t.Helper()
-	h, err := flagserver.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return lessontest.FlagServer(t, cfg)
 }
 
 func run(t *testing.T, ctx context.Context, base string, params ...string) lessontest.Result {

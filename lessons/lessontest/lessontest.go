@@ -8,10 +8,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"testing"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 // Result is what one run produced.
@@ -89,4 +92,27 @@ func Screen(s string) string {
 		out[i] = strings.TrimRight(string(l), " ")
 	}
 	return strings.Join(out, "\n")
+}
+
+// StartFlagServer serves the built-in flag site on a loopback port, for
+// tests and Example functions of the download lessons: its base URL, and a
+// function that stops it.
+func StartFlagServer(cfg flagserver.Config) (string, func(), error) {
+	h, err := flagserver.New(cfg)
+	if err != nil {
+		return "", nil, err
+	}
+	srv := httptest.NewServer(h)
+	return srv.URL, srv.Close, nil
+}
+
+// FlagServer is StartFlagServer for a test: stopped when the test ends.
+func FlagServer(tb testing.TB, cfg flagserver.Config) string {
+	tb.Helper()
+	url, stop, err := StartFlagServer(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(stop)
+	return url
 }

@@ -23,13 +23,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // server starts a flag server for one test.
 func server(t *testing.T, cfg flagserver.Config) string {
 	t.Helper()
-	h, err := flagserver.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return lessontest.FlagServer(t, cfg)
 }
 
 func run(t *testing.T, ctx context.Context, base string, params ...string) lessontest.Result {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
@@ -25,13 +24,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // server starts a flag server with the default configuration: every
 // misbehaviour comes from the demo's own query string.
 func server(t testing.TB) string {
-	h, err := flagserver.New(flagserver.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	t.Helper()
+	return lessontest.FlagServer(t, flagserver.Config{})
 }
 
 func run(t *testing.T, ctx context.Context, base string, params ...string) lessontest.Result {
