@@ -155,7 +155,7 @@ func TestStop(t *testing.T) {
 			if !errors.Is(r.Err, runner.ErrStopped) {
 				t.Errorf("error = %v, want ErrStopped", r.Err)
 			}
-			if lag := returned.Sub(<-cancelled); lag > 100*time.Millisecond {
+			if lag := returned.Sub(<-cancelled); lag > lessontest.StopBound {
 				t.Errorf("returned %v after the stop, want at most 100ms", lag)
 			}
 			found := false

@@ -248,7 +248,7 @@ func TestStop(t *testing.T) {
 		if !errors.Is(res.Err, runner.ErrStopped) {
 			t.Errorf("%v: err = %v, want ErrStopped\n%s", tc.params, res.Err, res.Output)
 		}
-		if late := time.Since(start) - tc.after; late > 100*time.Millisecond {
+		if late := time.Since(start) - tc.after; late > lessontest.StopBound {
 			t.Errorf("%v: returned %v after the stop", tc.params, late)
 		}
 		if strings.Contains(res.Output, "as fast") {

@@ -268,7 +268,7 @@ func TestStop(t *testing.T) {
 		if !errors.Is(res.Err, runner.ErrStopped) {
 			t.Errorf("%s: err = %v, want ErrStopped", pair, res.Err)
 		}
-		if late := time.Since(start) - 300*time.Millisecond; late > 100*time.Millisecond {
+		if late := time.Since(start) - 300*time.Millisecond; late > lessontest.StopBound {
 			t.Errorf("%s: returned %v after the stop", pair, late)
 		}
 		if strings.Contains(res.Output, "files saved") {

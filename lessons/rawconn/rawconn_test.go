@@ -188,7 +188,7 @@ func TestStopWhileReading(t *testing.T) {
 	cancel()
 	stopped := time.Now()
 	res := <-done
-	if d := time.Since(stopped); d > 100*time.Millisecond {
+	if d := time.Since(stopped); d > lessontest.StopBound {
 		t.Errorf("took %v to stop", d)
 	}
 	if !errors.Is(res.Err, runner.ErrStopped) {

@@ -218,7 +218,7 @@ func TestStopIsPrompt(t *testing.T) {
 	if res.Err != runner.ErrStopped {
 		t.Fatalf("err %v, want stopped", res.Err)
 	}
-	if d := time.Since(start); d > 250*time.Millisecond {
+	if d := time.Since(start); d > 150*time.Millisecond+lessontest.StopBound {
 		t.Errorf("stopped at 150ms, returned after %v", d)
 	}
 	if strings.Contains(res.Output, "ok,") {

@@ -102,7 +102,7 @@ func TestStopEndsPromptly(t *testing.T) {
 			cancel()
 			stopped := time.Now()
 			res := <-done
-			if d := time.Since(stopped); d > 100*time.Millisecond {
+			if d := time.Since(stopped); d > lessontest.StopBound {
 				t.Errorf("took %v to stop", d)
 			}
 			if !errors.Is(res.Err, runner.ErrStopped) {
