@@ -1,9 +1,11 @@
-// Command walkthrough serves the course 并发漫游, lists its demos, or runs
-// one demo in the terminal with the same code the server runs.
+// Command walkthrough serves the course 并发漫游, lists its demos, runs one
+// demo in the terminal with the same code the server runs, or measures the
+// server under many websocket clients.
 //
 //	walkthrough [serve] [-addr 127.0.0.1:8080]
 //	walkthrough list
 //	walkthrough run DEMO [name=value ...]
+//	walkthrough load -clients N -demo ID [-params k=v,...]
 package main
 
 import (
