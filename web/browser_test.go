@@ -80,6 +80,10 @@ func startChrome(t *testing.T, execPath string) *chrome {
 		chromedp.WindowSize(1280, 800),
 		chromedp.Flag("lang", "zh-CN"),
 		chromedp.Flag("hide-scrollbars", true), // screenshots the same on every machine
+		// This machine reaches no network but loopback: keep Chromium from
+		// trying (the defaults already stop background networking and sync).
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
