@@ -213,9 +213,5 @@ func pauses(out string) []float64 {
 
 func run(t *testing.T, id string, params ...string) lessontest.Result {
 	t.Helper()
-	r, err := lessontest.Run(context.Background(), Demos(), id, params...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return lessontest.MustRun(t, context.Background(), Demos(), id, params...)
 }

@@ -232,9 +232,5 @@ func TestStop(t *testing.T) {
 
 func run(t *testing.T, id string, params ...string) lessontest.Result {
 	t.Helper()
-	r, err := lessontest.Run(context.Background(), Demos(), id, params...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return lessontest.MustRun(t, context.Background(), Demos(), id, params...)
 }

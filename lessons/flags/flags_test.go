@@ -29,11 +29,7 @@ func server(cfg flagserver.Config) (string, func()) {
 
 func run(t *testing.T, ctx context.Context, base, id string, params ...string) lessontest.Result {
 	t.Helper()
-	res, err := lessontest.Run(ctx, Demos(base), id, params...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return lessontest.MustRun(t, ctx, Demos(base), id, params...)
 }
 
 func Example_sequential() {

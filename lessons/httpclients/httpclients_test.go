@@ -19,18 +19,9 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func server(t *testing.T, cfg flagserver.Config) string {
-	t.Helper()
-	return lessontest.FlagServer(t, cfg)
-}
-
 func run(t *testing.T, ctx context.Context, base string, params ...string) lessontest.Result {
 	t.Helper()
-	res, err := lessontest.Run(ctx, Demos(base), "client-reuse", params...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return lessontest.MustRun(t, ctx, Demos(base), "client-reuse", params...)
 }
 
 var ratio = regexp.MustCompile(`(\d+\.\d)x as fast`)
@@ -43,7 +34,7 @@ func mask(out string) string {
 // One request at a time, the outcome is fixed: every fresh client dials,
 // the shared one dials once and then reuses that connection.
 func TestOneAtATime(t *testing.T) {
-	base := server(t, flagserver.Config{})
+	base := lessontest.FlagServer(t, flagserver.Config{})
 	res := run(t, t.Context(), base, "count=5", "parallel=1", "handshake=20ms")
 	if res.Err != nil {
 		t.Fatal(res.Err)
@@ -136,7 +127,7 @@ func tableRow(t *testing.T, out, label string) (requests, newConns, reused int) 
 // Several at a time, the shared client opens at most one connection per
 // request in flight and reuses them for everything else.
 func TestParallel(t *testing.T) {
-	base := server(t, flagserver.Config{})
+	base := lessontest.FlagServer(t, flagserver.Config{})
 	res := run(t, t.Context(), base, "count=40", "parallel=4", "handshake=20ms")
 	if res.Err != nil {
 		t.Fatal(res.Err)
@@ -193,7 +184,7 @@ func TestParallel(t *testing.T) {
 
 // Long rows wrap every 50 marks under the label.
 func TestWrap(t *testing.T) {
-	base := server(t, flagserver.Config{})
+	base := lessontest.FlagServer(t, flagserver.Config{})
 	res := run(t, t.Context(), base, "count=120", "parallel=1", "handshake=0s")
 	if res.Err != nil {
 		t.Fatal(res.Err)
@@ -209,7 +200,7 @@ func TestWrap(t *testing.T) {
 
 // Failed requests are marked x and counted; they do not stop the round.
 func TestFailures(t *testing.T) {
-	base := server(t, flagserver.Config{NotFound: []string{"US"}})
+	base := lessontest.FlagServer(t, flagserver.Config{NotFound: []string{"US"}})
 	res := run(t, t.Context(), base, "count=5", "parallel=1", "handshake=0s")
 	if res.Err != nil {
 		t.Fatal(res.Err)
@@ -231,7 +222,7 @@ func TestFailures(t *testing.T) {
 
 // Stop works while requests wait in a (simulated) handshake, in either round.
 func TestStop(t *testing.T) {
-	base := server(t, flagserver.Config{})
+	base := lessontest.FlagServer(t, flagserver.Config{})
 	for _, tc := range []struct {
 		after  time.Duration
 		params []string

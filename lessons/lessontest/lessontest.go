@@ -124,3 +124,14 @@ func FlagServer(tb testing.TB, cfg flagserver.Config) string {
 // other tests gets more room, and still catches a demo that waits out a
 // sleep, a request or a stage instead of honouring its context.
 const StopBound = 250 * time.Millisecond
+
+// MustRun is Run for a test: a demo id or parameter the test got wrong
+// ends the test at once. How the run itself ended is in Result.Err.
+func MustRun(tb testing.TB, ctx context.Context, demos []runner.Demo, id string, params ...string) Result {
+	tb.Helper()
+	res, err := Run(ctx, demos, id, params...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}

@@ -21,18 +21,9 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // server starts a flag server for one test.
-func server(t *testing.T, cfg flagserver.Config) string {
-	t.Helper()
-	return lessontest.FlagServer(t, cfg)
-}
-
 func run(t *testing.T, ctx context.Context, base string, params ...string) lessontest.Result {
 	t.Helper()
-	res, err := lessontest.Run(ctx, Demos(base), "flags-metadata", params...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return lessontest.MustRun(t, ctx, Demos(base), "flags-metadata", params...)
 }
 
 // savedLines are the file names printed as files were saved, sorted (they
@@ -120,7 +111,7 @@ func savePoints(events []runner.Event) []string {
 }
 
 func TestFlagsMetadata(t *testing.T) {
-	base := server(t, flagserver.Config{})
+	base := lessontest.FlagServer(t, flagserver.Config{})
 	for _, tc := range []struct {
 		limit, pair string
 		max         int
@@ -155,7 +146,7 @@ func TestFlagsMetadata(t *testing.T) {
 
 // With room for every request, parallel pairs really overlap: all 40 at once.
 func TestParallelPairsOverlap(t *testing.T) {
-	base := server(t, flagserver.Config{})
+	base := lessontest.FlagServer(t, flagserver.Config{})
 	res := run(t, t.Context(), base, "limit=100", "latency=100ms", "pair=parallel")
 	if res.Err != nil {
 		t.Fatal(res.Err)
@@ -170,7 +161,7 @@ func TestParallelPairsOverlap(t *testing.T) {
 // after its image arrived, so no name request starts before the last image
 // request has. The lesson's 注意观察 says so.
 func TestSerialQueuesImagesFirst(t *testing.T) {
-	base := server(t, flagserver.Config{})
+	base := lessontest.FlagServer(t, flagserver.Config{})
 	res := run(t, t.Context(), base, "limit=5", "latency=50ms", "pair=serial")
 	if res.Err != nil {
 		t.Fatal(res.Err)
@@ -194,7 +185,7 @@ func TestSerialQueuesImagesFirst(t *testing.T) {
 // Codes the server answers with 404 or 500 are reported, counted, and do
 // not stop the other countries.
 func TestFailures(t *testing.T) {
-	base := server(t, flagserver.Config{NotFound: []string{"CD", "IR"}})
+	base := lessontest.FlagServer(t, flagserver.Config{NotFound: []string{"CD", "IR"}})
 	res := run(t, t.Context(), base, "limit=4", "latency=0s", "pair=serial")
 	if res.Err != nil {
 		t.Fatal(res.Err)
@@ -259,7 +250,7 @@ func TestMetadataErrors(t *testing.T) {
 // Stopping mid-run returns within 100 ms, with requests both waiting for the
 // semaphore and waiting for the server.
 func TestStop(t *testing.T) {
-	base := server(t, flagserver.Config{})
+	base := lessontest.FlagServer(t, flagserver.Config{})
 	for _, pair := range []string{"serial", "parallel"} {
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(300*time.Millisecond, cancel)
@@ -285,7 +276,7 @@ func TestStop(t *testing.T) {
 func TestNoFilesLeft(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	base := server(t, flagserver.Config{})
+	base := lessontest.FlagServer(t, flagserver.Config{})
 	res := run(t, t.Context(), base, "limit=20", "latency=0s")
 	if res.Err != nil {
 		t.Fatal(res.Err)

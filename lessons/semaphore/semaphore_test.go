@@ -30,11 +30,7 @@ func server(t testing.TB) string {
 
 func run(t *testing.T, ctx context.Context, base string, params ...string) lessontest.Result {
 	t.Helper()
-	res, err := lessontest.Run(ctx, Demos(base), "flags-semaphore", params...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return lessontest.MustRun(t, ctx, Demos(base), "flags-semaphore", params...)
 }
 
 // sortResults masks the times and sorts the result lines, whose order is
