@@ -4,36 +4,34 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
-	"net/http/httptest"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
-// withFlagServer loads the course against a real flag server on loopback.
-func withFlagServer(t *testing.T) *Catalog {
+// withFlagServer loads the course and starts a real flag server on
+// loopback for its download demos: the environment runs get.
+func withFlagServer(t *testing.T) (*Catalog, runner.Env) {
 	t.Helper()
-	fs, err := flagserver.New(flagserver.Config{})
+	running, err := flagserver.Start("127.0.0.1:0", flagserver.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(fs)
-	t.Cleanup(srv.Close)
-	c, err := Load(Options{FlagsURL: srv.URL})
+	t.Cleanup(func() { running.Close(context.Background()) })
+	c, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return c, runner.Env{FlagsURL: running.URL, Limits: runner.DefaultLimits()}
 }
 
 // Every demo runs to a successful end with its default parameters, and
 // reports at least one task on its timeline.
 func TestEveryDemoRunsWithDefaults(t *testing.T) {
-	c := withFlagServer(t)
+	c, env := withFlagServer(t)
 	for _, d := range c.Registry().All() {
 		t.Run(d.ID, func(t *testing.T) {
 			t.Parallel()
@@ -41,16 +39,14 @@ func TestEveryDemoRunsWithDefaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec := runner.NewRecorder()
-			res := runner.Execute(context.Background(), d, v, io.Discard, rec, runner.DefaultLimits(), slog.New(slog.DiscardHandler))
-			if res.Err != nil {
-				t.Fatalf("default run failed: %v", res.Err)
-			}
 			starts := 0
-			for _, e := range rec.Events() {
+			res := runner.Execute(context.Background(), env, d, v, io.Discard, func(e runner.Event, _ int) {
 				if e.Phase == runner.PhaseStart {
 					starts++
 				}
+			})
+			if res.Err != nil {
+				t.Fatalf("default run failed: %v", res.Err)
 			}
 			if starts == 0 {
 				t.Error("no task on the timeline")
@@ -65,7 +61,7 @@ func TestEveryDemoRunsWithDefaults(t *testing.T) {
 // machine busy with other tests can be slow once, while a demo that ignored
 // its context there would be late every time.
 func TestEveryDemoStopsWithin100ms(t *testing.T) {
-	c := withFlagServer(t)
+	c, env := withFlagServer(t)
 	for _, d := range c.Registry().All() {
 		t.Run(d.ID, func(t *testing.T) {
 			t.Parallel()
@@ -76,7 +72,7 @@ func TestEveryDemoStopsWithin100ms(t *testing.T) {
 			for _, after := range []time.Duration{5 * time.Millisecond, 60 * time.Millisecond, 250 * time.Millisecond} {
 				var took []time.Duration
 				for range 3 {
-					late, err := stopAfter(d, v, after)
+					late, err := stopAfter(env, d, v, after)
 					if err == nil {
 						break // finished before the stop
 					}
@@ -98,12 +94,12 @@ func TestEveryDemoStopsWithin100ms(t *testing.T) {
 
 // stopAfter runs d and stops it after a while; it returns how long the demo
 // took to return once stopped, and how the run ended.
-func stopAfter(d *runner.Demo, v runner.Values, after time.Duration) (time.Duration, error) {
+func stopAfter(env runner.Env, d *runner.Demo, v runner.Values, after time.Duration) (time.Duration, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stopped := make(chan time.Time, 1)
 	time.AfterFunc(after, func() { stopped <- time.Now(); cancel() })
-	res := runner.Execute(ctx, d, v, io.Discard, runner.NoEvents{}, runner.DefaultLimits(), slog.New(slog.DiscardHandler))
+	res := runner.Execute(ctx, env, d, v, io.Discard, nil)
 	if res.Err == nil {
 		return 0, nil
 	}

@@ -77,34 +77,30 @@ type unit struct {
 	demos []runner.Demo
 }
 
-// Options carry what demos need from outside the course.
-type Options struct {
-	// FlagsURL is the base URL of the flag server the download demos use,
-	// e.g. "http://127.0.0.1:40123" (no trailing slash).
-	FlagsURL string
-}
-
 // units lists every lesson folder of the course. Order here does not matter:
 // lessons are sorted by the order in their front matter.
-func units(opts Options) []unit {
+func units() []unit {
 	return []unit{
 		{files: eventloop.Files, demos: eventloop.Demos()},
 		{files: futures.Files, demos: futures.Demos()},
 		{files: spinner.Files, demos: spinner.Demos()},
 		{files: callbacks.Files, demos: callbacks.Demos()},
 		{files: blocking.Files, demos: blocking.Demos()},
-		{files: flags.Files, demos: flags.Demos(opts.FlagsURL)},
-		{files: semaphore.Files, demos: semaphore.Demos(opts.FlagsURL)},
+		{files: flags.Files, demos: flags.Demos()},
+		{files: semaphore.Files, demos: semaphore.Demos()},
 		{files: rawconn.Files, demos: rawconn.Demos()},
 		{files: yieldfrom.Files, demos: yieldfrom.Demos()},
-		{files: multireq.Files, demos: multireq.Demos(opts.FlagsURL)},
-		{files: httpclients.Files, demos: httpclients.Demos(opts.FlagsURL)},
+		{files: multireq.Files, demos: multireq.Demos()},
+		{files: httpclients.Files, demos: httpclients.Demos()},
 	}
 }
 
-// Load reads, checks and renders every lesson.
-func Load(opts Options) (*Catalog, error) {
-	us := units(opts)
+// Load reads, checks and renders every lesson. The catalog is pure
+// content: what a run needs from its surroundings (the flag site's URL) is
+// handed to runner.Execute at run time, so one catalog serves every server,
+// test and command in a process.
+func Load() (*Catalog, error) {
+	us := units()
 	var all []runner.Demo
 	for _, u := range us {
 		all = append(all, u.demos...)

@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func loadCatalog(t *testing.T) *Catalog {
 	t.Helper()
-	c, err := Load(Options{FlagsURL: "http://127.0.0.1:1"})
+	c, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}

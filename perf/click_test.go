@@ -16,7 +16,8 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/web"
+	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
 // The demo every click benchmark starts: its first frame is written at once.
@@ -28,9 +29,9 @@ var clickParams = map[string]string{"slow": "100ms", "frame": "20ms"}
 func BenchmarkClickToFirstOutput(b *testing.B) {
 	for _, n := range []int{1, 50, 200} {
 		b.Run(fmt.Sprintf("clients=%d", n), func(b *testing.B) {
-			lim := runner.DefaultLimits()
+			lim := socket.DefaultLimits()
 			lim.Global = 1000 // measure the server, not the busy answer
-			c := startCourse(b, lim)
+			c := startCourse(b, web.CourseConfig{Socket: lim})
 			conns := dialMany(b, c.URL, n)
 			var started, first durations
 			round := 0

@@ -2,62 +2,47 @@ package perf
 
 import (
 	"context"
-	"log/slog"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/bingfa-manyou/walkthrough/lessons"
-	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 	"github.com/bingfa-manyou/walkthrough/web"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// course is the real server, in process, on loopback: catalog, socket,
-// pages and a flag server, as `walkthrough serve` wires them.
+// course is the real server, in process, on loopback, built by the one
+// constructor `walkthrough serve` uses.
 type course struct {
-	URL    string
-	flags  *httptest.Server
-	socket *runner.Socket
-	srv    *httptest.Server
+	URL string
 }
 
-func startCourse(tb testing.TB, lim runner.Limits) *course {
+func startCourse(tb testing.TB, cfg web.CourseConfig) *course {
 	tb.Helper()
-	log := slog.New(slog.DiscardHandler)
-	fs, err := flagserver.New(flagserver.Config{})
+	c, err := web.NewCourse(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	flags := httptest.NewServer(fs)
-	catalog, err := lessons.Load(lessons.Options{FlagsURL: flags.URL})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		c.Shutdown(context.Background())
 		tb.Fatal(err)
 	}
-	socket, err := runner.NewSocket(catalog.Registry(), lim, log)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h, err := web.NewHandler(web.Config{Catalog: catalog, Socket: socket, Flags: fs, Log: log})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	c := &course{URL: srv.URL, flags: flags, socket: socket, srv: srv}
+	done := make(chan error, 1)
+	go func() { done <- c.Serve(ln) }()
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		socket.Close(ctx)
-		srv.Close()
-		flags.Close()
+		if err := c.Shutdown(ctx); err != nil {
+			tb.Error(err)
+		}
+		<-done
 	})
-	return c
+	return &course{URL: "http://" + ln.Addr().String()}
 }
 
 // client is an HTTP client with its own connection pool, closed after use

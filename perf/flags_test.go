@@ -4,27 +4,25 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 // BenchmarkFlagsAgainstIdeal downloads 20 flags at 100 ms of server latency
 // with the semaphore at 1, 5 and 20, and reports the elapsed time against
 // the ideal ⌈20/N⌉ × 100 ms (1.00 would be perfect).
 func BenchmarkFlagsAgainstIdeal(b *testing.B) {
-	fs, err := flagserver.New(flagserver.Config{})
+	site, err := flagserver.Start("127.0.0.1:0", flagserver.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(fs)
-	defer srv.Close()
-	catalog, err := lessons.Load(lessons.Options{FlagsURL: srv.URL})
+	defer site.Close(context.Background())
+	env := runner.Env{FlagsURL: site.URL, Limits: runner.DefaultLimits()}
+	catalog, err := lessons.Load()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,7 +43,7 @@ func BenchmarkFlagsAgainstIdeal(b *testing.B) {
 			ideal := time.Duration((20+limit-1)/limit) * latency
 			var total time.Duration
 			for b.Loop() {
-				res := runner.Execute(context.Background(), d, v, io.Discard, runner.NoEvents{}, runner.DefaultLimits(), slog.New(slog.DiscardHandler))
+				res := runner.Execute(context.Background(), env, d, v, io.Discard, nil)
 				if res.Err != nil {
 					b.Fatal(res.Err)
 				}

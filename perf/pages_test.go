@@ -16,7 +16,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/web"
 )
 
 const lessonPath = "/lessons/semaphore"
@@ -26,7 +26,7 @@ const lessonPath = "/lessons/semaphore"
 // the same client and concurrency: the ratio of the two ns/op is the cost
 // of our handler (routing, headers, ETag) against the plainest server.
 func BenchmarkLessonPage(b *testing.B) {
-	c := startCourse(b, runner.DefaultLimits())
+	c := startCourse(b, web.CourseConfig{})
 	page := fetch(b, client(b, 1), c.URL+lessonPath, "")
 	b.Run("course", func(b *testing.B) { hammer(b, c.URL+lessonPath) })
 
@@ -74,7 +74,7 @@ func fetch(tb testing.TB, cl *http.Client, url, encoding string) []byte {
 // TestPageWeight is a budget, not a timing: what a learner downloads for any
 // lesson page (HTML, CSS and JS, compressed as served) stays under 80 KB.
 func TestPageWeight(t *testing.T) {
-	c := startCourse(t, runner.DefaultLimits())
+	c := startCourse(t, web.CourseConfig{})
 	cl := client(t, 4)
 	index := string(fetch(t, cl, c.URL+"/", ""))
 	lessons := regexp.MustCompile(`href="(/lessons/[a-z-]+)"`).FindAllStringSubmatch(index, -1)

@@ -1,7 +1,11 @@
-// Package runner holds the contract every demo of the course follows, the
-// registry of demos, the parameter parser, the code that runs one demo under
-// the course's limits, and the websocket handler that lets a browser start
-// and stop runs and watch their output live.
+// Package runner is the contract every demo of the course follows: what a
+// demo is (Demo, its Params and their parsed Values), how it reports what
+// its tasks do (Events), the registry of demos, and Execute, which runs one
+// demo under the course's limits and adds up its timeline.
+//
+// It imports the standard library only: a lesson that defines demos links
+// nothing of the server that runs them (the websocket transport lives in
+// web/socket).
 package runner
 
 import (

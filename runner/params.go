@@ -56,10 +56,21 @@ func (e *ParamError) Error() string { return e.Msg }
 
 // Values are a demo's parameters after parsing: every declared parameter has
 // a value, explicit or default, already checked against its limits.
+//
+// Values also carry what Execute hands the run from its surroundings (see
+// Env), so that a demo's only inputs are its context, its values, its
+// writer and its events.
 type Values struct {
-	values map[string]any
-	text   map[string]string
+	values   map[string]any
+	text     map[string]string
+	flagsURL string
 }
+
+// FlagsURL is the base URL of the flag site the run should download from,
+// without a trailing slash: the server's built-in one, or the one it was
+// told to use. Execute sets it; it is empty for values that were only
+// parsed.
+func (v Values) FlagsURL() string { return v.flagsURL }
 
 // Parse checks raw parameters (as typed in the page or on the command line)
 // against the demo's declarations and fills in defaults.

@@ -10,7 +10,7 @@ import (
 // check, and the browser never has to re-derive them from a stream it may
 // have joined late or lost frames of.
 
-// Track follows one run's events in the order its Timeline stamps them and
+// track follows one run's events in the order its Timeline stamps them and
 // knows, after each one, which tasks are open, how many are in flight, the
 // most that ever were, and the order in which tasks finished.
 //
@@ -18,7 +18,7 @@ import (
 // after it ended (or even while open, as a second instance), so open counts
 // instances per name; an end with no open instance is ignored rather than
 // letting the count go below zero.
-type Track struct {
+type track struct {
 	mu       sync.Mutex
 	open     map[string]int
 	inFlight int
@@ -27,12 +27,12 @@ type Track struct {
 	order    []string
 }
 
-// NewTrack returns a track with no tasks.
-func NewTrack() *Track { return &Track{open: map[string]int{}} }
+// newTrack returns a track with no tasks.
+func newTrack() *track { return &track{open: map[string]int{}} }
 
-// Add takes the next event and returns the number of tasks in flight right
+// add takes the next event and returns the number of tasks in flight right
 // after it. Points never change the count.
-func (t *Track) Add(e Event) int {
+func (t *track) add(e Event) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch e.Phase {
@@ -72,8 +72,8 @@ type TaskSummary struct {
 	Unfinished int `json:"unfinished"`
 }
 
-// Summary returns the totals so far.
-func (t *Track) Summary() *TaskSummary {
+// summary returns the totals so far.
+func (t *track) summary() *TaskSummary {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	order := slices.Clone(t.order)
@@ -83,14 +83,14 @@ func (t *Track) Summary() *TaskSummary {
 	return &TaskSummary{MaxInFlight: t.max, MaxAtMs: t.maxAtMs, Order: order, Unfinished: t.inFlight}
 }
 
-// Replay runs recorded events through a Track: the in-flight count after
-// each event, and the summary at the end: the same arithmetic the socket
+// replay runs recorded events through a track: the in-flight count after
+// each event, and the summary at the end: the same arithmetic Execute
 // does live, for recorded runs (MaxInFlight, tests).
-func Replay(events []Event) (inFlight []int, sum *TaskSummary) {
-	t := NewTrack()
+func replay(events []Event) (inFlight []int, sum *TaskSummary) {
+	t := newTrack()
 	inFlight = make([]int, len(events))
 	for i, e := range events {
-		inFlight[i] = t.Add(e)
+		inFlight[i] = t.add(e)
 	}
-	return inFlight, t.Summary()
+	return inFlight, t.summary()
 }

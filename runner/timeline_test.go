@@ -2,18 +2,13 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/coder/websocket"
 )
 
 func ev(task, phase string, ms float64, status string) Event {
@@ -32,7 +27,7 @@ func TestTrackCountsTasksInFlight(t *testing.T) {
 		ev("CN", PhaseEnd, 180, "error"),
 		ev("BR", PhaseEnd, 200, "ok"),
 	}
-	got, sum := Replay(events)
+	got, sum := replay(events)
 	want := []int{1, 2, 2, 1, 2, 3, 2, 1, 0}
 	if !slices.Equal(got, want) {
 		t.Errorf("in flight = %v, want %v", got, want)
@@ -75,7 +70,7 @@ func TestTrackOddStreams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, sum := Replay(tt.events)
+			got, sum := replay(tt.events)
 			if !slices.Equal(got, tt.inFlight) {
 				t.Errorf("in flight = %v, want %v", got, tt.inFlight)
 			}
@@ -107,7 +102,7 @@ func TestTrackAgreesWithMaxInFlight(t *testing.T) {
 			open = append(open, name)
 			events = append(events, ev(name, PhaseStart, float64(len(events)), ""))
 		}
-		got, sum := Replay(events)
+		got, sum := replay(events)
 		if sum.MaxInFlight != MaxInFlight(events) || slices.Max(got) != sum.MaxInFlight {
 			t.Fatalf("round %d: Track max %d, series max %d, MaxInFlight %d", round, sum.MaxInFlight, slices.Max(got), MaxInFlight(events))
 		}
@@ -121,29 +116,25 @@ func TestTrackAgreesWithMaxInFlight(t *testing.T) {
 // at once: tasks behind a semaphore of 3 never show more than 3.
 func TestTrackUnderConcurrentTimeline(t *testing.T) {
 	const limit, tasks = 3, 40
-	track := NewTrack()
-	var mu sync.Mutex
-	var counts []int
-	tl := NewTimeline(func(e Event) {
-		n := track.Add(e)
-		mu.Lock()
-		counts = append(counts, n)
-		mu.Unlock()
+	var counts []int // Execute hands events over one at a time
+	semaphored := demo("sem", func(_ context.Context, _ Values, _ io.Writer, tl Events) error {
+		sem := make(chan struct{}, limit)
+		var wg sync.WaitGroup
+		for i := range tasks {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				name := fmt.Sprintf("task %02d", i)
+				tl.Start(name)
+				time.Sleep(time.Millisecond) // hold the slot so that tasks overlap
+				tl.End(name, "ok")
+			})
+		}
+		wg.Wait()
+		return nil
 	})
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
-	for i := range tasks {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			name := fmt.Sprintf("task %02d", i)
-			tl.Start(name)
-			time.Sleep(time.Millisecond)
-			tl.End(name, "ok")
-		})
-	}
-	wg.Wait()
-	sum := track.Summary()
+	res := Execute(context.Background(), Env{}, semaphored, Values{}, io.Discard, func(_ Event, n int) { counts = append(counts, n) })
+	sum := res.Tasks
 	if sum.MaxInFlight < 1 || sum.MaxInFlight > limit {
 		t.Errorf("max in flight = %d, want 1..%d", sum.MaxInFlight, limit)
 	}
@@ -152,92 +143,5 @@ func TestTrackUnderConcurrentTimeline(t *testing.T) {
 	}
 	if len(sum.Order) != tasks || sum.Unfinished != 0 {
 		t.Errorf("order has %d tasks, %d unfinished; want %d, 0", len(sum.Order), sum.Unfinished, tasks)
-	}
-}
-
-// Over a real websocket, every event frame carries the in-flight count and
-// the exit frame the summary, computed by the server.
-func TestSocketSendsInFlightAndSummary(t *testing.T) {
-	const limit = 2 // most tasks the demo below has open at once
-	// Deterministic overlap: two open, then one swapped for another.
-	semaphored := func(ctx context.Context, _ Values, _ io.Writer, ev Events) error {
-		ev.Start("A")
-		ev.Start("B")
-		ev.Point("B", "header")
-		ev.End("A", "ok")
-		ev.Start("C")
-		ev.End("B", "404")
-		ev.End("C", "ok")
-		return nil
-	}
-	reg, err := NewRegistry(Demo{ID: "sem", Lesson: "l", Title: "t", Source: "s.go", Run: semaphored})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := NewSocket(reg, DefaultLimits(), quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	defer srv.Close()
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.Close(ctx)
-	}()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
-	if err := c.Write(ctx, websocket.MessageText, []byte(`{"type":"run","id":"r1","demo":"sem"}`)); err != nil {
-		t.Fatal(err)
-	}
-	var seen []int
-	var order []string
-	for {
-		_, data, err := c.Read(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var raw map[string]json.RawMessage
-		if err := json.Unmarshal(data, &raw); err != nil {
-			t.Fatal(err)
-		}
-		var m message
-		if err := json.Unmarshal(data, &m); err != nil {
-			t.Fatal(err)
-		}
-		switch m.Type {
-		case "event":
-			if m.InFlight == nil {
-				t.Fatalf("event frame without in_flight: %s", data)
-			}
-			seen = append(seen, *m.InFlight)
-			if m.Event.Phase == PhaseEnd {
-				order = append(order, m.Event.Task)
-			}
-		case "exit":
-			for _, key := range []string{"ok", "elapsed_ms", "max_in_flight", "order", "unfinished"} {
-				if _, ok := raw[key]; !ok {
-					t.Errorf("exit frame lacks %q: %s", key, data)
-				}
-			}
-			if m.TaskSummary == nil || m.MaxInFlight != limit || slices.Max(seen) != limit {
-				t.Errorf("exit %s after in-flight counts %v, want max %d", data, seen, limit)
-			}
-			if want := []int{1, 2, 2, 1, 2, 1, 0}; !slices.Equal(seen, want) {
-				t.Errorf("in-flight counts %v, want %v", seen, want)
-			}
-			if !slices.Equal(m.Order, order) || !slices.Equal(order, []string{"A", "B", "C"}) {
-				t.Errorf("exit order %v, ends seen in order %v, last count %d", m.Order, order, seen[len(seen)-1])
-			}
-			return
-		case "error":
-			t.Fatalf("run rejected: %s", data)
-		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 )
 
 // js quotes a CSS selector as a JavaScript string literal.
@@ -51,7 +51,7 @@ func noProblems(t *testing.T, tb *chromeTab, where string) {
 
 func TestBrowser(t *testing.T) {
 	execPath := requireChromium(t)
-	srv, catalog := startCourse(t, withFlagServer())
+	srv, catalog := startCourse(t)
 	b := startChrome(t, execPath) // after the server: closes before it
 	all := catalog.Lessons()
 	// Screenshots go to $SCREENSHOT_DIR, for a person (or CI artifact) to

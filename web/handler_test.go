@@ -2,91 +2,18 @@ package web
 
 import (
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"go.uber.org/goleak"
-
-	"github.com/bingfa-manyou/walkthrough/lessons"
-	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// unreachableFlags is where the download demos look for flags when a test
-// does not run them: nothing listens there.
-const unreachableFlags = "http://127.0.0.1:1"
-
-// The catalog is immutable once loaded, so the tests that share a FlagsURL
-// share one: loading it under the race detector takes seconds.
-var sharedCatalog = sync.OnceValues(func() (*lessons.Catalog, error) {
-	return lessons.Load(lessons.Options{FlagsURL: unreachableFlags})
-})
-
-// courseOption changes what startCourse serves.
-type courseOption func(*courseSetup)
-
-type courseSetup struct {
-	liveFlags bool
-}
-
-// withFlagServer points the download demos at a real flag server started
-// for the test, as cmd/walkthrough wires them, so they can run.
-func withFlagServer() courseOption {
-	return func(s *courseSetup) { s.liveFlags = true }
-}
-
-// startCourse serves the real catalog, socket and handler. By default the
-// download demos point at an address where nothing listens.
-func startCourse(t *testing.T, opts ...courseOption) (*httptest.Server, *lessons.Catalog) {
-	t.Helper()
-	var setup courseSetup
-	for _, o := range opts {
-		o(&setup)
-	}
-	log := slog.New(slog.DiscardHandler)
-	// One flag server (no faults) gives the handler its /flags/ images and,
-	// when asked for, answers the download demos too.
-	flags, err := flagserver.New(flagserver.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	catalog, err := sharedCatalog()
-	if setup.liveFlags {
-		flagSrv := httptest.NewServer(flags)
-		t.Cleanup(flagSrv.Close)
-		catalog, err = lessons.Load(lessons.Options{FlagsURL: flagSrv.URL})
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	socket, err := runner.NewSocket(catalog.Registry(), runner.DefaultLimits(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := NewHandler(Config{Catalog: catalog, Socket: socket, Flags: flags, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		socket.Close(ctx)
-		srv.Close()
-	})
-	return srv, catalog
-}
 
 func get(t *testing.T, url string, header ...string) *http.Response {
 	t.Helper()

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"flag"
-	"fmt"
 	"strings"
 	"time"
 
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 )
 
 // flagSite is how the download demos reach a flag server: the built-in one
@@ -40,17 +38,4 @@ func (s *flagSite) config() flagserver.Config {
 		}
 	}
 	return flagserver.Config{Latency: s.latency, NotFound: codes, ErrorRate: s.errorRate, Seed: s.seed}
-}
-
-// start returns the base URL demos should use and a function that stops
-// the built-in server, if one was started.
-func (s *flagSite) start() (string, func(context.Context) error, error) {
-	if s.url != "" {
-		return strings.TrimSuffix(s.url, "/"), func(context.Context) error { return nil }, nil
-	}
-	running, err := flagserver.Start(s.addr, s.config())
-	if err != nil {
-		return "", nil, fmt.Errorf("flag server: %w", err)
-	}
-	return running.URL, running.Close, nil
 }

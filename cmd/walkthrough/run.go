@@ -14,8 +14,8 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 	"github.com/bingfa-manyou/walkthrough/web"
+	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
 // usageError is a mistake in how the command was called.
@@ -51,75 +51,48 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// limitFlags registers the run limits as flags of fs.
-func limitFlags(fs *flag.FlagSet) *runner.Limits {
-	lim := runner.DefaultLimits()
-	fs.DurationVar(&lim.RunTime, "run-time", lim.RunTime, "wall-time limit of one run")
-	fs.IntVar(&lim.OutputBytes, "output-bytes", lim.OutputBytes, "output of one run before it is cut")
-	fs.IntVar(&lim.PerConn, "runs-per-conn", lim.PerConn, "runs at once on one page")
-	fs.IntVar(&lim.Global, "runs-global", lim.Global, "runs at once on the whole server")
-	fs.Int64Var(&lim.ReadBytes, "read-bytes", lim.ReadBytes, "largest websocket message a client may send")
-	fs.DurationVar(&lim.WriteTimeout, "write-timeout", lim.WriteTimeout, "longest wait to write one frame to a client")
-	return &lim
+// limitFlags registers the run and socket limits as flags of fs.
+func limitFlags(fs *flag.FlagSet) (*runner.Limits, *socket.Limits) {
+	run, sock := runner.DefaultLimits(), socket.DefaultLimits()
+	fs.DurationVar(&run.RunTime, "run-time", run.RunTime, "wall-time limit of one run")
+	fs.IntVar(&run.OutputBytes, "output-bytes", run.OutputBytes, "output of one run before it is cut")
+	fs.IntVar(&sock.PerConn, "runs-per-conn", sock.PerConn, "runs at once on one page")
+	fs.IntVar(&sock.Global, "runs-global", sock.Global, "runs at once on the whole server")
+	fs.Int64Var(&sock.ReadBytes, "read-bytes", sock.ReadBytes, "largest websocket message a client may send")
+	fs.DurationVar(&sock.WriteTimeout, "write-timeout", sock.WriteTimeout, "longest wait to write one frame to a client")
+	return &run, &sock
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve the course on")
 	readHeaderTimeout := fs.Duration("read-header-timeout", 5*time.Second, "longest wait for a request's headers; a slower client is dropped")
-	lim := limitFlags(fs)
+	runLim, sockLim := limitFlags(fs)
 	site := flagSiteFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-
-	flagsURL, stopFlags, err := site.start()
-	if err != nil {
-		return err
-	}
-	defer stopFlags(context.Background())
-	catalog, err := lessons.Load(lessons.Options{FlagsURL: flagsURL})
-	if err != nil {
-		return err
-	}
-	// The page shows downloaded flags from our own origin: same bytes as the
-	// flag server sends, without its latency or failures, and without
-	// opening the CSP to another port.
-	images, err := flagserver.New(flagserver.Config{})
-	if err != nil {
-		return err
-	}
-	socket, err := runner.NewSocket(catalog.Registry(), *lim, log)
-	if err != nil {
-		return err
-	}
-	handler, err := web.NewHandler(web.Config{Catalog: catalog, Socket: socket, Flags: images, Log: log})
+	course, err := web.NewCourse(web.CourseConfig{
+		FlagsURL: site.url, FlagsAddr: site.addr, Flags: site.config(),
+		Run: *runLim, Socket: *sockLim, ReadHeaderTimeout: *readHeaderTimeout, Log: log,
+	})
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
+		course.Shutdown(context.Background())
 		return fmt.Errorf("listen: %w", err)
 	}
-	// No ReadTimeout or WriteTimeout: they would also cut every websocket
-	// after that long. Requests are all small GETs, so the header timeout
-	// is what stops a slow client holding a connection; the socket has its
-	// own per-frame write timeout and read limit.
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: *readHeaderTimeout,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	fmt.Fprintf(stdout, "flag server at %s/\n", flagsURL)
 	fmt.Fprintf(stdout, "并发漫游 serving at http://%s/\n", ln.Addr())
+	fmt.Fprintf(stdout, "flag server at %s/\n", course.FlagsURL())
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- course.Serve(ln) }()
 	select {
 	case err := <-served:
+		course.Shutdown(context.Background())
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
@@ -127,10 +100,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// Stop accepting, stop every run, close every socket with 1001.
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	errs := make(chan error, 2)
-	go func() { errs <- srv.Shutdown(sctx) }()
-	go func() { errs <- socket.Close(sctx) }()
-	err = errors.Join(<-errs, <-errs, stopFlags(sctx))
+	err = course.Shutdown(sctx)
 	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
@@ -143,7 +113,7 @@ func list(args []string, stdout io.Writer) error {
 		return usagef("list takes no arguments")
 	}
 	// Listing needs no flag server: no demo runs.
-	catalog, err := lessons.Load(lessons.Options{FlagsURL: "http://127.0.0.1:0"})
+	catalog, err := lessons.Load()
 	if err != nil {
 		return err
 	}
@@ -156,7 +126,7 @@ func list(args []string, stdout io.Writer) error {
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", stderr)
 	events := fs.Bool("events", false, "also print timeline events to stderr")
-	lim := limitFlags(fs)
+	runLim, _ := limitFlags(fs)
 	site := flagSiteFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
@@ -164,17 +134,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fs.NArg() < 1 {
 		return usagef("usage: walkthrough run DEMO [name=value ...]")
 	}
-	flagsURL, stopFlags, err := site.start()
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	course, err := web.NewCourse(web.CourseConfig{
+		FlagsURL: site.url, FlagsAddr: site.addr, Flags: site.config(), Run: *runLim, Log: log,
+	})
 	if err != nil {
 		return err
 	}
-	defer stopFlags(context.Background())
-	catalog, err := lessons.Load(lessons.Options{FlagsURL: flagsURL})
-	if err != nil {
-		return err
-	}
+	defer course.Shutdown(context.Background())
 	id := fs.Arg(0)
-	d, ok := catalog.Registry().Lookup(id)
+	d, ok := course.Catalog().Registry().Lookup(id)
 	if !ok {
 		return usagef("unknown demo %q (see walkthrough list)", id)
 	}
@@ -190,14 +159,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usageError{err}
 	}
-	var ev runner.Events = runner.NoEvents{}
+	var watch runner.Watch
 	if *events {
-		ev = runner.NewTimeline(func(e runner.Event) {
+		watch = func(e runner.Event, _ int) {
 			fmt.Fprintf(stderr, "[%9.1f ms] %-6s %s %s\n", e.TMs, e.Phase, e.Task, e.Status)
-		})
+		}
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	res := runner.Execute(ctx, d, vals, stdout, ev, *lim, log)
+	res := runner.Execute(ctx, course.Env(), d, vals, stdout, watch)
 	if res.Err != nil {
 		return fmt.Errorf("demo %s: %w", d.ID, res.Err)
 	}

@@ -24,19 +24,19 @@ func params() []runner.Param {
 	}
 }
 
-// Demos returns the lesson's demos, which download from the flag server at
-// baseURL (e.g. "http://127.0.0.1:40123", no trailing slash).
-func Demos(baseURL string) []runner.Demo {
+// Demos returns the lesson's demos. They download from the flag site
+// whose address Execute hands them (runner.Values.FlagsURL).
+func Demos() []runner.Demo {
 	return []runner.Demo{
 		{
 			ID: "flags-sequential", Lesson: "flags", Title: "顺序下载：一面接一面",
 			Source: "flags_sequential.go", Python: "flags_sequential.py", Also: []string{"download.go"}, ShowsFlags: true,
-			Params: params(), Run: flagsSequential(baseURL),
+			Params: params(), Run: flagsSequential,
 		},
 		{
 			ID: "flags-concurrent", Lesson: "flags", Title: "并发下载：一起发出去",
 			Source: "flags_concurrent.go", Python: "flags_concurrent.py", Also: []string{"download.go"}, ShowsFlags: true,
-			Params: params(), Run: flagsConcurrent(baseURL),
+			Params: params(), Run: flagsConcurrent,
 		},
 	}
 }

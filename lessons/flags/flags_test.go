@@ -10,9 +10,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -29,13 +29,13 @@ func server(cfg flagserver.Config) (string, func()) {
 
 func run(t *testing.T, ctx context.Context, base, id string, params ...string) lessontest.Result {
 	t.Helper()
-	return lessontest.MustRun(t, ctx, Demos(base), id, params...)
+	return lessontest.MustRunAt(t, ctx, base, Demos(), id, params...)
 }
 
 func Example_sequential() {
 	base, stop := server(flagserver.Config{})
 	defer stop()
-	res, _ := lessontest.Run(context.Background(), Demos(base), "flags-sequential", "latency=1ms")
+	res, _ := lessontest.RunAt(context.Background(), base, Demos(), "flags-sequential", "latency=1ms")
 	fmt.Print(lessontest.Screen(lessontest.MaskTimes(res.Output)), res.Err)
 	// Output:
 	// CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR
@@ -47,7 +47,7 @@ func Example_sequentialWithA404() {
 	// The server pretends Japan has no flag; the demo says so and goes on.
 	base, stop := server(flagserver.Config{NotFound: []string{"JP"}})
 	defer stop()
-	res, _ := lessontest.Run(context.Background(), Demos(base), "flags-sequential", "count=12", "latency=0s")
+	res, _ := lessontest.RunAt(context.Background(), base, Demos(), "flags-sequential", "count=12", "latency=0s")
 	fmt.Print(lessontest.Screen(lessontest.MaskTimes(res.Output)), res.Err)
 	// Output:
 	// CN IN US ID BR PK NG BD RU JP(404) MX PH

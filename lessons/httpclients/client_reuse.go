@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 // clientReuse makes the same requests twice. First every request gets a
@@ -21,55 +21,55 @@ import (
 // aiohttp.ClientSession), so every request must open its own connection.
 // Then one client serves all of them and hands finished connections on to
 // the next request. httptrace tells us, per request, which way it went.
-func clientReuse(baseURL string) runner.RunFunc {
-	return func(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-		count, parallel := p.Int("count"), p.Int("parallel")
-		handshake := p.Duration("handshake")
-		// No server latency: this demo is about what happens before the
-		// request is even sent.
-		query := url.Values{"latency": {"0s"}}.Encode()
+func clientReuse(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
+	// The server says where its flag site is; the learner cannot.
+	baseURL := p.FlagsURL()
+	count, parallel := p.Int("count"), p.Int("parallel")
+	handshake := p.Duration("handshake")
+	// No server latency: this demo is about what happens before the
+	// request is even sent.
+	query := url.Values{"latency": {"0s"}}.Encode()
 
-		// The same list of URLs for both rounds: the 20 flags, round and round.
-		countries := flagserver.Countries()[:20]
-		urls := make([]string, count)
-		for i := range urls {
-			cc := strings.ToLower(countries[i%len(countries)].Code)
-			urls[i] = baseURL + "/" + cc + "/" + cc + ".gif?" + query
-		}
-		fmt.Fprintf(out, "%d requests, %d at a time; opening a connection takes %v\n\n", count, parallel, handshake)
-
-		// Round 1: a new Transport per request, thrown away right after.
-		freshClient := func() (*http.Client, func()) {
-			tr := newTransport(ctx, handshake, 1)
-			return &http.Client{Transport: tr}, tr.CloseIdleConnections
-		}
-		perRequest, err := round(ctx, "new client per request", "fresh", urls, parallel, freshClient, out, ev)
-		if err != nil {
-			return err
-		}
-
-		// Round 2: one Transport for the whole round. It keeps finished
-		// connections in its idle pool, so the next request skips the dial.
-		shared := newTransport(ctx, handshake, parallel)
-		defer shared.CloseIdleConnections() // no idle connection outlives the run
-		sharedClient := &http.Client{Transport: shared}
-		same := func() (*http.Client, func()) { return sharedClient, func() {} }
-		oneClient, err := round(ctx, "one shared client", "shared", urls, parallel, same, out, ev)
-		if err != nil {
-			return err
-		}
-
-		fmt.Fprintf(out, "\n%-24s %8s %9s %7s %8s\n", "client", "requests", "new conns", "reused", "time")
-		for _, t := range []tally{perRequest, oneClient} {
-			fmt.Fprintf(out, "%-24s %8d %9d %7d %7.3fs\n", t.label, count, t.newConns, t.reused, t.elapsed.Seconds())
-		}
-		if n := perRequest.failed + oneClient.failed; n > 0 {
-			fmt.Fprintf(out, "%d requests failed\n", n)
-		}
-		fmt.Fprintf(out, "\nshared client: %.1fx as fast; connections opened: %d instead of %d\n",
-			perRequest.elapsed.Seconds()/oneClient.elapsed.Seconds(), oneClient.newConns, perRequest.newConns)
-		return nil
+	// The same list of URLs for both rounds: the 20 flags, round and round.
+	countries := flagserver.Countries()[:20]
+	urls := make([]string, count)
+	for i := range urls {
+		cc := strings.ToLower(countries[i%len(countries)].Code)
+		urls[i] = baseURL + "/" + cc + "/" + cc + ".gif?" + query
 	}
+	fmt.Fprintf(out, "%d requests, %d at a time; opening a connection takes %v\n\n", count, parallel, handshake)
+
+	// Round 1: a new Transport per request, thrown away right after.
+	freshClient := func() (*http.Client, func()) {
+		tr := newTransport(ctx, handshake, 1)
+		return &http.Client{Transport: tr}, tr.CloseIdleConnections
+	}
+	perRequest, err := round(ctx, "new client per request", "fresh", urls, parallel, freshClient, out, ev)
+	if err != nil {
+		return err
+	}
+
+	// Round 2: one Transport for the whole round. It keeps finished
+	// connections in its idle pool, so the next request skips the dial.
+	shared := newTransport(ctx, handshake, parallel)
+	defer shared.CloseIdleConnections() // no idle connection outlives the run
+	sharedClient := &http.Client{Transport: shared}
+	same := func() (*http.Client, func()) { return sharedClient, func() {} }
+	oneClient, err := round(ctx, "one shared client", "shared", urls, parallel, same, out, ev)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(out, "\n%-24s %8s %9s %7s %8s\n", "client", "requests", "new conns", "reused", "time")
+	for _, t := range []tally{perRequest, oneClient} {
+		fmt.Fprintf(out, "%-24s %8d %9d %7d %7.3fs\n", t.label, count, t.newConns, t.reused, t.elapsed.Seconds())
+	}
+	if n := perRequest.failed + oneClient.failed; n > 0 {
+		fmt.Fprintf(out, "%d requests failed\n", n)
+	}
+	fmt.Fprintf(out, "\nshared client: %.1fx as fast; connections opened: %d instead of %d\n",
+		perRequest.elapsed.Seconds()/oneClient.elapsed.Seconds(), oneClient.newConns, perRequest.newConns)
+	return nil
 }
 
 // newTransport returns a Transport whose dials take `handshake` longer. On

@@ -14,9 +14,9 @@ import (
 //go:embed lesson.md client_reuse.go client_reuse.py
 var Files embed.FS
 
-// Demos returns the lesson's demos, which request flags from the flag
-// server at baseURL (e.g. "http://127.0.0.1:40123", no trailing slash).
-func Demos(baseURL string) []runner.Demo {
+// Demos returns the lesson's demos. They request flags from the flag site
+// whose address Execute hands them (runner.Values.FlagsURL).
+func Demos() []runner.Demo {
 	return []runner.Demo{
 		{
 			ID: "client-reuse", Lesson: "http-clients", Title: "每次新建客户端 vs 共用一个客户端",
@@ -31,7 +31,7 @@ func Demos(baseURL string) []runner.Demo {
 				{Name: "handshake", Kind: runner.KindDuration, Default: "50ms", Min: "0s", Max: "200ms",
 					Help: "模拟建立一条新连接（TCP+TLS 握手）要花的时间"},
 			},
-			Run: clientReuse(baseURL),
+			Run: clientReuse,
 		},
 	}
 }

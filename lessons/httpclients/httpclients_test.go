@@ -12,16 +12,16 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func run(t *testing.T, ctx context.Context, base string, params ...string) lessontest.Result {
 	t.Helper()
-	return lessontest.MustRun(t, ctx, Demos(base), "client-reuse", params...)
+	return lessontest.MustRunAt(t, ctx, base, Demos(), "client-reuse", params...)
 }
 
 var ratio = regexp.MustCompile(`(\d+\.\d)x as fast`)

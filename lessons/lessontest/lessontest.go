@@ -7,15 +7,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 // Result is what one run produced.
@@ -26,8 +24,14 @@ type Result struct {
 }
 
 // Run finds id among demos, parses params (name=value pairs) and runs it
-// under the default limits.
+// under the default limits, with no flag site.
 func Run(ctx context.Context, demos []runner.Demo, id string, params ...string) (Result, error) {
+	return RunAt(ctx, "", demos, id, params...)
+}
+
+// RunAt is Run for a demo that downloads: Execute hands it flagsURL, as
+// the server hands its demos the built-in flag site.
+func RunAt(ctx context.Context, flagsURL string, demos []runner.Demo, id string, params ...string) (Result, error) {
 	reg, err := runner.NewRegistry(demos...)
 	if err != nil {
 		return Result{}, err
@@ -49,9 +53,10 @@ func Run(ctx context.Context, demos []runner.Demo, id string, params ...string) 
 		return Result{}, err
 	}
 	var out bytes.Buffer
-	rec := runner.NewRecorder()
-	res := runner.Execute(ctx, d, vals, &out, rec, runner.DefaultLimits(), slog.New(slog.DiscardHandler))
-	return Result{Output: out.String(), Events: rec.Events(), Err: res.Err}, nil
+	var events []runner.Event // Execute hands events over one at a time
+	env := runner.Env{FlagsURL: flagsURL, Limits: runner.DefaultLimits()}
+	res := runner.Execute(ctx, env, d, vals, &out, func(e runner.Event, _ int) { events = append(events, e) })
+	return Result{Output: out.String(), Events: events, Err: res.Err}, nil
 }
 
 // A time as demos print it: 1.23s, 250ms, 0.5 s, 12µs, 1m2.5s.
@@ -99,12 +104,11 @@ func Screen(s string) string {
 // tests and Example functions of the download lessons: its base URL, and a
 // function that stops it.
 func StartFlagServer(cfg flagserver.Config) (string, func(), error) {
-	h, err := flagserver.New(cfg)
+	running, err := flagserver.Start("127.0.0.1:0", cfg)
 	if err != nil {
 		return "", nil, err
 	}
-	srv := httptest.NewServer(h)
-	return srv.URL, srv.Close, nil
+	return running.URL, func() { running.Close(context.Background()) }, nil
 }
 
 // FlagServer is StartFlagServer for a test: stopped when the test ends.
@@ -129,7 +133,13 @@ const StopBound = 250 * time.Millisecond
 // ends the test at once. How the run itself ended is in Result.Err.
 func MustRun(tb testing.TB, ctx context.Context, demos []runner.Demo, id string, params ...string) Result {
 	tb.Helper()
-	res, err := Run(ctx, demos, id, params...)
+	return MustRunAt(tb, ctx, "", demos, id, params...)
+}
+
+// MustRunAt is RunAt for a test.
+func MustRunAt(tb testing.TB, ctx context.Context, flagsURL string, demos []runner.Demo, id string, params ...string) Result {
+	tb.Helper()
+	res, err := RunAt(ctx, flagsURL, demos, id, params...)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -15,9 +15,9 @@ import (
 //go:embed lesson.md flags_metadata.go flags_metadata.py
 var Files embed.FS
 
-// Demos returns the lesson's demos, which download from the flag server at
-// baseURL (e.g. "http://127.0.0.1:40123", no trailing slash).
-func Demos(baseURL string) []runner.Demo {
+// Demos returns the lesson's demos. They download from the flag site
+// whose address Execute hands them (runner.Values.FlagsURL).
+func Demos() []runner.Demo {
 	return []runner.Demo{
 		{
 			ID: "flags-metadata", Lesson: "multi-request", Title: "每面国旗两个请求：图片加国名",
@@ -30,7 +30,7 @@ func Demos(baseURL string) []runner.Demo {
 				{Name: "pair", Kind: runner.KindChoice, Default: "serial", Choices: []string{"serial", "parallel"},
 					Help: "同一国家的两个请求：serial 先图片后国名，parallel 同时发出"},
 			},
-			Run: flagsMetadata(baseURL),
+			Run: flagsMetadata,
 		},
 	}
 }

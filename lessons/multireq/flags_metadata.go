@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 // flagsMetadata saves every flag under a file name like "China--CN.gif".
@@ -23,74 +23,74 @@ import (
 // second resource, metadata.json. So each download is now two requests, and
 // all the requests of all the countries share ONE semaphore, so that the
 // server never sees more than `limit` of them at once.
-func flagsMetadata(baseURL string) runner.RunFunc {
-	return func(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-		limit := p.Int("limit")
-		together := p.Choice("pair") == "parallel"
-		start := time.Now()
-		stamp := func() string { return fmt.Sprintf("[%.2fs]", time.Since(start).Seconds()) }
+func flagsMetadata(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
+	// The server says where its flag site is; the learner cannot.
+	baseURL := p.FlagsURL()
+	limit := p.Int("limit")
+	together := p.Choice("pair") == "parallel"
+	start := time.Now()
+	stamp := func() string { return fmt.Sprintf("[%.2fs]", time.Since(start).Seconds()) }
 
-		// "Saving" writes real files, into a directory that exists only for
-		// this run. Go needs no run_in_executor here: a goroutine blocked in
-		// a file write does not stop the others.
-		dir, err := os.MkdirTemp("", "flags-metadata-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-
-		tr := &http.Transport{MaxIdleConnsPerHost: limit} // keep a connection per slot for reuse
-		defer tr.CloseIdleConnections()
-		// Always name the latency, even 0s: a value left out would fall
-		// back to whatever the server was started with.
-		query := url.Values{"latency": {p.Duration("latency").String()}}.Encode()
-		f := &fetcher{
-			client: &http.Client{Transport: tr},
-			base:   baseURL,
-			query:  query,
-			sem:    make(chan struct{}, limit), // the ONE semaphore of the run
-			ev:     ev,
-		}
-
-		countries := flagserver.Countries()[:20]
-		var wg sync.WaitGroup
-		var mu sync.Mutex // guards failed
-		failed := 0
-		for _, c := range countries {
-			wg.Go(func() {
-				name, err := f.downloadOne(ctx, c.Code, together, dir)
-				if ctx.Err() != nil {
-					return // stopped: nothing worth printing
-				}
-				if err != nil {
-					mu.Lock()
-					failed++
-					mu.Unlock()
-					fmt.Fprintf(out, "%s %s failed: %v\n", stamp(), c.Code, err)
-					return
-				}
-				ev.Point("files", c.Code)
-				fmt.Fprintf(out, "%s %s\n", stamp(), name)
-			})
-		}
-		wg.Wait() // every goroutine is done before Run returns
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-
-		// Count what really landed on disk rather than trusting a counter.
-		saved, err := os.ReadDir(dir)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%d files saved in %.2fs (%d requests, at most %d at a time)",
-			len(saved), time.Since(start).Seconds(), 2*len(countries), limit)
-		if failed > 0 {
-			fmt.Fprintf(out, ", %d failed", failed)
-		}
-		fmt.Fprintln(out)
-		return nil
+	// "Saving" writes real files, into a directory that exists only for
+	// this run. Go needs no run_in_executor here: a goroutine blocked in
+	// a file write does not stop the others.
+	dir, err := os.MkdirTemp("", "flags-metadata-")
+	if err != nil {
+		return err
 	}
+	defer os.RemoveAll(dir)
+
+	tr := &http.Transport{MaxIdleConnsPerHost: limit} // keep a connection per slot for reuse
+	defer tr.CloseIdleConnections()
+	// Always name the latency, even 0s: a value left out would fall
+	// back to whatever the server was started with.
+	query := url.Values{"latency": {p.Duration("latency").String()}}.Encode()
+	f := &fetcher{
+		client: &http.Client{Transport: tr},
+		base:   baseURL,
+		query:  query,
+		sem:    make(chan struct{}, limit), // the ONE semaphore of the run
+		ev:     ev,
+	}
+
+	countries := flagserver.Countries()[:20]
+	var wg sync.WaitGroup
+	var mu sync.Mutex // guards failed
+	failed := 0
+	for _, c := range countries {
+		wg.Go(func() {
+			name, err := f.downloadOne(ctx, c.Code, together, dir)
+			if ctx.Err() != nil {
+				return // stopped: nothing worth printing
+			}
+			if err != nil {
+				mu.Lock()
+				failed++
+				mu.Unlock()
+				fmt.Fprintf(out, "%s %s failed: %v\n", stamp(), c.Code, err)
+				return
+			}
+			ev.Point("files", c.Code)
+			fmt.Fprintf(out, "%s %s\n", stamp(), name)
+		})
+	}
+	wg.Wait() // every goroutine is done before Run returns
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	// Count what really landed on disk rather than trusting a counter.
+	saved, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d files saved in %.2fs (%d requests, at most %d at a time)",
+		len(saved), time.Since(start).Seconds(), 2*len(countries), limit)
+	if failed > 0 {
+		fmt.Fprintf(out, ", %d failed", failed)
+	}
+	fmt.Fprintln(out)
+	return nil
 }
 
 // fetcher makes the requests of one run.

@@ -13,9 +13,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // server starts a flag server for one test.
 func run(t *testing.T, ctx context.Context, base string, params ...string) lessontest.Result {
 	t.Helper()
-	return lessontest.MustRun(t, ctx, Demos(base), "flags-metadata", params...)
+	return lessontest.MustRunAt(t, ctx, base, Demos(), "flags-metadata", params...)
 }
 
 // savedLines are the file names printed as files were saved, sorted (they

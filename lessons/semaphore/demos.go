@@ -15,9 +15,9 @@ import (
 //go:embed lesson.md flags_semaphore.go flags_semaphore.py
 var Files embed.FS
 
-// Demos returns the lesson's demos, which download from the flag server at
-// baseURL (e.g. "http://127.0.0.1:40123", no trailing slash).
-func Demos(baseURL string) []runner.Demo {
+// Demos returns the lesson's demos. They download from the flag site
+// whose address Execute hands them (runner.Values.FlagsURL).
+func Demos() []runner.Demo {
 	return []runner.Demo{
 		{
 			ID: "flags-semaphore", Lesson: "semaphore", Title: "信号量限流，按完成顺序收结果",
@@ -35,7 +35,7 @@ func Demos(baseURL string) []runner.Demo {
 				{Name: "seed", Kind: runner.KindInt, Default: "2", Min: "1", Max: "1000",
 					Help: "决定哪些请求出错的种子：种子相同，出错的国家也相同"},
 			},
-			Run: flagsSemaphore(baseURL),
+			Run: flagsSemaphore,
 		},
 	}
 }

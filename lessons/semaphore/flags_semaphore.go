@@ -10,76 +10,76 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 // flagsSemaphore starts a goroutine for every flag at once, but lets at
 // most `limit` of them talk to the server at the same time. It prints each
 // result as soon as it arrives and ends with a tally.
-func flagsSemaphore(baseURL string) runner.RunFunc {
-	return func(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-		limit := p.Int("limit")
-		cfg := flagserver.Config{
-			Latency:   p.Duration("latency"),
-			ErrorRate: p.Float("error_rate"),
-			Seed:      int64(p.Int("seed")), // same seed, same failures: runs repeat
-		}
-		if m := p.Choice("missing"); m != "none" {
-			cfg.NotFound = strings.Split(m, ",")
-		}
-		// One Transport per run, keeping a connection per slot for reuse;
-		// its idle connections are closed when the run ends.
-		tr := &http.Transport{MaxIdleConnsPerHost: limit}
-		defer tr.CloseIdleConnections()
-		d := &downloader{
-			client: &http.Client{Transport: tr},
-			base:   baseURL,
-			query:  cfg.Query(),
-			// The semaphore is a channel with `limit` slots. Sending into it
-			// takes a slot and blocks while every slot is taken; receiving
-			// from it gives a slot back.
-			sem: make(chan struct{}, limit),
-			ev:  ev,
-		}
-
-		start := time.Now()
-		countries := flagserver.Countries()[:20]
-		// Buffered, so that a finished download never waits for the
-		// printer: every goroutine can deliver its result and exit.
-		results := make(chan result, len(countries))
-		var wg sync.WaitGroup
-		for _, c := range countries {
-			wg.Go(func() {
-				results <- result{code: c.Code, err: d.downloadOne(ctx, c.Code)}
-			})
-		}
-
-		// The as_completed loop: take results in the order they finish,
-		// not in the order the goroutines were started.
-		tally := map[string]int{}
-		for range countries {
-			r := <-results
-			if ctx.Err() != nil {
-				continue // stopped: drain quietly, the goroutines end at once
-			}
-			kind := classify(r.err)
-			tally[kind]++
-			line := fmt.Sprintf("[%.2fs] %s %s", time.Since(start).Seconds(), r.code, kind)
-			if kind == "error" {
-				line += fmt.Sprintf(" (%v)", r.err)
-			}
-			fmt.Fprintln(out, line)
-		}
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%d ok, %d not found, %d errors\n", tally["ok"], tally["not found"], tally["error"])
-		fmt.Fprintf(out, "%d flags in %.2fs, at most %d requests in flight (limit %d)\n",
-			len(countries), time.Since(start).Seconds(), d.peak, limit)
-		return nil
+func flagsSemaphore(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
+	// The server says where its flag site is; the learner cannot.
+	baseURL := p.FlagsURL()
+	limit := p.Int("limit")
+	cfg := flagserver.Config{
+		Latency:   p.Duration("latency"),
+		ErrorRate: p.Float("error_rate"),
+		Seed:      int64(p.Int("seed")), // same seed, same failures: runs repeat
 	}
+	if m := p.Choice("missing"); m != "none" {
+		cfg.NotFound = strings.Split(m, ",")
+	}
+	// One Transport per run, keeping a connection per slot for reuse;
+	// its idle connections are closed when the run ends.
+	tr := &http.Transport{MaxIdleConnsPerHost: limit}
+	defer tr.CloseIdleConnections()
+	d := &downloader{
+		client: &http.Client{Transport: tr},
+		base:   baseURL,
+		query:  cfg.Query(),
+		// The semaphore is a channel with `limit` slots. Sending into it
+		// takes a slot and blocks while every slot is taken; receiving
+		// from it gives a slot back.
+		sem: make(chan struct{}, limit),
+		ev:  ev,
+	}
+
+	start := time.Now()
+	countries := flagserver.Countries()[:20]
+	// Buffered, so that a finished download never waits for the
+	// printer: every goroutine can deliver its result and exit.
+	results := make(chan result, len(countries))
+	var wg sync.WaitGroup
+	for _, c := range countries {
+		wg.Go(func() {
+			results <- result{code: c.Code, err: d.downloadOne(ctx, c.Code)}
+		})
+	}
+
+	// The as_completed loop: take results in the order they finish,
+	// not in the order the goroutines were started.
+	tally := map[string]int{}
+	for range countries {
+		r := <-results
+		if ctx.Err() != nil {
+			continue // stopped: drain quietly, the goroutines end at once
+		}
+		kind := classify(r.err)
+		tally[kind]++
+		line := fmt.Sprintf("[%.2fs] %s %s", time.Since(start).Seconds(), r.code, kind)
+		if kind == "error" {
+			line += fmt.Sprintf(" (%v)", r.err)
+		}
+		fmt.Fprintln(out, line)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d ok, %d not found, %d errors\n", tally["ok"], tally["not found"], tally["error"])
+	fmt.Fprintf(out, "%d flags in %.2fs, at most %d requests in flight (limit %d)\n",
+		len(countries), time.Since(start).Seconds(), d.peak, limit)
+	return nil
 }
 
 // result is what one download goroutine reports.

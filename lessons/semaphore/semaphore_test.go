@@ -14,9 +14,9 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -30,7 +30,7 @@ func server(t testing.TB) string {
 
 func run(t *testing.T, ctx context.Context, base string, params ...string) lessontest.Result {
 	t.Helper()
-	return lessontest.MustRun(t, ctx, Demos(base), "flags-semaphore", params...)
+	return lessontest.MustRunAt(t, ctx, base, Demos(), "flags-semaphore", params...)
 }
 
 // sortResults masks the times and sorts the result lines, whose order is

@@ -11,26 +11,29 @@ import (
 	"time"
 )
 
-// Limits bound what anonymous learners can ask of the server.
+// Limits bound one run, wherever it is started from.
 type Limits struct {
-	RunTime      time.Duration // wall time of one run
-	OutputBytes  int           // output of one run before it is cut
-	PerConn      int           // runs at once on one connection
-	Global       int           // runs at once on the whole server
-	ReadBytes    int64         // largest message a client may send
-	WriteTimeout time.Duration // longest wait to write one frame to a client
+	RunTime     time.Duration // wall time of one run
+	OutputBytes int           // output of one run before it is cut
 }
 
-// DefaultLimits are the limits of architecture.md.
+// DefaultLimits are the course's defaults: a minute and a mebibyte.
 func DefaultLimits() Limits {
-	return Limits{
-		RunTime:      60 * time.Second,
-		OutputBytes:  1 << 20,
-		PerConn:      2,
-		Global:       64,
-		ReadBytes:    4 << 10,
-		WriteTimeout: 5 * time.Second,
-	}
+	return Limits{RunTime: 60 * time.Second, OutputBytes: 1 << 20}
+}
+
+// Env is what a run takes from its surroundings rather than from the
+// learner. It is handed to Execute for every run, so the catalog of demos
+// stays pure content that any server, test or command can share.
+type Env struct {
+	// FlagsURL is the base URL of the flag site the download demos use,
+	// e.g. "http://127.0.0.1:40123" (no trailing slash). Demos read it
+	// with Values.FlagsURL.
+	FlagsURL string
+	Limits   Limits
+	// Log receives what a learner must not see: a demo's panic and stack.
+	// Nil discards it.
+	Log *slog.Logger
 }
 
 // Why a run ended, when it did not end by itself.
@@ -47,7 +50,7 @@ var errInternal = errors.New("internal error in the demo")
 type Result struct {
 	Err     error // nil, ErrStopped, ErrTimeout, or the demo's own error
 	Elapsed time.Duration
-	Tasks   *TaskSummary // what the run's tasks did, when the caller tracked them (the socket does)
+	Tasks   *TaskSummary // what the run's tasks did, added up from its events
 }
 
 // TruncationNotice is written once when a run's output passes the cap.
@@ -55,16 +58,39 @@ func TruncationNotice(limit int) string {
 	return fmt.Sprintf("\n[输出超过 %d 字节，后面的部分不再显示]\n", limit)
 }
 
-// Execute runs d with the given limits: a wall-time limit, an output cap,
-// a writer and events safe for concurrent use, and a panic turned into an
-// error. It returns when the demo's run function has returned. Cancelling
-// ctx means the learner (or the server) stopped the run.
-func Execute(ctx context.Context, d *Demo, v Values, out io.Writer, ev Events, lim Limits, log *slog.Logger) Result {
+// Watch receives every timeline event of a run as it happens, stamped,
+// with the number of tasks in flight right after it. Calls come one at a
+// time, in stamp order.
+type Watch func(e Event, inFlight int)
+
+// Execute runs d under env's limits: a wall-time limit, an output cap, a
+// writer and events safe for concurrent use, and a panic turned into an
+// error. Every event the demo reports is stamped and counted here and
+// handed to watch, which may be nil. Execute returns when the demo's run
+// function has returned. Cancelling ctx means the learner (or the server)
+// stopped the run.
+func Execute(ctx context.Context, env Env, d *Demo, v Values, out io.Writer, watch Watch) Result {
+	lim := env.Limits
+	if lim.RunTime <= 0 || lim.OutputBytes < 1 {
+		lim = DefaultLimits()
+	}
+	log := env.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	v.flagsURL = env.FlagsURL
 	ctx, cancel := context.WithTimeoutCause(ctx, lim.RunTime, ErrTimeout)
 	defer cancel()
 	w := &cappedWriter{w: out, left: lim.OutputBytes, limit: lim.OutputBytes}
+	track := newTrack()
+	tl := newTimeline(func(e Event) {
+		n := track.add(e)
+		if watch != nil {
+			watch(e, n)
+		}
+	})
 	start := time.Now()
-	err := call(ctx, d, v, w, ev, log)
+	err := call(ctx, d, v, w, tl, log)
 	elapsed := time.Since(start)
 	if ctx.Err() != nil {
 		// Whatever the demo returned, it was cut short: say why.
@@ -74,7 +100,7 @@ func Execute(ctx context.Context, d *Demo, v Values, out io.Writer, ev Events, l
 			err = ErrStopped
 		}
 	}
-	return Result{Err: err, Elapsed: elapsed}
+	return Result{Err: err, Elapsed: elapsed, Tasks: track.summary()}
 }
 
 func call(ctx context.Context, d *Demo, v Values, w io.Writer, ev Events, log *slog.Logger) (err error) {
@@ -119,11 +145,3 @@ func (c *cappedWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
-
-// NoEvents is an Events that forgets everything, for callers that only
-// want the text.
-type NoEvents struct{}
-
-func (NoEvents) Start(string)         {}
-func (NoEvents) End(string, string)   {}
-func (NoEvents) Point(string, string) {}

@@ -1,4 +1,4 @@
-package runner
+package socket
 
 import (
 	"context"
@@ -12,15 +12,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/runner"
+
 	"github.com/coder/websocket"
 )
 
 // testDemos are small programs with one behaviour each.
-func testDemos(t *testing.T) *Registry {
+func testDemos(t *testing.T) *runner.Registry {
 	t.Helper()
-	reg, err := NewRegistry(
+	reg, err := runner.NewRegistry(
 		*demo("wait", waitThenAnswer, durationParam),
-		*demo("flood", func(ctx context.Context, _ Values, out io.Writer, _ Events) error {
+		*demo("flood", func(ctx context.Context, _ runner.Values, out io.Writer, _ runner.Events) error {
 			chunk := strings.Repeat("y", 1000)
 			for ctx.Err() == nil {
 				if _, err := io.WriteString(out, chunk); err != nil {
@@ -29,7 +31,7 @@ func testDemos(t *testing.T) *Registry {
 			}
 			return ctx.Err()
 		}),
-		*demo("oops", func(context.Context, Values, io.Writer, Events) error { panic("boom") }),
+		*demo("oops", func(context.Context, runner.Values, io.Writer, runner.Events) error { panic("boom") }),
 		*knobs(),
 	)
 	if err != nil {
@@ -43,9 +45,9 @@ type testServer struct {
 	socket *Socket
 }
 
-func startSocket(t *testing.T, lim Limits) *testServer {
+func startSocket(t *testing.T, lim testLimits) *testServer {
 	t.Helper()
-	s, err := NewSocket(testDemos(t), lim, quiet())
+	s, err := newSocket(testDemos(t), lim, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +96,7 @@ func (cl *client) sendRaw(s string) {
 	}
 }
 
-func (cl *client) next() message {
+func (cl *client) next() Message {
 	cl.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -102,7 +104,7 @@ func (cl *client) next() message {
 	if err != nil {
 		cl.t.Fatalf("read: %v", err)
 	}
-	var m message
+	var m Message
 	if err := json.Unmarshal(data, &m); err != nil {
 		cl.t.Fatalf("frame %s: %v", data, err)
 	}
@@ -110,9 +112,9 @@ func (cl *client) next() message {
 }
 
 // until reads frames up to one of type typ for run id, returning all read.
-func (cl *client) until(typ, id string) []message {
+func (cl *client) until(typ, id string) []Message {
 	cl.t.Helper()
-	var got []message
+	var got []Message
 	for {
 		m := cl.next()
 		got = append(got, m)
@@ -132,7 +134,7 @@ func run(id, demo string, params map[string]string) map[string]any {
 }
 
 func TestRunStreamsStartedOutputExit(t *testing.T) {
-	srv := startSocket(t, DefaultLimits())
+	srv := startSocket(t, defaultLimits())
 	cl := dial(t, srv)
 	cl.send(run("r1", "wait", map[string]string{"d": "20ms"}))
 	got := cl.until("exit", "r1")
@@ -156,7 +158,7 @@ func TestRunStreamsStartedOutputExit(t *testing.T) {
 }
 
 func TestStopEndsRunWithin100ms(t *testing.T) {
-	srv := startSocket(t, DefaultLimits())
+	srv := startSocket(t, defaultLimits())
 	cl := dial(t, srv)
 	cl.send(run("r1", "wait", map[string]string{"d": "1h"}))
 	cl.until("started", "r1")
@@ -189,7 +191,7 @@ func TestStopEndsRunWithin100ms(t *testing.T) {
 // Each bad request gets exactly one error naming the problem, and the
 // connection stays usable: the run after it works.
 func TestBadRequestsGetOneErrorEach(t *testing.T) {
-	srv := startSocket(t, DefaultLimits())
+	srv := startSocket(t, defaultLimits())
 	cl := dial(t, srv)
 	for i, tc := range []struct {
 		frame string
@@ -248,7 +250,7 @@ func TestBadRequestsGetOneErrorEach(t *testing.T) {
 }
 
 func TestPerConnectionAndGlobalCaps(t *testing.T) {
-	lim := DefaultLimits()
+	lim := defaultLimits()
 	lim.Global = 3
 	srv := startSocket(t, lim)
 	a, b := dial(t, srv), dial(t, srv)
@@ -279,7 +281,7 @@ func TestPerConnectionAndGlobalCaps(t *testing.T) {
 }
 
 func TestTimeoutAndOutputCap(t *testing.T) {
-	lim := DefaultLimits()
+	lim := defaultLimits()
 	lim.RunTime = 100 * time.Millisecond
 	lim.OutputBytes = 5000
 	srv := startSocket(t, lim)
@@ -295,7 +297,7 @@ func TestTimeoutAndOutputCap(t *testing.T) {
 	for _, m := range got {
 		text.WriteString(m.Data)
 	}
-	if n := strings.Count(text.String(), TruncationNotice(5000)); n != 1 || text.Len() != 5000+len(TruncationNotice(5000)) {
+	if n := strings.Count(text.String(), runner.TruncationNotice(5000)); n != 1 || text.Len() != 5000+len(runner.TruncationNotice(5000)) {
 		t.Errorf("%d bytes of output with %d notices", text.Len(), n)
 	}
 	if m := got[len(got)-1]; m.Error != "timeout" {
@@ -304,11 +306,11 @@ func TestTimeoutAndOutputCap(t *testing.T) {
 }
 
 func TestPanickingDemoFailsAlone(t *testing.T) {
-	srv := startSocket(t, DefaultLimits())
+	srv := startSocket(t, defaultLimits())
 	cl := dial(t, srv)
 	cl.send(run("r1", "oops", nil))
 	got := cl.until("exit", "r1")
-	if m := got[len(got)-1]; m.OK == nil || *m.OK || m.Error != errInternal.Error() {
+	if m := got[len(got)-1]; m.OK == nil || *m.OK || m.Error != errInternal {
 		t.Errorf("exit = %+v", m)
 	}
 	cl.send(run("r2", "wait", nil))
@@ -316,7 +318,7 @@ func TestPanickingDemoFailsAlone(t *testing.T) {
 }
 
 func TestOriginCheck(t *testing.T) {
-	srv := startSocket(t, DefaultLimits())
+	srv := startSocket(t, defaultLimits())
 	url := "ws" + strings.TrimPrefix(srv.URL, "http")
 	host := strings.TrimPrefix(srv.URL, "http://")
 	for origin, wantOK := range map[string]bool{
@@ -346,7 +348,7 @@ func TestOriginCheck(t *testing.T) {
 }
 
 func TestOversizedMessageClosesWith1009(t *testing.T) {
-	srv := startSocket(t, DefaultLimits())
+	srv := startSocket(t, defaultLimits())
 	cl := dial(t, srv)
 	cl.sendRaw(`{"type":"run","id":"` + strings.Repeat("x", 5000) + `"}`)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -360,7 +362,7 @@ func TestOversizedMessageClosesWith1009(t *testing.T) {
 // A message far over the limit is not read into memory: the server reads
 // up to the limit, then closes with 1009.
 func TestHugeMessageIsNotBuffered(t *testing.T) {
-	srv := startSocket(t, DefaultLimits())
+	srv := startSocket(t, defaultLimits())
 	cl := dial(t, srv)
 	chunk := make([]byte, 64<<10)
 	var mem runtime.MemStats
@@ -394,7 +396,7 @@ func TestHugeMessageIsNotBuffered(t *testing.T) {
 }
 
 func TestCloseStopsRunsAndSays1001(t *testing.T) {
-	s, err := NewSocket(testDemos(t), DefaultLimits(), quiet())
+	s, err := newSocket(testDemos(t), defaultLimits(), quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +434,7 @@ func TestCloseStopsRunsAndSays1001(t *testing.T) {
 // closed with 1001 or turned away; Close never races with them (run this
 // under -race: a WaitGroup joined from zero during Wait is a data race).
 func TestCloseWhilePagesConnect(t *testing.T) {
-	s, err := NewSocket(testDemos(t), DefaultLimits(), quiet())
+	s, err := newSocket(testDemos(t), defaultLimits(), quiet())
 	if err != nil {
 		t.Fatal(err)
 	}

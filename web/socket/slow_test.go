@@ -1,4 +1,4 @@
-package runner
+package socket
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/runner"
+
 	"github.com/coder/websocket"
 	"go.uber.org/goleak"
 )
@@ -21,7 +23,7 @@ import (
 func TestSlowReaderIsDroppedAlone(t *testing.T) {
 	var written atomic.Int64
 	returned := make(chan time.Time, 1)
-	firehose := demo("firehose", func(ctx context.Context, _ Values, out io.Writer, _ Events) error {
+	firehose := demo("firehose", func(ctx context.Context, _ runner.Values, out io.Writer, _ runner.Events) error {
 		defer func() { returned <- time.Now() }()
 		chunk := strings.Repeat("z", 4096)
 		for {
@@ -32,13 +34,13 @@ func TestSlowReaderIsDroppedAlone(t *testing.T) {
 			}
 		}
 	})
-	reg, err := NewRegistry(*firehose, *demo("wait", waitThenAnswer, durationParam))
+	reg, err := runner.NewRegistry(*firehose, *demo("wait", waitThenAnswer, durationParam))
 	if err != nil {
 		t.Fatal(err)
 	}
-	lim := DefaultLimits() // the real 5 s write timeout
+	lim := defaultLimits() // the real 5 s write timeout
 	lim.OutputBytes = 1 << 30
-	s, err := NewSocket(reg, lim, quiet())
+	s, err := newSocket(reg, lim, quiet())
 	if err != nil {
 		t.Fatal(err)
 	}

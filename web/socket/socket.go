@@ -1,4 +1,39 @@
-package runner
+// Package socket is the course's websocket transport: one connection per
+// page, over which the page starts and stops runs of the course's demos and
+// watches their output and timeline live. It owns the protocol, the
+// per-connection and server-wide caps on runs, and a small Go client
+// (Client) that the tests, the benchmarks and the load command all speak it
+// with.
+//
+// # Protocol
+//
+// JSON text frames, at most Limits.ReadBytes each. A client sends:
+//
+//	{"type":"run",  "id":"r1", "demo":"flags-semaphore", "params":{"limit":"5","latency":"200ms"}}
+//	{"type":"stop", "id":"r1"}
+//
+// The run id is the client's choice (at most 64 characters). Parameter
+// values are strings or numbers; a missing or empty one takes its default.
+// The server answers, for that id:
+//
+//	{"type":"started", "id":"r1", "demo":"flags-semaphore", "params":{...resolved values...}}
+//	{"type":"output",  "id":"r1", "data":"CN "}   // raw text; may hold \b \r \n
+//	{"type":"event",   "id":"r1", "event":{"task":"CN","phase":"start","t_ms":12.5}, "in_flight":1}
+//	{"type":"exit",    "id":"r1", "ok":true, "elapsed_ms":1234.5, "max_in_flight":5, "max_at_ms":12.5, "order":["CN",...], "unfinished":0}
+//	{"type":"exit",    "id":"r1", "ok":false, "error":"stopped"}   // or "timeout", or the demo's error
+//	{"type":"error",   "id":"r1", "error":"unknown parameter \"limt\" for demo flags-semaphore", "param":"limt"}
+//
+// Every accepted run ends with exactly one exit; every rejected frame gets
+// exactly one error and no exit; the connection stays usable after both.
+// A stop that crosses its run's exit on the wire is ignored. in_flight and
+// the exit frame's totals are counted by the server (runner.Execute), so
+// every page and test draws the same numbers.
+//
+// Closing codes: 1001 when the server shuts down (runs stopped first, their
+// exit frames sent), 1009 for a frame over the read limit. A client that
+// does not read for a whole write timeout is dropped without a close frame
+// (its buffers are full, so none could reach it); only its own runs stop.
+package socket
 
 import (
 	"bytes"
@@ -13,14 +48,40 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/bingfa-manyou/walkthrough/runner"
 )
+
+// Limits bound what one page, and all pages together, can ask of the
+// server through the socket.
+type Limits struct {
+	PerConn      int           // runs at once on one connection
+	Global       int           // runs at once on the whole server
+	ReadBytes    int64         // largest message a client may send
+	WriteTimeout time.Duration // longest wait to write one frame to a client
+}
+
+// DefaultLimits are the course's defaults.
+func DefaultLimits() Limits {
+	return Limits{PerConn: 2, Global: 64, ReadBytes: 4 << 10, WriteTimeout: 5 * time.Second}
+}
+
+// Config is what a Socket serves.
+type Config struct {
+	Demos  *runner.Registry
+	Env    runner.Env // handed to every run: flag site, run limits, log
+	Limits Limits
+	Log    *slog.Logger
+}
 
 // Socket is the websocket endpoint: one connection per page, any number of
 // runs over its lifetime, a few at a time.
 type Socket struct {
-	reg    *Registry
+	reg    *runner.Registry
+	env    runner.Env
 	limits Limits
 	log    *slog.Logger
 	global chan struct{} // one token per run in progress, server-wide
@@ -35,20 +96,28 @@ type Socket struct {
 	conns   sync.WaitGroup
 }
 
-// NewSocket returns the websocket handler for the demos in reg.
-func NewSocket(reg *Registry, limits Limits, log *slog.Logger) (*Socket, error) {
-	if reg == nil || log == nil {
-		return nil, errors.New("runner: socket needs a registry and a logger")
+// New returns the websocket handler for cfg.Demos.
+func New(cfg Config) (*Socket, error) {
+	if cfg.Demos == nil || cfg.Log == nil {
+		return nil, errors.New("socket: needs a registry and a logger")
 	}
-	if limits.PerConn < 1 || limits.Global < 1 || limits.ReadBytes < 1 || limits.RunTime <= 0 ||
-		limits.OutputBytes < 1 || limits.WriteTimeout <= 0 {
-		return nil, fmt.Errorf("runner: limits must be positive: %+v", limits)
+	lim := cfg.Limits
+	if lim.PerConn < 1 || lim.Global < 1 || lim.ReadBytes < 1 || lim.WriteTimeout <= 0 {
+		return nil, fmt.Errorf("socket: limits must be positive: %+v", lim)
+	}
+	if cfg.Env.Limits.RunTime <= 0 || cfg.Env.Limits.OutputBytes < 1 {
+		return nil, fmt.Errorf("socket: run limits must be positive: %+v", cfg.Env.Limits)
+	}
+	env := cfg.Env
+	if env.Log == nil {
+		env.Log = cfg.Log
 	}
 	return &Socket{
-		reg:      reg,
-		limits:   limits,
-		log:      log,
-		global:   make(chan struct{}, limits.Global),
+		reg:      cfg.Demos,
+		env:      env,
+		limits:   lim,
+		log:      cfg.Log,
+		global:   make(chan struct{}, lim.Global),
 		shutdown: make(chan struct{}),
 	}, nil
 }
@@ -125,15 +194,15 @@ func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	newConn(s, c).serve()
 }
 
-// message is every frame the server sends; fields a type does not use are
+// Message is every frame the server sends; fields a type does not use are
 // left out of the JSON.
-type message struct {
+type Message struct {
 	Type      string            `json:"type"`
 	ID        string            `json:"id,omitempty"`
 	Demo      string            `json:"demo,omitempty"`
 	Params    map[string]string `json:"params,omitempty"`
 	Data      string            `json:"data,omitempty"`
-	Event     *Event            `json:"event,omitempty"`
+	Event     *runner.Event     `json:"event,omitempty"`
 	OK        *bool             `json:"ok,omitempty"`
 	ElapsedMs *float64          `json:"elapsed_ms,omitempty"`
 	Error     string            `json:"error,omitempty"`
@@ -142,7 +211,7 @@ type message struct {
 	// What the server counts from the timeline (timeline.go): in_flight on
 	// every event frame; max_in_flight, order, ... on the exit frame.
 	InFlight *int `json:"in_flight,omitempty"`
-	*TaskSummary
+	*runner.TaskSummary
 }
 
 // request is every frame a client sends.
@@ -167,7 +236,7 @@ var errShutdown = errors.New("server shutting down")
 type conn struct {
 	s   *Socket
 	c   *websocket.Conn
-	out chan message
+	out chan Message
 
 	ctx     context.Context // parent of this connection's runs
 	stopAll context.CancelCauseFunc
@@ -191,7 +260,7 @@ func newConn(s *Socket, c *websocket.Conn) *conn {
 	ctx, stopAll := context.WithCancelCause(context.Background())
 	return &conn{
 		s: s, c: c,
-		out:        make(chan message, 64),
+		out:        make(chan Message, 64),
 		ctx:        ctx,
 		stopAll:    stopAll,
 		quit:       make(chan struct{}),
@@ -251,9 +320,9 @@ func (cn *conn) finish(cause error, code websocket.StatusCode, reason string) {
 // are stopped and the connection dropped, and nobody else waits for it.
 func (cn *conn) writeLoop() {
 	defer close(cn.writerDone)
-	var carried *message // taken from the queue while merging, not yet written
+	var carried *Message // taken from the queue while merging, not yet written
 	for {
-		var m message
+		var m Message
 		if carried != nil {
 			m, carried = *carried, nil
 		} else {
@@ -283,7 +352,7 @@ const maxMerged = 16 << 10
 // nothing changes for it; one that falls behind (or a server with many
 // clients) gets fewer, larger frames instead of thousands of tiny ones. The
 // first frame that cannot be merged is handed back, to be written next.
-func (cn *conn) merge(m message) (message, *message) {
+func (cn *conn) merge(m Message) (Message, *Message) {
 	if m.Type != "output" || len(m.Data) >= maxMerged {
 		return m, nil
 	}
@@ -304,7 +373,7 @@ func (cn *conn) merge(m message) (message, *message) {
 	}
 }
 
-func (cn *conn) write(m message) bool {
+func (cn *conn) write(m Message) bool {
 	data, err := json.Marshal(m)
 	if err != nil {
 		cn.s.log.Error("encode frame", "err", err)
@@ -330,7 +399,7 @@ func (cn *conn) write(m message) bool {
 // send queues a frame, waiting while the queue is full. It gives up when ctx
 // is done (the run was stopped: its output no longer matters) or when the
 // writer has gone.
-func (cn *conn) send(ctx context.Context, m message) error {
+func (cn *conn) send(ctx context.Context, m Message) error {
 	select {
 	case cn.out <- m:
 		return nil
@@ -342,8 +411,8 @@ func (cn *conn) send(ctx context.Context, m message) error {
 }
 
 func (cn *conn) reject(id string, err error) {
-	m := message{Type: "error", ID: id, Error: err.Error()}
-	if pe, ok := errors.AsType[*ParamError](err); ok {
+	m := Message{Type: "error", ID: id, Error: err.Error()}
+	if pe, ok := errors.AsType[*runner.ParamError](err); ok {
 		m.Param = pe.Param
 	}
 	cn.send(cn.ctx, m)
@@ -390,7 +459,7 @@ func rawParams(in map[string]json.RawMessage) (map[string]string, error) {
 	for _, name := range slices.Sorted(maps.Keys(in)) {
 		raw := bytes.TrimSpace(in[name])
 		if bytes.Equal(raw, []byte("null")) {
-			return nil, &ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number, not null", name)}
+			return nil, &runner.ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number, not null", name)}
 		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err == nil {
@@ -402,7 +471,7 @@ func rawParams(in map[string]json.RawMessage) (map[string]string, error) {
 			out[name] = n.String()
 			continue
 		}
-		return nil, &ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number", name)}
+		return nil, &runner.ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number", name)}
 	}
 	return out, nil
 }
@@ -460,7 +529,7 @@ func (cn *conn) start(req request) {
 	// the client always sees it first.
 	// Like exit, started is sent whatever happens next: every accepted run
 	// is announced, then ended.
-	cn.send(context.Background(), message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
+	cn.send(context.Background(), Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
 	go func() {
 		defer cn.wg.Done()
 		res := cn.run(runCtx, req.ID, d, vals)
@@ -479,24 +548,19 @@ func (cn *conn) start(req request) {
 	}()
 }
 
-func (cn *conn) run(ctx context.Context, id string, d *Demo, vals Values) Result {
+func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, vals runner.Values) runner.Result {
 	out := frameWriter(func(p []byte) error {
-		return cn.send(ctx, message{Type: "output", ID: id, Data: string(p)})
+		return cn.send(ctx, Message{Type: "output", ID: id, Data: string(p)})
 	})
-	track := NewTrack()
-	tl := NewTimeline(func(e Event) {
-		n := track.Add(e)
-		cn.send(ctx, message{Type: "event", ID: id, Event: &e, InFlight: &n})
+	return runner.Execute(ctx, cn.s.env, d, vals, out, func(e runner.Event, inFlight int) {
+		cn.send(ctx, Message{Type: "event", ID: id, Event: &e, InFlight: &inFlight})
 	})
-	res := Execute(ctx, d, vals, out, tl, cn.s.limits, cn.s.log)
-	res.Tasks = track.Summary()
-	return res
 }
 
-func exitMessage(id string, res Result) message {
+func exitMessage(id string, res runner.Result) Message {
 	ok := res.Err == nil
 	ms := float64(res.Elapsed.Microseconds()) / 1000
-	m := message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms, TaskSummary: res.Tasks}
+	m := Message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms, TaskSummary: res.Tasks}
 	if !ok {
 		m.Error = res.Err.Error()
 	}

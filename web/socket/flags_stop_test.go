@@ -1,4 +1,4 @@
-package runner_test
+package socket_test
 
 import (
 	"context"
@@ -16,10 +16,11 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/bingfa-manyou/walkthrough/lessons/flags"
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/lessons/multireq"
 	"github.com/bingfa-manyou/walkthrough/lessons/semaphore"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/flagserver"
+	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
 // countingFlags is the built-in flag server behind an httptest server that
@@ -74,14 +75,19 @@ func (cf *countingFlags) settled(t *testing.T, since time.Time) time.Duration {
 func TestStopAndDisconnectLeaveNothingOnTheFlagServer(t *testing.T) {
 	cf := startCountingFlags(t)
 	var demos []runner.Demo
-	demos = append(demos, flags.Demos(cf.URL)...)
-	demos = append(demos, semaphore.Demos(cf.URL)...)
-	demos = append(demos, multireq.Demos(cf.URL)...)
+	demos = append(demos, flags.Demos()...)
+	demos = append(demos, semaphore.Demos()...)
+	demos = append(demos, multireq.Demos()...)
 	reg, err := runner.NewRegistry(demos...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	socket, err := runner.NewSocket(reg, runner.DefaultLimits(), slog.New(slog.DiscardHandler))
+	sock, err := socket.New(socket.Config{
+		Demos:  reg,
+		Env:    runner.Env{FlagsURL: cf.URL, Limits: runner.DefaultLimits()},
+		Limits: socket.DefaultLimits(),
+		Log:    slog.New(slog.DiscardHandler),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +95,12 @@ func TestStopAndDisconnectLeaveNothingOnTheFlagServer(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handlers.Add(1)
 		defer handlers.Add(-1)
-		socket.ServeHTTP(w, r)
+		sock.ServeHTTP(w, r)
 	}))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		socket.Close(ctx)
+		sock.Close(ctx)
 		srv.Close()
 	})
 

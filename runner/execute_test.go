@@ -44,29 +44,30 @@ func TestExecuteOutcomes(t *testing.T) {
 
 	v, _ := d.Parse(nil)
 	var out bytes.Buffer
-	rec := NewRecorder()
-	if res := Execute(context.Background(), d, v, &out, rec, lim, quiet()); res.Err != nil || out.String() != "answer\n" {
+	var ev []Event
+	record := func(e Event, _ int) { ev = append(ev, e) }
+	if res := Execute(context.Background(), Env{Limits: lim, Log: quiet()}, d, v, &out, record); res.Err != nil || out.String() != "answer\n" {
 		t.Errorf("ok run: %v %q", res.Err, out.String())
 	}
-	if ev := rec.Events(); len(ev) != 2 || ev[0].Phase != PhaseStart || ev[1].Status != "ok" || ev[1].TMs < ev[0].TMs {
+	if len(ev) != 2 || ev[0].Phase != PhaseStart || ev[1].Status != "ok" || ev[1].TMs < ev[0].TMs {
 		t.Errorf("events = %+v", ev)
 	}
 
 	v, _ = d.Parse(map[string]string{"d": "1h"})
 	lim.RunTime = 50 * time.Millisecond
-	if res := Execute(context.Background(), d, v, io.Discard, NoEvents{}, lim, quiet()); !errors.Is(res.Err, ErrTimeout) {
+	if res := Execute(context.Background(), Env{Limits: lim, Log: quiet()}, d, v, io.Discard, nil); !errors.Is(res.Err, ErrTimeout) {
 		t.Errorf("timeout run: %v", res.Err)
 	}
 
 	lim = DefaultLimits()
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(30*time.Millisecond, cancel)
-	if res := Execute(ctx, d, v, io.Discard, NoEvents{}, lim, quiet()); !errors.Is(res.Err, ErrStopped) {
+	if res := Execute(ctx, Env{Limits: lim, Log: quiet()}, d, v, io.Discard, nil); !errors.Is(res.Err, ErrStopped) {
 		t.Errorf("stopped run: %v", res.Err)
 	}
 
 	boom := demo("boom", func(context.Context, Values, io.Writer, Events) error { return errors.New("stage 2 failed") })
-	if res := Execute(context.Background(), boom, Values{}, io.Discard, NoEvents{}, lim, quiet()); res.Err == nil || res.Err.Error() != "stage 2 failed" {
+	if res := Execute(context.Background(), Env{Limits: lim, Log: quiet()}, boom, Values{}, io.Discard, nil); res.Err == nil || res.Err.Error() != "stage 2 failed" {
 		t.Errorf("failing run: %v", res.Err)
 	}
 }
@@ -78,7 +79,7 @@ func TestExecuteRecoversPanic(t *testing.T) {
 		p.Int("undeclared") // a bug in a demo
 		return nil
 	})
-	res := Execute(context.Background(), d, Values{}, io.Discard, NoEvents{}, DefaultLimits(), log)
+	res := Execute(context.Background(), Env{Limits: DefaultLimits(), Log: log}, d, Values{}, io.Discard, nil)
 	if res.Err == nil || strings.Contains(res.Err.Error(), "undeclared") {
 		t.Errorf("err = %v: want a generic internal error, details only in the log", res.Err)
 	}
@@ -98,7 +99,7 @@ func TestOutputCapWritesOneNotice(t *testing.T) {
 	lim := DefaultLimits()
 	lim.OutputBytes = 1000
 	var out bytes.Buffer
-	res := Execute(context.Background(), d, Values{}, &out, NoEvents{}, lim, quiet())
+	res := Execute(context.Background(), Env{Limits: lim, Log: quiet()}, d, Values{}, &out, nil)
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bingfa-manyou/walkthrough/lessons"
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
+	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/web/socket"
+)
+
+// CourseConfig is everything a running course can be told. The zero value
+// (with a logger) is the course as `walkthrough serve` starts it by
+// default.
+type CourseConfig struct {
+	// Catalog is the course's content; nil loads it. It is pure content,
+	// so a process that starts several courses (tests) can share one.
+	Catalog *lessons.Catalog
+
+	// FlagsURL points the download demos at another flag site; empty
+	// starts the built-in one on FlagsAddr (default 127.0.0.1:0, any free
+	// loopback port) with the faults in Flags.
+	FlagsURL  string
+	FlagsAddr string
+	Flags     flagserver.Config
+
+	Run    runner.Limits // zero: runner.DefaultLimits
+	Socket socket.Limits // zero: socket.DefaultLimits
+
+	// ReadHeaderTimeout drops a client that sends its headers too slowly
+	// (zero: 5 s).
+	ReadHeaderTimeout time.Duration
+
+	Log *slog.Logger // nil discards
+}
+
+// Course is the whole server: the built-in flag site, the catalog, the
+// websocket and the pages, wired once. `walkthrough serve`, `walkthrough
+// load`, every test and every benchmark start the course through
+// NewCourse, so what they exercise is what a learner gets.
+type Course struct {
+	catalog  *lessons.Catalog
+	flags    *flagserver.Running // nil when FlagsURL pointed elsewhere
+	flagsURL string
+	socket   *socket.Socket
+	handler  http.Handler
+	env      runner.Env
+	srv      *http.Server
+	log      *slog.Logger
+}
+
+// NewCourse builds the course. It starts the built-in flag site (unless
+// cfg.FlagsURL names another), so a Course must be shut down even if it is
+// never served.
+func NewCourse(cfg CourseConfig) (_ *Course, err error) {
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	catalog := cfg.Catalog
+	if catalog == nil {
+		if catalog, err = lessons.Load(); err != nil {
+			return nil, err
+		}
+	}
+	runLimits := cfg.Run
+	if runLimits == (runner.Limits{}) {
+		runLimits = runner.DefaultLimits()
+	}
+	sockLimits := cfg.Socket
+	if sockLimits == (socket.Limits{}) {
+		sockLimits = socket.DefaultLimits()
+	}
+	readHeader := cfg.ReadHeaderTimeout
+	if readHeader == 0 {
+		readHeader = 5 * time.Second
+	}
+
+	c := &Course{catalog: catalog, log: log, flagsURL: strings.TrimSuffix(cfg.FlagsURL, "/")}
+	if c.flagsURL == "" {
+		addr := cfg.FlagsAddr
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		if c.flags, err = flagserver.Start(addr, cfg.Flags); err != nil {
+			return nil, fmt.Errorf("flag server: %w", err)
+		}
+		c.flagsURL = c.flags.URL
+		defer func() {
+			if err != nil {
+				c.flags.Close(context.Background())
+			}
+		}()
+	}
+
+	c.env = runner.Env{FlagsURL: c.flagsURL, Limits: runLimits, Log: log}
+	if c.socket, err = socket.New(socket.Config{Demos: catalog.Registry(), Env: c.env, Limits: sockLimits, Log: log}); err != nil {
+		return nil, err
+	}
+	// The page shows downloaded flags from our own origin: same bytes as the
+	// flag server sends, without its latency or failures, and without
+	// opening the CSP to another port.
+	images, err := flagserver.New(flagserver.Config{})
+	if err != nil {
+		return nil, err
+	}
+	if c.handler, err = NewHandler(Config{Catalog: catalog, Socket: c.socket, Flags: images, Log: log}); err != nil {
+		return nil, err
+	}
+	// No ReadTimeout or WriteTimeout: they would also cut every websocket
+	// after that long. Requests are all small GETs, so the header timeout
+	// is what stops a slow client holding a connection; the socket has its
+	// own per-frame write timeout and read limit.
+	c.srv = &http.Server{
+		Handler:           c.handler,
+		ReadHeaderTimeout: readHeader,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return c, nil
+}
+
+// Serve serves the course on ln until Shutdown. Like http.Server.Serve,
+// it returns http.ErrServerClosed after Shutdown.
+func (c *Course) Serve(ln net.Listener) error { return c.srv.Serve(ln) }
+
+// Shutdown stops accepting, stops every run, closes every socket with 1001
+// (going away) and stops the built-in flag site, waiting at most until ctx
+// is done.
+func (c *Course) Shutdown(ctx context.Context) error {
+	errs := make(chan error, 2)
+	go func() { errs <- c.srv.Shutdown(ctx) }()
+	go func() { errs <- c.socket.Close(ctx) }()
+	err := errors.Join(<-errs, <-errs)
+	if c.flags != nil {
+		err = errors.Join(err, c.flags.Close(ctx))
+	}
+	return err
+}
+
+// Handler is the course's routes, for callers that serve it themselves.
+func (c *Course) Handler() http.Handler { return c.handler }
+
+// Catalog is the course's content.
+func (c *Course) Catalog() *lessons.Catalog { return c.catalog }
+
+// FlagsURL is the flag site the download demos use.
+func (c *Course) FlagsURL() string { return c.flagsURL }
+
+// Env is what the course hands every run; `walkthrough run` uses it to run
+// a demo in the terminal exactly as the server would.
+func (c *Course) Env() runner.Env { return c.env }
