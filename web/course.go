@@ -111,7 +111,7 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.handler, err = NewHandler(Config{Catalog: catalog, Socket: c.socket, Flags: images, Log: log}); err != nil {
+	if c.handler, err = newHandler(handlerConfig{Catalog: catalog, Socket: c.socket, Flags: images, Log: log}); err != nil {
 		return nil, err
 	}
 	// No ReadTimeout or WriteTimeout: they would also cut every websocket

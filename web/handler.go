@@ -1,6 +1,8 @@
 // Package web is the course's HTTP side: pages rendered once from the
 // catalog at start-up and served from memory, the demo list as JSON, the
-// static assets and the websocket.
+// static assets and the websocket (package web/socket), all wired by
+// NewCourse, the one constructor of the whole server that the command,
+// the tests and the benchmarks share.
 package web
 
 import (
@@ -11,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/a-h/templ"
 
@@ -19,8 +22,8 @@ import (
 	"github.com/bingfa-manyou/walkthrough/static"
 )
 
-// Config is what the handler serves.
-type Config struct {
+// handlerConfig is what the routes serve.
+type handlerConfig struct {
 	Catalog *lessons.Catalog
 	Socket  http.Handler // the websocket endpoint, mounted at /ws
 	// Flags serves flag images at /flags/{cc}/{cc}.gif, for the gallery of
@@ -29,12 +32,8 @@ type Config struct {
 	Log   *slog.Logger
 }
 
-type handler struct {
-	mux *http.ServeMux
-}
-
-// NewHandler renders every page and returns the course's routes.
-func NewHandler(cfg Config) (http.Handler, error) {
+// newHandler renders every page and returns the course's routes.
+func newHandler(cfg handlerConfig) (http.Handler, error) {
 	if cfg.Catalog == nil || cfg.Socket == nil || cfg.Log == nil {
 		return nil, errors.New("web: catalog, socket and logger are required")
 	}
@@ -52,7 +51,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	}
 
 	mux := http.NewServeMux()
-	index, err := site.page(IndexPage(site.indexView()))
+	index, err := site.page(indexPage(site.indexView()))
 	if err != nil {
 		return nil, err
 	}
@@ -60,14 +59,23 @@ func NewHandler(cfg Config) (http.Handler, error) {
 
 	lessonPages := map[string]*static.Body{}
 	for _, l := range cfg.Catalog.Lessons() {
-		if lessonPages[l.Slug], err = site.page(LessonPage(site.lessonView(l))); err != nil {
+		if lessonPages[l.Slug], err = site.page(lessonPage(site.lessonView(l))); err != nil {
 			return nil, err
 		}
 	}
-	notFound, err := site.page(NotFoundPage(site.pageView("找不到这一页", "", "")))
+	notFound, err := site.page(notFoundPage(site.pageView("找不到这一页", "", "")))
 	if err != nil {
 		return nil, err
 	}
+	// A lesson's address has no trailing slash; the one with a slash is the
+	// same page, so send the browser there rather than to a 404.
+	mux.HandleFunc("GET /lessons/{slug}/{$}", func(w http.ResponseWriter, r *http.Request) {
+		target := "/lessons/" + url.PathEscape(r.PathValue("slug"))
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("GET /lessons/{slug}", func(w http.ResponseWriter, r *http.Request) {
 		page, ok := lessonPages[r.PathValue("slug")]
 		if !ok {
@@ -92,7 +100,23 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		w.Write([]byte("ok"))
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { serveNotFound(w, r, notFound) })
-	return securityHeaders(mux), nil
+	return securityHeaders(readOnly(mux)), nil
+}
+
+// readOnly answers every method but GET and HEAD with 405 and the Allow
+// header, before any route and without reading a body: the course has
+// nothing to post to, so no request needs one.
+func readOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			// The body is left unread, so the connection cannot be reused.
+			w.Header().Set("Connection", "close")
+			http.Error(w, "method not allowed: the course only answers GET and HEAD", http.StatusMethodNotAllowed)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // plainFlags drops the query: the flag server's per-request latency and

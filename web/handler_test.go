@@ -129,6 +129,47 @@ func TestUnknownPagesAre404(t *testing.T) {
 	}
 }
 
+// A lesson's address with a trailing slash is the same page: one redirect
+// to the address without it, query kept.
+func TestTrailingSlashRedirects(t *testing.T) {
+	srv, _ := startCourse(t)
+	resp := get(t, srv.URL+"/lessons/spinner/?spinner-goroutine.slow=1s")
+	if resp.StatusCode != http.StatusMovedPermanently {
+		t.Fatalf("status %d, want 301", resp.StatusCode)
+	}
+	if loc := resp.Header.Get("Location"); loc != "/lessons/spinner?spinner-goroutine.slow=1s" {
+		t.Errorf("Location %q", loc)
+	}
+}
+
+// Every route answers GET and HEAD only; anything else gets 405 with Allow,
+// before the route is looked at and without the body being read.
+func TestOtherMethodsGet405(t *testing.T) {
+	srv, _ := startCourse(t)
+	for _, method := range []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {
+		for _, path := range []string{"/", "/lessons/spinner", "/api/demos", "/ws", "/static/course.css", "/nope"} {
+			req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader("x=1"))
+			resp, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD" {
+				t.Errorf("%s %s: %d, Allow %q; want 405 with GET, HEAD", method, path, resp.StatusCode, resp.Header.Get("Allow"))
+			}
+		}
+	}
+	req, _ := http.NewRequest("HEAD", srv.URL+"/lessons/spinner", nil)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("HEAD a lesson: %d", resp.StatusCode)
+	}
+}
+
 func TestDemoListIsJSON(t *testing.T) {
 	srv, catalog := startCourse(t)
 	resp := get(t, srv.URL+"/api/demos")

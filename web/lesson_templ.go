@@ -8,9 +8,9 @@ package web
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// LessonPage is one lesson: prose with its demo panels where the text
+// lessonPage is one lesson: prose with its demo panels where the text
 // places them, then links to the neighbouring lessons.
-func LessonPage(v lessonView) templ.Component {
+func lessonPage(v lessonView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -147,7 +147,7 @@ func LessonPage(v lessonView) templ.Component {
 			}
 			for _, s := range v.Sections {
 				if s.Demo != nil {
-					templ_7745c5c3_Err = DemoPanel(*s.Demo).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = demoPanel(*s.Demo).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -248,8 +248,8 @@ func LessonPage(v lessonView) templ.Component {
 	})
 }
 
-// NotFoundPage answers an unknown address.
-func NotFoundPage(p pageView) templ.Component {
+// notFoundPage answers an unknown address.
+func notFoundPage(p pageView) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

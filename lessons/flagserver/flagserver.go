@@ -73,8 +73,8 @@ func lookup(code string) (Country, bool) {
 	return table[i], true
 }
 
-// MaxLatency caps any latency, configured or requested.
-const MaxLatency = 10 * time.Second
+// maxLatency caps any latency, configured or requested.
+const maxLatency = 10 * time.Second
 
 // maxNotFound bounds the codes one request may list in notfound.
 const maxNotFound = 64
@@ -113,12 +113,12 @@ func (c Config) Query() string {
 }
 
 // normalize checks c and returns it with codes upper-cased and the latency
-// capped at MaxLatency.
+// capped at maxLatency.
 func (c Config) normalize() (Config, error) {
 	if c.Latency < 0 {
 		return c, fmt.Errorf("latency %v is negative", c.Latency)
 	}
-	c.Latency = min(c.Latency, MaxLatency)
+	c.Latency = min(c.Latency, maxLatency)
 	if math.IsNaN(c.ErrorRate) || c.ErrorRate < 0 || c.ErrorRate > 1 {
 		return c, fmt.Errorf("error rate %v is not between 0 and 1", c.ErrorRate)
 	}
@@ -354,7 +354,7 @@ func Start(addr string, cfg Config) (*Running, error) {
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		// Every request's context descends from base, so Close can end the
-		// latency waits at once instead of waiting up to MaxLatency.
+		// latency waits at once instead of waiting up to maxLatency.
 		BaseContext: func(net.Listener) context.Context { return base },
 	}
 	run := &Running{URL: "http://" + ln.Addr().String(), srv: srv, stop: stop, served: make(chan error, 1)}

@@ -93,8 +93,8 @@ func TestEveryCountryServesGIFAndMetadata(t *testing.T) {
 			if len(colours) > 0 {
 				t.Errorf("colours outside the design: %v", colours)
 			}
-			if direct, ok := GIF(country.Code); !ok || !bytes.Equal(direct, body) {
-				t.Errorf("GIF(%s) differs from what the server sends", country.Code)
+			if direct, ok := flagImage(country.Code); !ok || !bytes.Equal(direct, body) {
+				t.Errorf("flagImage(%s) differs from what the server sends", country.Code)
 			}
 
 			status, body, hdr = get(t, c, base+"/"+cc+"/metadata.json")
@@ -132,8 +132,8 @@ func TestNotFound(t *testing.T) {
 			t.Errorf("GET %s: status %d, want 404", path, status)
 		}
 	}
-	if _, ok := GIF("XX"); ok {
-		t.Error("GIF(XX) reports a flag")
+	if _, ok := flagImage("XX"); ok {
+		t.Error("flagImage(XX) reports a flag")
 	}
 }
 
@@ -263,13 +263,13 @@ func TestLatencyClamped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.cfg.Latency != MaxLatency {
-		t.Errorf("configured latency 1h became %v, want %v", s.cfg.Latency, MaxLatency)
+	if s.cfg.Latency != maxLatency {
+		t.Errorf("configured latency 1h became %v, want %v", s.cfg.Latency, maxLatency)
 	}
 	q, _ := urlValues("latency=1h")
 	cfg, err := s.override(q)
-	if err != nil || cfg.Latency != MaxLatency {
-		t.Errorf("requested latency 1h became %v (%v), want %v", cfg.Latency, err, MaxLatency)
+	if err != nil || cfg.Latency != maxLatency {
+		t.Errorf("requested latency 1h became %v (%v), want %v", cfg.Latency, err, maxLatency)
 	}
 }
 

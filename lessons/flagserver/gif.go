@@ -234,10 +234,10 @@ func encode(d design) []byte {
 	return buf.Bytes()
 }
 
-// GIF returns the generated image of a known code (upper or lower case): a
+// flagImage returns the generated image of a known code (upper or lower case): a
 // 60×40 GIF in the country's flag colours, the same bytes a Server sends. It
 // renders on each call, so the caller owns the slice.
-func GIF(code string) ([]byte, bool) {
+func flagImage(code string) ([]byte, bool) {
 	d, ok := designOf(strings.ToUpper(code))
 	if !ok {
 		return nil, false
