@@ -34,6 +34,13 @@ type CourseConfig struct {
 	Run    runner.Limits // zero: runner.DefaultLimits
 	Socket socket.Limits // zero: socket.DefaultLimits
 
+	// PublicURL is the address learners use when the course runs behind a
+	// proxy or under a domain ("https://course.example"); its host, with
+	// AllowedHosts and the names of the listener itself, are the only
+	// host names the course answers (others get 403).
+	PublicURL    string
+	AllowedHosts []string
+
 	// ReadHeaderTimeout drops a client that sends its headers too slowly
 	// (zero: 5 s).
 	ReadHeaderTimeout time.Duration
@@ -51,6 +58,7 @@ type Course struct {
 	flagsURL string
 	socket   *socket.Socket
 	handler  http.Handler
+	hosts    *hostGuard
 	env      runner.Env
 	srv      *http.Server
 	log      *slog.Logger
@@ -83,7 +91,11 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 		readHeader = 5 * time.Second
 	}
 
-	c := &Course{catalog: catalog, log: log, flagsURL: strings.TrimSuffix(cfg.FlagsURL, "/")}
+	hosts, err := newHostGuard(cfg.PublicURL, cfg.AllowedHosts)
+	if err != nil {
+		return nil, err
+	}
+	c := &Course{catalog: catalog, log: log, hosts: hosts, flagsURL: strings.TrimSuffix(cfg.FlagsURL, "/")}
 	if c.flagsURL == "" {
 		addr := cfg.FlagsAddr
 		if addr == "" {
@@ -111,7 +123,7 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.handler, err = newHandler(handlerConfig{Catalog: catalog, Socket: c.socket, Flags: images, Log: log}); err != nil {
+	if c.handler, err = newHandler(handlerConfig{Catalog: catalog, Socket: c.socket, Flags: images, Log: log, Hosts: hosts}); err != nil {
 		return nil, err
 	}
 	// No ReadTimeout or WriteTimeout: they would also cut every websocket
@@ -128,9 +140,13 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	return c, nil
 }
 
-// Serve serves the course on ln until Shutdown. Like http.Server.Serve,
-// it returns http.ErrServerClosed after Shutdown.
-func (c *Course) Serve(ln net.Listener) error { return c.srv.Serve(ln) }
+// Serve serves the course on ln until Shutdown. The names ln is reached
+// by become allowed host names. Like http.Server.Serve, it returns
+// http.ErrServerClosed after Shutdown.
+func (c *Course) Serve(ln net.Listener) error {
+	c.hosts.addListener(ln.Addr())
+	return c.srv.Serve(ln)
+}
 
 // Shutdown stops accepting, stops every run, closes every socket with 1001
 // (going away) and stops the built-in flag site, waiting at most until ctx

@@ -30,6 +30,9 @@ type handlerConfig struct {
 	// the download demos. Optional.
 	Flags http.Handler
 	Log   *slog.Logger
+	// Hosts, when set, refuses requests for host names the course does
+	// not serve (see hostGuard).
+	Hosts *hostGuard
 }
 
 // newHandler renders every page and returns the course's routes.
@@ -100,7 +103,11 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 		w.Write([]byte("ok"))
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { serveNotFound(w, r, notFound) })
-	return securityHeaders(readOnly(mux)), nil
+	var routes http.Handler = readOnly(mux)
+	if cfg.Hosts != nil {
+		routes = cfg.Hosts.wrap(routes)
+	}
+	return securityHeaders(routes), nil
 }
 
 // readOnly answers every method but GET and HEAD with 405 and the Allow

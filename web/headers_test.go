@@ -33,7 +33,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		{"GET", "/flags/cn/cn.gif", nil, 200},
 		{"GET", "/lessons/no-such-lesson", nil, 404},
 		{"GET", "/no/such/page", nil, 404},
-		{"POST", "/healthz", nil, 404},
+		{"POST", "/healthz", nil, 405},
 		{"GET", "/ws", []string{"Origin", "https://evil.example", "Connection", "Upgrade", "Upgrade", "websocket",
 			"Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}, 403},
 	} {

@@ -1,0 +1,137 @@
+package socket
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// Who a request is from, for the per-client caps. A client is an address:
+// the peer's, or — when the peer is a proxy the operator trusts — the
+// address that proxy says it forwarded for. Headers from anyone else are
+// ignored, since any client can write them.
+//
+// IPv6 addresses are taken by their /64: one household or one server is
+// handed a whole /64, so counting single addresses would let it be a
+// million clients.
+
+// ParsePrefixes reads a comma-separated list of CIDR prefixes or single
+// addresses ("10.0.0.0/8, 127.0.0.1"), as given to -trusted-proxies.
+func ParsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.Contains(part, "/") {
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: %w", part, err)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", part, err)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// clientKey names the client r comes from.
+func clientKey(r *http.Request, trusted []netip.Prefix) string {
+	peer, ok := remoteAddr(r)
+	if !ok {
+		return "unknown"
+	}
+	if isTrusted(peer, trusted) {
+		if a, ok := forwardedFor(r, trusted); ok {
+			peer = a
+		}
+	}
+	return keyOf(peer)
+}
+
+func remoteAddr(r *http.Request) (netip.Addr, bool) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap().WithZone(""), true
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardedFor walks the chain a trusted proxy reports from the nearest hop
+// back and returns the first address that is not itself a trusted proxy:
+// the client as far as anyone trustworthy saw it. Forwarded (RFC 7239) is
+// read when present, else X-Forwarded-For.
+func forwardedFor(r *http.Request, trusted []netip.Prefix) (netip.Addr, bool) {
+	var chain []string
+	if fwd := r.Header.Values("Forwarded"); len(fwd) > 0 {
+		for _, line := range fwd {
+			for _, elem := range strings.Split(line, ",") {
+				for _, pair := range strings.Split(elem, ";") {
+					k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+					if ok && strings.EqualFold(k, "for") {
+						chain = append(chain, strings.Trim(v, `"`))
+					}
+				}
+			}
+		}
+	} else {
+		for _, line := range r.Header.Values("X-Forwarded-For") {
+			for _, hop := range strings.Split(line, ",") {
+				chain = append(chain, strings.TrimSpace(hop))
+			}
+		}
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		a, ok := parseHop(chain[i])
+		if !ok {
+			return netip.Addr{}, false // a garbled chain: trust none of it
+		}
+		if !isTrusted(a, trusted) {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// parseHop reads one hop: "203.0.113.9", "203.0.113.9:4711",
+// "[2001:db8::1]:4711" or "2001:db8::1".
+func parseHop(s string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	a, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap().WithZone(""), true
+}
+
+func keyOf(a netip.Addr) string {
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
