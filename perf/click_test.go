@@ -2,19 +2,15 @@ package perf
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/coder/websocket"
 
 	"github.com/bingfa-manyou/walkthrough/web"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
@@ -59,55 +55,47 @@ func report(b *testing.B, name string, d []time.Duration) {
 	b.ReportMetric(ms(percentile(d, 99)), name+"-p99-ms")
 }
 
-func dialMany(tb testing.TB, url string, n int) []*websocket.Conn {
+func dialMany(tb testing.TB, url string, n int) []*socket.Client {
 	tb.Helper()
-	conns := make([]*websocket.Conn, n)
+	conns := make([]*socket.Client, n)
 	for i := range conns {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http")+"/ws", nil)
+		c, err := socket.Dial(ctx, url, nil)
 		cancel()
 		if err != nil {
 			tb.Fatal(err)
 		}
-		c.SetReadLimit(1 << 20)
 		conns[i] = c
-		tb.Cleanup(func() { c.Close(websocket.StatusNormalClosure, "") })
+		tb.Cleanup(func() { c.Close() })
 	}
 	return conns
 }
 
 // click runs spinner-goroutine once on conn and returns the times to
 // "started" and to the first "output", reading on until "exit".
-func click(tb testing.TB, conn *websocket.Conn, id string) (toStarted, toOutput time.Duration) {
+func click(tb testing.TB, conn *socket.Client, id string) (toStarted, toOutput time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	msg, _ := json.Marshal(map[string]any{"type": "run", "id": id, "demo": "spinner-goroutine", "params": clickParams})
 	start := time.Now()
-	if err := conn.Write(ctx, websocket.MessageText, msg); err != nil {
+	if err := conn.Run(ctx, id, "spinner-goroutine", clickParams); err != nil {
 		tb.Error(err)
 		return
 	}
-	for {
-		_, data, err := conn.Read(ctx)
-		if err != nil {
-			tb.Error(err)
-			return
-		}
-		var f struct{ Type, ID, Error string }
-		json.Unmarshal(data, &f)
+	end, err := conn.Follow(ctx, id, func(m socket.Message) {
 		switch {
-		case f.ID != id:
-		case f.Type == "started" && toStarted == 0:
+		case m.Type == "started" && toStarted == 0:
 			toStarted = time.Since(start)
-		case f.Type == "output" && toOutput == 0:
+		case m.Type == "output" && toOutput == 0:
 			toOutput = time.Since(start)
-		case f.Type == "error":
-			tb.Errorf("run refused: %s", f.Error)
-			return
-		case f.Type == "exit":
-			return
 		}
+	})
+	switch {
+	case err != nil:
+		tb.Error(err)
+	case end.Type == "error":
+		tb.Errorf("run refused: %s", end.Error)
 	}
+	return toStarted, toOutput
 }
 
 // BenchmarkBuildAndRun is the same click served the way the Go Tour's local
@@ -116,7 +104,10 @@ func click(tb testing.TB, conn *websocket.Conn, id string) (toStarted, toOutput 
 // source (a comment), as each learner's edit would, so the build is real;
 // the build cache stays warm, which favours this side.
 func BenchmarkBuildAndRun(b *testing.B) {
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		b.Fatal(err)
+	}
 	root, err := moduleRoot()
 	if err != nil {
 		b.Fatal(err)

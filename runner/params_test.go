@@ -1,9 +1,14 @@
 package runner
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +107,100 @@ func TestRegistryRejectsBrokenDeclarations(t *testing.T) {
 	}
 	if d, ok := r.Lookup("knobs"); !ok || d.ID != "knobs" || len(r.All()) != 1 {
 		t.Error("lookup failed")
+	}
+}
+
+// paramCaseTable is testdata/param_cases.json: parameter declarations and
+// values, each with whether the parameter accepts it and, if not, why. The
+// page checks values with static/params.js before it sends them; web's
+// TestBrowserParamsAgreeWithGo runs the same table through that module, so
+// the page and this parser cannot drift apart unnoticed.
+type paramCaseTable struct {
+	Doc    string `json:"doc"`
+	Groups []struct {
+		Param Param `json:"param"`
+		Cases []struct {
+			Raw  string `json:"raw"`
+			Want string `json:"want"` // "ok", or one of refusalKinds
+			Note string `json:"note"`
+		} `json:"cases"`
+	} `json:"groups"`
+}
+
+// refusalKinds tells the kinds of refusal apart by the end of the
+// parser's message (which quotes the value before it, so the value cannot
+// pass for another kind).
+var refusalKinds = []struct {
+	why  string
+	says *regexp.Regexp
+}{
+	{"length", regexp.MustCompile(`value is longer than \d+ characters$`)},
+	{"syntax", regexp.MustCompile(`" is not a (whole number|finite number|duration such as 250ms or 1\.5s)$`)},
+	{"negative", regexp.MustCompile(`" is negative; a duration here is 0 or more$`)},
+	{"range", regexp.MustCompile(`: must be at (least|most) [^"]*$`)},
+	{"count", regexp.MustCompile(`: at most \d+ durations, got \d+$`)},
+	{"choice", regexp.MustCompile(`" is not one of [^"]*$`)},
+}
+
+func refusalKind(err error) string {
+	for _, k := range refusalKinds {
+		if k.says.MatchString(err.Error()) {
+			return k.why
+		}
+	}
+	return "unrecognised"
+}
+
+func TestParamCases(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "param_cases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields() // a misspelt "max_items" would silently test nothing
+	var table paramCaseTable
+	if err := dec.Decode(&table); err != nil {
+		t.Fatalf("param_cases.json: %v", err)
+	}
+	kinds := map[Kind]bool{}
+	wants := map[string]bool{}
+	n := 0
+	for _, g := range table.Groups {
+		d := Demo{ID: "cases", Lesson: "l", Title: "t", Source: "c.go", Run: nop, Params: []Param{g.Param}}
+		if _, err := NewRegistry(d); err != nil {
+			t.Errorf("declaration %+v is not one a demo may make: %v", g.Param, err)
+			continue
+		}
+		kinds[g.Param.Kind] = true
+		for _, c := range g.Cases {
+			n++
+			wants[c.Want] = true
+			got := "ok"
+			_, err := d.Parse(map[string]string{g.Param.Name: c.Raw})
+			if err != nil {
+				var pe *ParamError
+				if !errors.As(err, &pe) || pe.Param != g.Param.Name {
+					t.Errorf("%s=%q: error %v does not name the parameter", g.Param.Name, c.Raw, err)
+				}
+				got = refusalKind(err)
+			}
+			if got != c.Want {
+				t.Errorf("%s %s=%q (%s): %s, want %s (error: %v)", g.Param.Kind, g.Param.Name, c.Raw, c.Note, got, c.Want, err)
+			}
+		}
+	}
+	// The table keeps covering every kind of parameter and of refusal.
+	for _, k := range []Kind{KindInt, KindFloat, KindDuration, KindDurations, KindChoice} {
+		if !kinds[k] {
+			t.Errorf("no case declares a %s parameter", k)
+		}
+	}
+	for _, k := range refusalKinds {
+		if !wants[k.why] {
+			t.Errorf("no case is refused for %s", k.why)
+		}
+	}
+	if !wants["ok"] || n < 100 {
+		t.Errorf("%d cases; the table has lost its accepted values or most of its cases", n)
 	}
 }

@@ -1,5 +1,18 @@
 // Package static serves the course's CSS and JavaScript, and any other bytes
 // the server keeps in memory, with content-hash ETags and gzip.
+//
+// The page's scripts are ES modules that import each other by relative
+// URL ("./params.js"). Every asset is linked at a content-hashed URL
+// (/static/course.js?v=1a2b3c4d5e6f) and cached for good, so a module's
+// imports must be hashed too, or a cached importer could pair with a stale
+// import after a release. New therefore rewrites each relative import
+// specifier to the imported module's hashed URL ("./params.js?v=…") and
+// hashes the importer after the rewrite: a change to any module changes
+// the URL of every module that imports it, directly or not, up to the
+// entry that the page links. The files themselves stay plain modules
+// (no build step); only the served copy carries the hashes. The
+// alternative, stable import URLs revalidated on every page view, would
+// cost one round trip per module per page.
 package static
 
 import (
@@ -14,6 +27,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -94,12 +108,16 @@ func acceptsGzip(r *http.Request) bool {
 // Assets are the files under /static/.
 type Assets struct {
 	bodies map[string]*Body
+	// imports lists, for each module, every module it imports, directly or
+	// not, by name.
+	imports map[string][]string
 }
 
 // New loads the embedded files plus extra generated ones (such as the
-// highlighting CSS), keyed by file name.
+// highlighting CSS), keyed by file name. It fails when a module imports a
+// file that is not there, or when modules import each other in a cycle
+// (a hash cannot contain itself).
 func New(extra map[string][]byte) (*Assets, error) {
-	a := &Assets{bodies: map[string]*Body{}}
 	all := map[string][]byte{}
 	err := fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(name) == ".go" {
@@ -113,18 +131,87 @@ func New(extra map[string][]byte) (*Assets, error) {
 		return nil, fmt.Errorf("static: %w", err)
 	}
 	maps.Copy(all, extra)
+	return newAssets(all)
+}
+
+func newAssets(all map[string][]byte) (*Assets, error) {
+	a := &Assets{bodies: map[string]*Body{}, imports: map[string][]string{}}
+	l := linker{src: all, assets: a, state: map[string]linkState{}}
 	for _, name := range slices.Sorted(maps.Keys(all)) {
-		ct := mime.TypeByExtension(path.Ext(name))
-		if ct == "" {
-			ct = "application/octet-stream"
+		if err := l.add(name); err != nil {
+			return nil, fmt.Errorf("static: %w", err)
 		}
-		b, err := NewBody(ct, all[name])
-		if err != nil {
-			return nil, err
-		}
-		a.bodies[name] = b
 	}
 	return a, nil
+}
+
+// importSpec finds the relative specifiers of static and dynamic imports
+// and re-exports: from "./x.js", import "./x.js", import("./x.js"). The
+// course's modules sit side by side in one directory, so "./" is the only
+// relative form; anything else is left alone (and would not resolve).
+var importSpec = regexp.MustCompile(`(\bfrom\s*|\bimport\s*\(?\s*)(["'])\./([^"'?#\s]+)(["'])`)
+
+type linkState int
+
+const (
+	unseen linkState = iota
+	linking
+	linked
+)
+
+// linker adds assets in import order: a module after the modules it
+// imports, so that their hashes are known when its specifiers are
+// rewritten.
+type linker struct {
+	src    map[string][]byte
+	assets *Assets
+	state  map[string]linkState
+}
+
+func (l *linker) add(name string) error {
+	switch l.state[name] {
+	case linked:
+		return nil
+	case linking:
+		return fmt.Errorf("import cycle through %s", name)
+	}
+	l.state[name] = linking
+	data := l.src[name]
+	var deps []string
+	var failed error
+	if path.Ext(name) == ".js" {
+		data = importSpec.ReplaceAllFunc(data, func(m []byte) []byte {
+			parts := importSpec.FindSubmatch(m)
+			dep := string(parts[3])
+			if _, ok := l.src[dep]; !ok || path.Ext(dep) != ".js" {
+				failed = fmt.Errorf("%s imports ./%s: no such module", name, dep)
+				return m
+			}
+			if err := l.add(dep); err != nil {
+				failed = err
+				return m
+			}
+			deps = append(deps, dep)
+			deps = append(deps, l.assets.imports[dep]...)
+			return fmt.Appendf(nil, "%s%s./%s?v=%s%s", parts[1], parts[2], dep, l.assets.bodies[dep].hash, parts[4])
+		})
+	}
+	if failed != nil {
+		return failed
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	b, err := NewBody(ct, data)
+	if err != nil {
+		return err
+	}
+	slices.Sort(deps)
+	l.assets.bodies[name] = b
+	l.assets.imports[name] = slices.Compact(deps)
+	l.state[name] = linked
+	return nil
 }
 
 // URL is the address of an asset with its content hash, so that it can be
@@ -137,8 +224,30 @@ func (a *Assets) URL(name string) (string, error) {
 	return "/static/" + name + "?v=" + b.hash, nil
 }
 
+// Imports returns the URLs of every module that the module name imports,
+// directly or not, sorted: the same URLs its import statements ask for,
+// so that a page can list them for the browser to fetch at once
+// (<link rel="modulepreload">) instead of one level of imports at a time.
+func (a *Assets) Imports(name string) ([]string, error) {
+	deps, ok := a.imports[name]
+	if !ok {
+		return nil, fmt.Errorf("static: no asset %q", name)
+	}
+	urls := make([]string, 0, len(deps))
+	for _, dep := range deps {
+		u, err := a.URL(dep)
+		if err != nil {
+			return nil, err
+		}
+		urls = append(urls, u)
+	}
+	return urls, nil
+}
+
 // ServeHTTP serves /static/NAME. A request that carries the current hash is
-// cached for good; any other must revalidate.
+// cached for good; any other (a module imported by its plain name, or an
+// old page asking for an old hash) must revalidate, so that it can never
+// pin a stale copy.
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, "/static/")
 	b, ok := a.bodies[name]

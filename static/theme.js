@@ -1,5 +1,9 @@
 // Runs in <head>, before the page is painted, so a learner who chose a
-// theme never sees the other one flash first.
+// theme never sees the other one flash first. That is why this one script
+// is a classic script and not an ES module like the rest of the page
+// (course.js and what it imports): a module always runs after the whole
+// document is parsed, as a deferred script does, which is after the first
+// paint can happen.
 //
 // The page follows the system's light/dark setting until the learner
 // presses the toggle; that choice is remembered. Choosing the theme the

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
+	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // js quotes a CSS selector as a JavaScript string literal.
@@ -404,7 +405,7 @@ func TestBrowser(t *testing.T) {
 		tb.open(srv.URL + "/lessons/spinner")
 		waitReady(tb)
 		const id = "spinner-thread"
-		// Focus in the panel: course.js's own keys.
+		// Focus in the panel: panel.js's own keys.
 		tb.typeInto(demo(id)+` input[name="slow"]`, "10s")
 		tb.press("Enter", true)
 		tb.waitFor("Shift+Enter in a field to run its demo", `document.querySelector(`+js(demo(id))+`).classList.contains("running")`, consoleText(id))
@@ -529,6 +530,94 @@ func TestBrowser(t *testing.T) {
 		noProblems(t, tb, "contents on a phone")
 	})
 
+	// A link brings a panel's values and comparison back; the comparison,
+	// run ×N, the prediction and the slider work, and the address follows
+	// what the learner changes.
+	t.Run("PanelModesAndLinks", func(t *testing.T) {
+		tb := b.newTab(t, 1280, 800)
+		const id, partner = "spinner-goroutine", "spinner-thread"
+		p := demo(id)
+		q := func(sel string) string { return `document.querySelector(` + js(sel) + `)` }
+		status := q(p+" .status") + `.textContent`
+		tb.open(srv.URL + "/lessons/spinner?" + id + ".slow=200ms&" + id + ".vs=" + partner + "&" + id + ".vs.slow=300ms")
+		waitReady(tb)
+
+		// The link's values, A's and B's.
+		if got := eval[string](tb, q(p+` form.params input[name="slow"]`)+`.value`); got != "200ms" {
+			t.Errorf("A's slow from the link = %q, want 200ms", got)
+		}
+		if !eval[bool](tb, `!`+q(p+" form.compare")+`.hidden && `+q(p+" .compare-toggle")+`.getAttribute("aria-expanded") === "true" && `+q(p+" .compare-with")+`.value === `+js(partner)) {
+			t.Fatal("the link's comparison is not open on " + partner)
+		}
+		bSlow := q(p + ` .compare-params input[name="slow"]`)
+		if got := eval[string](tb, bSlow+`.value + " " + `+q(p+` .compare-params input[name="frame"]`)+`.value + " " + `+bSlow+`.id`); got != "300ms 80ms b-"+id+"-p-"+partner+"-slow" {
+			t.Errorf("B's fields = %q, want slow 300ms, frame at its default 80ms, ids renamed", got)
+		}
+		share := eval[string](tb, q(p+" a.share")+`.getAttribute("href")`)
+		for _, want := range []string{id + ".slow=200ms", id + ".vs=" + partner, id + ".vs.slow=300ms", "#demo-" + id} {
+			if !strings.Contains(share, want) {
+				t.Errorf("share link %q lacks %q", share, want)
+			}
+		}
+
+		// A and B at once, with a prediction.
+		tb.typeInto(p+" .predict-input", "0.2")
+		tb.click(p + " .compare-run")
+		tb.waitFor("A and B to finish", status+`.startsWith("A 完成") && `+status+`.includes("B 完成")`, status)
+		for _, sel := range []string{p + " pre.console", p + " pre.console-b"} {
+			if text := eval[string](tb, q(sel)+`.textContent`); !strings.Contains(text, "Answer: 42") {
+				t.Errorf("%s: %q", sel, text)
+			}
+		}
+		if got := eval[string](tb, q(p+" pre.console-b")+`.dataset.label`); got != "B · "+partner {
+			t.Errorf("B's console is labelled %q", got)
+		}
+		tb.waitFor("both runs in the timeline's caption", q(p+" .timeline-summary")+`.textContent.includes("B `+partner+` 用时")`, q(p+" .timeline-summary")+`.textContent`)
+		if v := eval[string](tb, q(p+" .verdict")+`.textContent`); !strings.HasPrefix(v, "你的预测 0.2 s · 实际 A ") {
+			t.Errorf("verdict %q", v)
+		}
+
+		// Closing the comparison takes it out of the address.
+		tb.click(p + " .compare-toggle")
+		tb.waitFor("the address without the comparison", `!location.search.includes(".vs") && location.search.includes(`+js(id+".slow=200ms")+`)`, `location.search`)
+
+		// Run ×N: a number out of range is refused, three runs are counted.
+		tb.typeInto(p+" .repeat-n", "1")
+		tb.click(p + " button.repeat")
+		tb.waitFor("the refusal of 1 run", q(p+" .demo-error")+`.textContent === "连续运行的次数要在 2 到 20 之间。"`, q(p+" .demo-error")+`.textContent`)
+		tb.typeInto(p+" .repeat-n", "3")
+		tb.click(p + " button.repeat")
+		tb.waitFor("three runs", status+`.startsWith("3 / 3 次 · 完成")`, status)
+		if h := eval[string](tb, q(p+" .orders h3")+`.textContent`); !strings.HasPrefix(h, "完成顺序：3 次运行") {
+			t.Errorf("orders say %q", h)
+		}
+		if v := eval[string](tb, q(p+" .verdict")+`.textContent`); !strings.Contains(v, "实际 平均 ") || !strings.Contains(v, "（3 次）") {
+			t.Errorf("verdict after 3 runs: %q", v)
+		}
+
+		// The slider writes round values into the field, and the address
+		// follows a typed change.
+		slider := q(p + ` form.params input[name="slow"] + input.slider`)
+		slowField := q(p+` form.params input[name="slow"]`) + `.value`
+		for pos, want := range map[string]string{"max": "10s", "min": "100ms"} {
+			eval[bool](tb, `(() => { const s = `+slider+`; s.value = s.`+pos+`; s.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`)
+			if got := eval[string](tb, slowField); got != want {
+				t.Errorf("slider at its %s: field %q, want %q", pos, got, want)
+			}
+		}
+		tb.typeInto(p+` form.params input[name="slow"]`, "1.5s")
+		eval[bool](tb, `(document.activeElement.blur(), true)`)
+		tb.waitFor("the address to follow the field", `location.search.includes(`+js(id+".slow=1.5s")+`)`, `location.search`)
+
+		// A value in a link that the page refuses is said beside its field.
+		tb.open(srv.URL + "/lessons/spinner?" + id + ".slow=abc")
+		waitReady(tb)
+		if msg := eval[string](tb, q(p+` .param[data-param="slow"] .param-error`)+`.textContent`); !strings.Contains(msg, "不是时长") {
+			t.Errorf("a bad value in the link: message %q", msg)
+		}
+		noProblems(t, tb, "panel modes and links")
+	})
+
 	t.Run("EveryPageCleanAndResponsive", func(t *testing.T) {
 		tb := b.newTab(t, 1280, 800)
 		pages := []string{"index"}
@@ -634,3 +723,76 @@ const unnamedControls = `[...document.querySelectorAll("button, a[href], input, 
 		return true;
 	})
 	.map(el => el.outerHTML.slice(0, 120))`
+
+// The page checks parameter values before it sends them (static/params.js),
+// and the server's parser (runner.Demo.Parse) is the contract. Both run one
+// table of cases, runner/testdata/param_cases.json: runner's TestParamCases
+// through the Go parser, and this test through the module the page itself
+// loaded, at the URL its imports use. They must accept and refuse the same
+// values, for the same kind of reason (the messages differ: English and
+// Chinese).
+func TestBrowserParamsAgreeWithGo(t *testing.T) {
+	execPath := requireChromium(t)
+	data, err := os.ReadFile(filepath.Join("..", "runner", "testdata", "param_cases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table struct {
+		Groups []struct {
+			Param runner.Param `json:"param"`
+			Cases []struct {
+				Raw  string `json:"raw"`
+				Want string `json:"want"`
+				Note string `json:"note"`
+			} `json:"cases"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal(data, &table); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := startCourse(t)
+	b := startChrome(t, execPath)
+	tb := b.newTab(t, 1280, 800)
+	tb.open(srv.URL + "/lessons/spinner")
+	waitReady(tb)
+
+	// A case's declaration becomes a field as knobs.js reads one from the
+	// panel: kind from data-kind, bounds from data-min and data-max ("" when
+	// there is none), data-max-items, data-default, a select's options.
+	type verdict struct{ Why, Message string }
+	got := eval[[]verdict](tb, `(async () => {
+		const link = document.querySelector('link[rel="modulepreload"][href^="/static/params.js?v="]');
+		if (!link) throw new Error("the page does not load params.js");
+		const { refusal } = await import(link.href);
+		const table = `+string(data)+`;
+		return table.groups.flatMap(g => {
+			const p = g.param;
+			const field = {kind: p.type, min: p.min || "", max: p.max || "", maxItems: p.max_items || 0,
+				def: p.default, choices: p.choices || null};
+			return g.cases.map(c => {
+				const r = refusal(field, c.raw);
+				return r ? {Why: r.why, Message: r.message} : {Why: "ok", Message: ""};
+			});
+		});
+	})()`)
+	i := 0
+	for _, g := range table.Groups {
+		for _, c := range g.Cases {
+			if i >= len(got) {
+				t.Fatalf("the page answered %d cases, the table has more", len(got))
+			}
+			v := got[i]
+			i++
+			if v.Why != c.Want {
+				t.Errorf("%s %s=%q (%s): the page says %s (%q), Go says %s", g.Param.Kind, g.Param.Name, c.Raw, c.Note, v.Why, v.Message, c.Want)
+			}
+			if (v.Why == "ok") != (v.Message == "") {
+				t.Errorf("%s=%q: verdict %s with message %q", g.Param.Name, c.Raw, v.Why, v.Message)
+			}
+		}
+	}
+	if i != len(got) || i < 100 {
+		t.Errorf("%d cases in the table, %d answers from the page", i, len(got))
+	}
+	noProblems(t, tb, "params module")
+}

@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,25 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
+	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
-// frame is a server message as the browser sees it.
-type frame struct {
-	Type      string            `json:"type"`
-	ID        string            `json:"id"`
-	Demo      string            `json:"demo"`
-	Params    map[string]string `json:"params"`
-	Data      string            `json:"data"`
-	OK        *bool             `json:"ok"`
-	ElapsedMs float64           `json:"elapsed_ms"`
-	Error     string            `json:"error"`
-	Param     string            `json:"param"`
-}
-
+// browser is socket.Client as a page of the course uses it (it sends its
+// origin), failing the test instead of returning errors.
 type browser struct {
 	t *testing.T
-	c *websocket.Conn
+	c *socket.Client
 }
 
 func connect(t *testing.T, url string) *browser {
@@ -36,7 +25,7 @@ func connect(t *testing.T, url string) *browser {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	h := http.Header{"Origin": {url}} // what a page of the course sends
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http")+"/ws", &websocket.DialOptions{HTTPHeader: h})
+	c, err := socket.Dial(ctx, url, &socket.DialOptions{Header: h})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,43 +33,44 @@ func connect(t *testing.T, url string) *browser {
 	return &browser{t: t, c: c}
 }
 
-func (b *browser) send(v any) {
+func (b *browser) run(id, demo string, params map[string]string) {
 	b.t.Helper()
-	data, _ := json.Marshal(v)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := b.c.Write(ctx, websocket.MessageText, data); err != nil {
+	if err := b.c.Run(ctx, id, demo, params); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func (b *browser) stop(id string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := b.c.Stop(ctx, id); err != nil {
 		b.t.Fatal(err)
 	}
 }
 
 // until reads frames for run id up to and including one of type typ (or an
 // error for that run).
-func (b *browser) until(typ, id string) []frame {
+func (b *browser) until(typ, id string) []socket.Message {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var got []frame
-	for {
-		_, data, err := b.c.Read(ctx)
-		if err != nil {
-			b.t.Fatalf("read: %v", err)
-		}
-		var f frame
-		if err := json.Unmarshal(data, &f); err != nil {
-			b.t.Fatal(err)
-		}
-		if f.ID != id {
-			continue
-		}
-		got = append(got, f)
-		if f.Type == typ || f.Type == "error" || f.Type == "exit" {
-			return got
+	all, err := b.c.Until(ctx, typ, id)
+	if err != nil && !errors.Is(err, socket.ErrEndedEarly) {
+		b.t.Fatal(err)
+	}
+	var got []socket.Message
+	for _, f := range all {
+		if f.ID == id {
+			got = append(got, f)
 		}
 	}
+	return got
 }
 
-func output(frames []frame) string {
+func output(frames []socket.Message) string {
 	var b strings.Builder
 	for _, f := range frames {
 		b.WriteString(f.Data)
@@ -93,7 +83,7 @@ func TestSpinnerDemosOverWebsocket(t *testing.T) {
 	b := connect(t, srv.URL)
 	for i, id := range []string{"spinner-thread", "spinner-goroutine"} {
 		run := "r" + string(rune('1'+i))
-		b.send(map[string]any{"type": "run", "id": run, "demo": id, "params": map[string]string{"slow": "300ms", "frame": "20ms"}})
+		b.run(run, id, map[string]string{"slow": "300ms", "frame": "20ms"})
 		got := b.until("exit", run)
 		if got[0].Type != "started" || got[0].Params["slow"] != "300ms" || got[0].Params["frame"] != "20ms" {
 			t.Errorf("%s: first frame %+v", id, got[0])
@@ -112,7 +102,7 @@ func TestSpinnerDemosOverWebsocket(t *testing.T) {
 			t.Errorf("%s: %d output frames: the spinner did not stream", id, outputs)
 		}
 		exit := got[len(got)-1]
-		if exit.Type != "exit" || exit.OK == nil || !*exit.OK || exit.ElapsedMs < 300 {
+		if exit.Type != "exit" || exit.OK == nil || !*exit.OK || exit.ElapsedMs == nil || *exit.ElapsedMs < 300 {
 			t.Errorf("%s: exit %+v", id, exit)
 		}
 	}
@@ -128,10 +118,10 @@ func TestSpinnerStopWithin100ms(t *testing.T) {
 		var took []time.Duration
 		for try := range 3 {
 			run := fmt.Sprintf("%s-%d", id, try)
-			b.send(map[string]any{"type": "run", "id": run, "demo": id, "params": map[string]string{"slow": "10s", "frame": "20ms"}})
+			b.run(run, id, map[string]string{"slow": "10s", "frame": "20ms"})
 			b.until("output", run)
 			start := time.Now()
-			b.send(map[string]string{"type": "stop", "id": run})
+			b.stop(run)
 			got := b.until("exit", run)
 			took = append(took, time.Since(start))
 			if exit := got[len(got)-1]; exit.OK == nil || *exit.OK || exit.Error != "stopped" {
@@ -153,15 +143,15 @@ func TestSpinnerStopWithin100ms(t *testing.T) {
 func TestBadRunsThenGoodRun(t *testing.T) {
 	srv, _ := startCourse(t)
 	b := connect(t, srv.URL)
-	b.send(map[string]any{"type": "run", "id": "x1", "demo": "spinner-threads"})
+	b.run("x1", "spinner-threads", nil)
 	if got := b.until("exit", "x1"); len(got) != 1 || got[0].Type != "error" || !strings.Contains(got[0].Error, `unknown demo "spinner-threads"`) {
 		t.Errorf("unknown demo: %+v", got)
 	}
-	b.send(map[string]any{"type": "run", "id": "x2", "demo": "spinner-thread", "params": map[string]string{"frame": "1s"}})
+	b.run("x2", "spinner-thread", map[string]string{"frame": "1s"})
 	if got := b.until("exit", "x2"); len(got) != 1 || got[0].Type != "error" || got[0].Param != "frame" || !strings.Contains(got[0].Error, "at most 80ms") {
 		t.Errorf("bad parameter: %+v", got)
 	}
-	b.send(map[string]any{"type": "run", "id": "x3", "demo": "spinner-goroutine", "params": map[string]string{"slow": "100ms", "frame": "20ms"}})
+	b.run("x3", "spinner-goroutine", map[string]string{"slow": "100ms", "frame": "20ms"})
 	if got := b.until("exit", "x3"); got[len(got)-1].OK == nil || !*got[len(got)-1].OK {
 		t.Errorf("run after errors: %+v", got)
 	}
@@ -172,8 +162,11 @@ func TestCrossOriginSocketRefused(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	h := http.Header{"Origin": {"https://other.example"}}
-	_, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", &websocket.DialOptions{HTTPHeader: h})
-	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
-		t.Errorf("cross-origin handshake: err=%v resp=%v", err, resp)
+	c, err := socket.Dial(ctx, srv.URL, &socket.DialOptions{Header: h})
+	if err == nil {
+		c.CloseNow()
+	}
+	if de, ok := errors.AsType[*socket.DialError](err); !ok || de.Status != http.StatusForbidden {
+		t.Errorf("cross-origin handshake: err=%v", err)
 	}
 }

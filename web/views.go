@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/static"
@@ -10,17 +11,24 @@ import (
 // The view models: plain values the templates print, built from the catalog
 // by the handler, so that templates hold no logic beyond loops and ifs.
 
-// The assets every page loads. theme.js is separate: it must run in <head>
-// before the first paint; the others are deferred.
+// The assets every page loads. theme.js is separate: a classic script that
+// must run in <head> before the first paint. The page's other scripts are
+// ES modules: pageScripts are the entries the page loads, and the modules
+// they import are listed for the browser to fetch at once.
 var (
 	pageStyles  = []string{"course.css", "chroma.css", "timeline.css"}
-	pageScripts = []string{"timeline.js", "course.js", "nav.js"}
+	pageScripts = []string{"course.js"}
 )
 
 type assetURLs struct {
 	Styles  []string
 	Theme   string
-	Scripts []string
+	Scripts []string // entry modules
+	// Modules are every module the entries import, directly or not, at the
+	// very URLs their imports ask for: <link rel="modulepreload"> lets the
+	// browser fetch them all at once instead of one level of imports at a
+	// time.
+	Modules []string
 }
 
 type navItem struct {
@@ -121,6 +129,15 @@ func newSite(c *lessons.Catalog, a *static.Assets) (*site, error) {
 			return nil, err
 		}
 		urls.Scripts = append(urls.Scripts, u)
+		imports, err := a.Imports(name)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range imports {
+			if !slices.Contains(urls.Modules, m) {
+				urls.Modules = append(urls.Modules, m)
+			}
+		}
 	}
 	return &site{catalog: c, assets: urls}, nil
 }

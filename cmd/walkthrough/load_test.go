@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
-	"maps"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // count reads "name   N" from load's report.
@@ -23,58 +23,46 @@ func count(t *testing.T, report, name string) int {
 	return n
 }
 
-// Twenty clients, five places on the server, runs of one second: the first
-// five run, the others are told busy, and everything is back to where it
-// was afterwards.
+// The load command starts the course in this process, listening through
+// the command's listen on a free loopback port, configured by serve's
+// flags, and prints perf/load's report.
 func TestLoadInProcess(t *testing.T) {
 	var out, errOut bytes.Buffer
-	args := []string{"load", "-clients", "20", "-demo", "spinner-goroutine", "-params", "slow=1s,frame=50ms", "-runs-global", "5"}
-	if err := run(context.Background(), args, &out, &errOut); err != nil {
+	addrs := make(chan string, 1)
+	c := &command{stdout: &out, stderr: &errOut, listen: catchListener(addrs)}
+	args := []string{"load", "-clients", "5", "-demo", "spinner-goroutine", "-params", "slow=100ms,frame=20ms", "-runs-global", "5"}
+	if err := c.run(context.Background(), args); err != nil {
 		t.Fatalf("%v\n%s", err, errOut.String())
 	}
 	report := out.String()
-	t.Log("\n" + report)
-	ok, busy := count(t, report, "exit ok"), count(t, report, "busy")
-	if count(t, report, "connected") != 20 || ok+busy != 20 || ok < 5 || busy < 1 {
-		t.Errorf("want 20 connected, each with exit ok or busy, at least 5 ok:\n%s", report)
+	if count(t, report, "exit ok") != 5 || !strings.Contains(report, "server in this process -runs-global=5") {
+		t.Errorf("report:\n%s", report)
 	}
-	if n := count(t, report, "exit failed") + count(t, report, "other error") + count(t, report, "no answer"); n != 0 {
-		t.Errorf("%d clients failed:\n%s", n, report)
-	}
-	for _, want := range []string{"server in this process -runs-global=5", "run → first output", "peak RSS", ": back to baseline"} {
-		if !strings.Contains(report, want) {
-			t.Errorf("report lacks %q:\n%s", want, report)
+	select {
+	case addr := <-addrs:
+		if host, _, _ := net.SplitHostPort(addr); host != "127.0.0.1" {
+			t.Errorf("the course listened on %s", addr)
 		}
+	default:
+		t.Error("the course was not listened for through the command")
 	}
 }
 
 // -addr measures a server that is already running, on loopback only.
 func TestLoadAgainstRunningServer(t *testing.T) {
-	base, stop := startServe(t)
-	defer stop()
+	srv := startServe(t)
 	var out bytes.Buffer
-	args := []string{"load", "-clients", "5", "-demo", "spinner-thread", "-params", "slow=100ms,frame=20ms", "-addr", base}
+	args := []string{"load", "-clients", "5", "-demo", "spinner-thread", "-params", "slow=100ms,frame=20ms", "-addr", srv.URL}
 	if err := run(context.Background(), args, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if report := out.String(); count(t, report, "exit ok") != 5 || !strings.Contains(report, "server at "+base) {
+	if report := out.String(); count(t, report, "exit ok") != 5 || !strings.Contains(report, "server at "+srv.URL) {
 		t.Errorf("report:\n%s", report)
 	}
 }
 
-// -stop-after stops every run and times stop → exit.
-func TestLoadStopAfter(t *testing.T) {
-	var out bytes.Buffer
-	args := []string{"load", "-clients", "4", "-demo", "spinner-goroutine", "-params", "slow=10s", "-stop-after", "100ms"}
-	if err := run(context.Background(), args, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	report := out.String()
-	if count(t, report, "exit stopped") != 4 || !strings.Contains(report, "stop → exit") || !strings.Contains(report, "(4 clients)") {
-		t.Errorf("report:\n%s", report)
-	}
-}
-
+// Whatever is wrong, demo and parameters included, is found before any
+// server or client starts, and exits 2 as for run.
 func TestLoadUsageErrors(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -88,31 +76,21 @@ func TestLoadUsageErrors(t *testing.T) {
 		{[]string{"load", "-clients", "100000"}, "between 1 and"},
 		{[]string{"load", "-params", "oops"}, "name=value"},
 		{[]string{"load", "extra"}, "flags only"},
+		{[]string{"load", "-demo", "no-such-demo"}, `unknown demo "no-such-demo"`},
+		{[]string{"load", "-demo", "spinner-thread", "-params", "sloww=1s"}, `unknown parameter "sloww"`},
+		{[]string{"load", "-demo", "spinner-thread", "-params", "slow=fast"}, `parameter "slow"`},
+		{[]string{"load", "-params", "slow=1s,slow=2s"}, `parameter "slow" is given twice`},
+		{[]string{"load", "-runs-global", "0"}, "-runs-global must be at least 1"},
+		{[]string{"load", "-stop-after", "-1s"}, "-stop-after must not be negative"},
+		{[]string{"load", "-nope"}, "flag provided but not defined: -nope"},
 	} {
-		err := run(context.Background(), tc.args, io.Discard, io.Discard)
+		c := &command{stdout: io.Discard, stderr: io.Discard, listen: func(string, string) (net.Listener, error) {
+			t.Errorf("%v: load started a server", tc.args)
+			return nil, errors.New("no listening in this test")
+		}}
+		err := c.run(context.Background(), tc.args)
 		if exitCode(err) != 2 || !strings.Contains(err.Error(), tc.says) {
 			t.Errorf("%v: exit %d, %v; want 2 saying %q", tc.args, exitCode(err), err, tc.says)
 		}
-	}
-}
-
-func TestParseParamList(t *testing.T) {
-	got, err := parseParamList("limit=5, missing=CD,IR,latency=200ms,sleeps=1s,2s")
-	want := map[string]string{"limit": "5", "missing": "CD,IR", "latency": "200ms", "sleeps": "1s,2s"}
-	if err != nil || !maps.Equal(got, want) {
-		t.Errorf("got %v, %v; want %v", got, err, want)
-	}
-}
-
-func TestPercentile(t *testing.T) {
-	var d []time.Duration
-	for i := 100; i >= 1; i-- {
-		d = append(d, time.Duration(i))
-	}
-	if p50, p99, p100 := percentile(d, 50), percentile(d, 99), percentile(d, 100); p50 != 50 || p99 != 99 || p100 != 100 {
-		t.Errorf("p50 %v p99 %v p100 %v", p50, p99, p100)
-	}
-	if percentile(nil, 50) != 0 {
-		t.Error("empty")
 	}
 }

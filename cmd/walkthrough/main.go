@@ -5,13 +5,20 @@
 //	walkthrough [serve] [-addr 127.0.0.1:8080]
 //	walkthrough list
 //	walkthrough run DEMO [name=value ...]
+//	walkthrough run DEMO -h
 //	walkthrough load -clients N -demo ID [-params k=v,...]
+//	walkthrough help [COMMAND]
+//
+// Exit codes: 0 done, 1 failed, 2 called wrongly (unknown demo, bad
+// parameter or flag), 130 interrupted (Ctrl-C during run or load).
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -27,15 +34,40 @@ func main() {
 	os.Exit(exitCode(err))
 }
 
-// exitCode follows the command's contract: 2 for a bad demo id, parameter
-// or flag, 1 for a demo or server that failed.
+// run is the command as a process runs it: listening with net.Listen.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := &command{stdout: stdout, stderr: stderr, listen: net.Listen}
+	return c.run(ctx, args)
+}
+
+// usageError is a mistake in how the command was called.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// interruptedError is work stopped by Ctrl-C or SIGTERM before it was done.
+type interruptedError struct{ what string }
+
+func (e interruptedError) Error() string { return e.what + " stopped" }
+
+// The command's exit codes.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // 128 + SIGINT, as a shell reports a program Ctrl-C ended
+)
+
 func exitCode(err error) int {
-	var usage usageError
 	switch {
 	case err == nil:
-		return 0
-	case errors.As(err, &usage):
-		return 2
+		return exitOK
+	case errors.As(err, new(usageError)):
+		return exitUsage
+	case errors.As(err, new(interruptedError)):
+		return exitInterrupted
 	}
-	return 1
+	return exitFailed
 }

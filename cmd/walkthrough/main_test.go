@@ -3,17 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"fmt"
 	"io"
-	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"go.uber.org/goleak"
+
+	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -60,7 +59,10 @@ func TestRunExitCodes(t *testing.T) {
 		{[]string{"run", "spinner-thread", "slow=fast"}, 2, `parameter "slow"`},
 		{[]string{"run", "spinner-thread", "sloww=1s"}, 2, `unknown parameter "sloww"`},
 		{[]string{"run", "spinner-thread", "slow"}, 2, "name=value"},
+		{[]string{"run", "spinner-goroutine", "slow=1s", "slow=2s"}, 2, `parameter "slow" is given twice`},
 		{[]string{"run"}, 2, "usage"},
+		{[]string{"run", "-runs-global", "5", "spinner-thread"}, 2, "flag provided but not defined: -runs-global"},
+		{[]string{"run", "-run-time", "0s", "spinner-thread"}, 2, "-run-time must be positive"},
 		{[]string{"dance"}, 2, `unknown command "dance"`},
 		{[]string{"run", "-run-time", "50ms", "spinner-thread", "slow=10s", "frame=20ms"}, 1, "timeout"},
 	} {
@@ -71,95 +73,63 @@ func TestRunExitCodes(t *testing.T) {
 	}
 }
 
-// syncBuffer is written by the server goroutine and read by the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// firstWrite is a demo's stdout that says when the demo has started
+// writing.
+type firstWrite struct {
+	once    sync.Once
+	started chan struct{}
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
+func (w *firstWrite) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.started) })
+	return len(p), nil
 }
 
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// Serve, use, then stop as SIGTERM would: a run in progress is stopped, its
-// socket closed with 1001, and serve returns well within 5 s.
-func TestServeAndShutdown(t *testing.T) {
+// Ctrl-C during run (the context main hands run is cancelled by SIGINT)
+// stops the demo at once, says so, and exits 130.
+func TestRunInterruptedExits130(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out syncBuffer
+	out := &firstWrite{started: make(chan struct{})}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, &out, io.Discard) }()
-
-	addr := regexp.MustCompile(`serving at (http://[0-9.:]+)/`)
-	var base string
-	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := addr.FindStringSubmatch(out.String()); m != nil {
-			base = m[1]
-		}
+	go func() {
+		done <- run(ctx, []string{"run", "spinner-goroutine", "slow=10s", "frame=20ms"}, out, io.Discard)
+	}()
+	select {
+	case <-out.started:
+	case err := <-done:
+		t.Fatalf("run ended before the demo wrote anything: %v", err)
 	}
-	if base == "" {
-		t.Fatalf("no address printed: %q", out.String())
-	}
-	client := &http.Client{Transport: &http.Transport{}}
-	defer client.CloseIdleConnections()
-	resp, err := client.Get(base + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "ok" {
-		t.Fatalf("healthz = %q", body)
-	}
-
-	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer wcancel()
-	c, _, err := websocket.Dial(wctx, "ws"+strings.TrimPrefix(base, "http")+"/ws", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
-	msg, _ := json.Marshal(map[string]any{"type": "run", "id": "r1", "demo": "spinner-goroutine", "params": map[string]string{"slow": "10s"}})
-	c.Write(wctx, websocket.MessageText, msg)
-	if _, data, err := c.Read(wctx); err != nil || !strings.Contains(string(data), `"started"`) {
-		t.Fatalf("first frame %s, %v", data, err)
-	}
-
-	stopAt := time.Now()
-	cancel() // what SIGTERM does through signal.NotifyContext
-	var sawExit bool
-	for {
-		_, data, err := c.Read(wctx)
-		if err != nil {
-			if code := websocket.CloseStatus(err); code != websocket.StatusGoingAway {
-				t.Errorf("socket closed with %v (%v), want 1001", code, err)
-			}
-			break
-		}
-		if strings.Contains(string(data), `"exit"`) {
-			sawExit = strings.Contains(string(data), `"stopped"`)
-		}
-	}
-	if !sawExit {
-		t.Error("the run in progress did not get an exit saying stopped")
-	}
+	interrupted := time.Now()
+	cancel()
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v", err)
+		if code := exitCode(err); code != 130 || err.Error() != "demo spinner-goroutine stopped" {
+			t.Errorf("exit %d with %v; want 130 with \"demo spinner-goroutine stopped\"", code, err)
 		}
-		if d := time.Since(stopAt); d > 5*time.Second {
-			t.Errorf("shutdown took %v", d)
+		// The run stops within its 100 ms promise; a wide margin here,
+		// as other tests share the CPU.
+		if took := time.Since(interrupted); took > 2*time.Second {
+			t.Errorf("run returned %v after the interrupt", took)
 		}
-	case <-time.After(6 * time.Second):
-		t.Fatal("serve did not return within 5 s of the signal")
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after the interrupt")
+	}
+}
+
+// exitCode keeps the contract through wrapping; a run stopped by anything
+// but an interrupt (the server, a timeout) is a failure.
+func TestExitCodes(t *testing.T) {
+	for err, want := range map[error]int{
+		nil:                        0,
+		usagef("bad"):              2,
+		interruptedError{"demo x"}: 130,
+		io.EOF:                     1,
+		fmt.Errorf("demo x: %w", usagef("inner")):   2,
+		fmt.Errorf("demo x: %w", runner.ErrStopped): 1,
+	} {
+		if got := exitCode(err); got != want {
+			t.Errorf("exitCode(%v) = %d, want %d", err, got, want)
+		}
 	}
 }

@@ -5,169 +5,177 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
+	"slices"
 	"strings"
-	"time"
+	"text/tabwriter"
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/web"
-	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
-// usageError is a mistake in how the command was called.
-type usageError struct{ error }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
-
-// shutdownGrace is how long a stopping server waits for runs and sockets.
-const shutdownGrace = 5 * time.Second
-
-// run dispatches to a subcommand; serve is the default.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case "serve":
-		return serve(ctx, args, stdout, stderr)
-	case "list":
-		return list(args, stdout)
-	case "run":
-		return runDemo(ctx, args, stdout, stderr)
-	case "load":
-		return load(ctx, args, stdout, stderr)
-	}
-	return usagef("unknown command %q (want serve, list, run or load)", cmd)
+// runOptions are what matters to one run in the terminal: its limits and
+// the flag site. The socket's limits do not: no page is involved.
+type runOptions struct {
+	events bool
+	limits *runner.Limits
+	site   *flagSite
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
+func runFlags(fs *flag.FlagSet) *runOptions {
+	o := &runOptions{}
+	fs.BoolVar(&o.events, "events", false, "also print timeline events to stderr")
+	o.limits = runLimitFlags(fs)
+	o.site = flagSiteFlags(fs)
+	return o
 }
 
-// limitFlags registers the run and socket limits as flags of fs.
-func limitFlags(fs *flag.FlagSet) (*runner.Limits, *socket.Limits) {
-	run, sock := runner.DefaultLimits(), socket.DefaultLimits()
-	fs.DurationVar(&run.RunTime, "run-time", run.RunTime, "wall-time limit of one run")
-	fs.IntVar(&run.OutputBytes, "output-bytes", run.OutputBytes, "output of one run before it is cut")
-	fs.IntVar(&sock.PerConn, "runs-per-conn", sock.PerConn, "runs at once on one page")
-	fs.IntVar(&sock.Global, "runs-global", sock.Global, "runs at once on the whole server")
-	fs.Int64Var(&sock.ReadBytes, "read-bytes", sock.ReadBytes, "largest websocket message a client may send")
-	fs.DurationVar(&sock.WriteTimeout, "write-timeout", sock.WriteTimeout, "longest wait to write one frame to a client")
-	return &run, &sock
-}
-
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to serve the course on")
-	readHeaderTimeout := fs.Duration("read-header-timeout", 5*time.Second, "longest wait for a request's headers; a slower client is dropped")
-	runLim, sockLim := limitFlags(fs)
-	site := flagSiteFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
-	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	course, err := web.NewCourse(web.CourseConfig{
-		FlagsURL: site.url, FlagsAddr: site.addr, Flags: site.config(),
-		Run: *runLim, Socket: *sockLim, ReadHeaderTimeout: *readHeaderTimeout, Log: log,
-	})
-	if err != nil {
+func (c *command) runDemo(ctx context.Context, args []string) error {
+	fs := newFlagSet("run")
+	o := runFlags(fs)
+	if helped, err := c.parse("run", fs, args); helped || err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		course.Shutdown(context.Background())
-		return fmt.Errorf("listen: %w", err)
+	if fs.NArg() < 1 {
+		return usagef("usage: walkthrough run [flags] DEMO [name=value ...] (walkthrough list shows the demos)")
 	}
-	fmt.Fprintf(stdout, "并发漫游 serving at http://%s/\n", ln.Addr())
-	fmt.Fprintf(stdout, "flag server at %s/\n", course.FlagsURL())
-
-	served := make(chan error, 1)
-	go func() { served <- course.Serve(ln) }()
-	select {
-	case err := <-served:
-		course.Shutdown(context.Background())
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-
-	// Stop accepting, stop every run, close every socket with 1001.
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	err = course.Shutdown(sctx)
-	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
-	}
-	fmt.Fprintln(stdout, "并发漫游 stopped")
-	return err
-}
-
-func list(args []string, stdout io.Writer) error {
-	if len(args) > 0 {
-		return usagef("list takes no arguments")
-	}
-	// Listing needs no flag server: no demo runs.
+	// Everything the learner typed is checked before anything starts.
 	catalog, err := lessons.Load()
 	if err != nil {
 		return err
 	}
-	for _, d := range catalog.Demos() {
-		fmt.Fprintf(stdout, "%s\t%s\t%s\n", d.ID, d.Lesson, d.Title)
-	}
-	return nil
-}
-
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", stderr)
-	events := fs.Bool("events", false, "also print timeline events to stderr")
-	runLim, _ := limitFlags(fs)
-	site := flagSiteFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return usageError{err}
-	}
-	if fs.NArg() < 1 {
-		return usagef("usage: walkthrough run DEMO [name=value ...]")
-	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	course, err := web.NewCourse(web.CourseConfig{
-		FlagsURL: site.url, FlagsAddr: site.addr, Flags: site.config(), Run: *runLim, Log: log,
-	})
+	d, err := findDemo(catalog, fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	defer course.Shutdown(context.Background())
-	id := fs.Arg(0)
-	d, ok := course.Catalog().Registry().Lookup(id)
-	if !ok {
-		return usagef("unknown demo %q (see walkthrough list)", id)
+	if slices.ContainsFunc(fs.Args()[1:], isHelpFlag) {
+		printDemoHelp(c, d)
+		return nil
 	}
-	raw := map[string]string{}
-	for _, kv := range fs.Args()[1:] {
-		name, value, found := strings.Cut(kv, "=")
-		if !found {
-			return usagef("parameter %q should be written name=value", kv)
-		}
-		raw[name] = value
+	raw, err := parseAssignments(fs.Args()[1:])
+	if err != nil {
+		return err
 	}
 	vals, err := d.Parse(raw)
 	if err != nil {
 		return usageError{err}
 	}
+	if err := checkRunLimits(*o.limits); err != nil {
+		return err
+	}
+	flags, err := o.site.config()
+	if err != nil {
+		return err
+	}
+
+	course, err := web.NewCourse(web.CourseConfig{
+		Catalog: catalog, FlagsURL: o.site.url, FlagsAddr: o.site.addr, Flags: flags, Run: *o.limits,
+		Log: slog.New(slog.NewTextHandler(c.stderr, nil)),
+	})
+	if err != nil {
+		return err
+	}
+	defer course.Shutdown(context.Background())
 	var watch runner.Watch
-	if *events {
+	if o.events {
 		watch = func(e runner.Event, _ int) {
-			fmt.Fprintf(stderr, "[%9.1f ms] %-6s %s %s\n", e.TMs, e.Phase, e.Task, e.Status)
+			fmt.Fprintf(c.stderr, "[%9.1f ms] %-6s %s %s\n", e.TMs, e.Phase, e.Task, e.Status)
 		}
 	}
-	res := runner.Execute(ctx, course.Env(), d, vals, stdout, watch)
-	if res.Err != nil {
-		return fmt.Errorf("demo %s: %w", d.ID, res.Err)
+	res := runner.Execute(ctx, course.Env(), d, vals, c.stdout, watch)
+	switch {
+	case res.Err == nil:
+		return nil
+	case errors.Is(res.Err, runner.ErrStopped) && ctx.Err() != nil:
+		return interruptedError{"demo " + d.ID}
 	}
+	return fmt.Errorf("demo %s: %w", d.ID, res.Err)
+}
+
+func findDemo(catalog *lessons.Catalog, id string) (*runner.Demo, error) {
+	d, ok := catalog.Registry().Lookup(id)
+	if !ok {
+		return nil, usagef("unknown demo %q (walkthrough list shows the demos)", id)
+	}
+	return d, nil
+}
+
+// parseAssignments reads name=value arguments. A name given twice is
+// refused: one of the two values would be silently lost.
+func parseAssignments(args []string) (map[string]string, error) {
+	raw := map[string]string{}
+	for _, kv := range args {
+		name, value, found := strings.Cut(kv, "=")
+		if !found {
+			return nil, usagef("parameter %q should be written name=value", kv)
+		}
+		if _, dup := raw[name]; dup {
+			return nil, usagef("parameter %q is given twice", name)
+		}
+		raw[name] = value
+	}
+	return raw, nil
+}
+
+// demoHelp is `walkthrough help run DEMO`.
+func (c *command) demoHelp(id string) error {
+	catalog, err := lessons.Load()
+	if err != nil {
+		return err
+	}
+	d, err := findDemo(catalog, id)
+	if err != nil {
+		return err
+	}
+	printDemoHelp(c, d)
 	return nil
+}
+
+// printDemoHelp shows what a demo can be given, as the page's knobs do:
+// name, type, default, allowed values and what it changes.
+func printDemoHelp(c *command, d *runner.Demo) {
+	w := c.stdout
+	fmt.Fprintf(w, "Usage: walkthrough run [flags] %s [name=value ...]\n\n", d.ID)
+	fmt.Fprintf(w, "%s: %s (lesson %s)\n", d.ID, d.Title, d.Lesson)
+	if len(d.Params) == 0 {
+		fmt.Fprintln(w, "\nThis demo takes no parameters.")
+		return
+	}
+	fmt.Fprintln(w, "\nParameters (one left out takes its default):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  NAME\tTYPE\tDEFAULT\tALLOWED\tWHAT IT DOES")
+	example := []string{"walkthrough run", d.ID}
+	for _, p := range d.Params {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", p.Name, p.Kind, p.Default, allowed(p), p.Help)
+		example = append(example, p.Name+"="+p.Default)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nWith every default written out:\n  %s\n", strings.Join(example, " "))
+}
+
+// allowed says which values a parameter takes, in the units it is typed in.
+func allowed(p runner.Param) string {
+	if p.Kind == runner.KindChoice {
+		return "one of " + strings.Join(p.Choices, " | ")
+	}
+	var r string
+	switch {
+	case p.Min != "" && p.Max != "":
+		r = p.Min + " to " + p.Max
+	case p.Min != "":
+		r = "at least " + p.Min
+	case p.Max != "":
+		r = "at most " + p.Max
+	default:
+		r = "any"
+	}
+	if p.Kind == runner.KindDurations {
+		items := p.MaxItems
+		if items == 0 {
+			items = 20 // runner's bound on a list
+		}
+		r = fmt.Sprintf("up to %d values, comma-separated, each %s", items, r)
+	}
+	return r
 }

@@ -1,65 +1,184 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
-// startServe runs serve on a free loopback port with extra flags and
-// returns its base URL and a stop function (what SIGTERM does) that
-// returns serve's error and how long it took to return.
-func startServe(t *testing.T, flags ...string) (string, func() (error, time.Duration)) {
+// syncBuffer is written by the server goroutine and read by the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// catchListener is a command's listen that hands the test every address
+// the command listens on, so no test reads it from the output.
+func catchListener(addrs chan<- string) func(network, addr string) (net.Listener, error) {
+	return func(network, addr string) (net.Listener, error) {
+		ln, err := net.Listen(network, addr)
+		if err == nil {
+			addrs <- ln.Addr().String()
+		}
+		return ln, err
+	}
+}
+
+// serving is `walkthrough serve` running in the test on a free loopback
+// port.
+type serving struct {
+	URL    string // http://127.0.0.1:PORT, from the listener serve was given
+	stdout *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+	once   sync.Once
+	took   time.Duration
+	err    error
+}
+
+// startServe runs the command (serve, the default) with extra flags, and
+// stops it when the test ends.
+func startServe(t *testing.T, flags ...string) *serving {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
-	done := make(chan error, 1)
+	addrs := make(chan string, 1)
+	s := &serving{stdout: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	c := &command{stdout: s.stdout, stderr: io.Discard, listen: catchListener(addrs)}
 	args := append([]string{"-addr", "127.0.0.1:0"}, flags...)
-	go func() { done <- run(ctx, args, &out, io.Discard) }()
-	addr := regexp.MustCompile(`serving at (http://[0-9.:]+)/`)
-	var base string
-	for deadline := time.Now().Add(10 * time.Second); base == ""; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("no address printed: %q", out.String())
-		}
-		if m := addr.FindStringSubmatch(out.String()); m != nil {
-			base = m[1]
-		}
-	}
-	stopped := false
-	stop := func() (error, time.Duration) {
-		if stopped {
-			return nil, 0
-		}
-		stopped = true
-		start := time.Now()
+	go func() { s.done <- c.run(ctx, args) }()
+	select {
+	case addr := <-addrs:
+		s.URL = "http://" + addr
+	case err := <-s.done:
 		cancel()
+		t.Fatalf("serve returned before it listened: %v", err)
+	}
+	t.Cleanup(func() { s.stop() })
+	return s
+}
+
+// stop does what SIGTERM does, and returns how long serve took to return
+// and its error.
+func (s *serving) stop() (time.Duration, error) {
+	s.once.Do(func() {
+		start := time.Now()
+		s.cancel()
 		select {
-		case err := <-done:
-			return err, time.Since(start)
+		case s.err = <-s.done:
 		case <-time.After(10 * time.Second):
-			return errors.New("serve did not return within 10 s"), time.Since(start)
+			s.err = errors.New("serve did not return within 10 s")
+		}
+		s.took = time.Since(start)
+	})
+	return s.took, s.err
+}
+
+func dialSocket(t *testing.T, ctx context.Context, base string) *socket.Client {
+	t.Helper()
+	c, err := socket.Dial(ctx, base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+// Serve, use, then stop as SIGTERM would: a run in progress is stopped, its
+// socket closed with 1001, and serve returns well within 5 s. The course's
+// URL is the first line serve prints.
+func TestServeAndShutdown(t *testing.T) {
+	srv := startServe(t)
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "ok" {
+		t.Fatalf("healthz = %q", body)
+	}
+
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	c := dialSocket(t, wctx, srv.URL)
+	if err := c.Run(wctx, "r1", "spinner-goroutine", map[string]string{"slow": "10s"}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := c.Next(wctx); err != nil || m.Type != "started" {
+		t.Fatalf("first frame %+v, %v", m, err)
+	}
+
+	stopped := make(chan struct{})
+	var serveErr error
+	var took time.Duration
+	go func() {
+		defer close(stopped)
+		took, serveErr = srv.stop()
+	}()
+	var sawExit bool
+	for {
+		m, err := c.Next(wctx)
+		if err != nil {
+			if code := websocket.CloseStatus(err); code != websocket.StatusGoingAway {
+				t.Errorf("socket closed with %v (%v), want 1001", code, err)
+			}
+			break
+		}
+		if m.Type == "exit" {
+			sawExit = m.Error == "stopped"
 		}
 	}
-	t.Cleanup(func() { stop() })
-	return base, stop
+	if !sawExit {
+		t.Error("the run in progress did not get an exit saying stopped")
+	}
+	<-stopped
+	if serveErr != nil {
+		t.Errorf("serve returned %v", serveErr)
+	}
+	if took > 5*time.Second {
+		t.Errorf("shutdown took %v", took)
+	}
+	lines := strings.Split(srv.stdout.String(), "\n")
+	if want := "并发漫游 serving at " + srv.URL + "/"; lines[0] != want {
+		t.Errorf("first line %q, want %q", lines[0], want)
+	}
+	if !slices.Contains(lines, "并发漫游 stopped") {
+		t.Errorf("serve did not say it stopped:\n%s", srv.stdout.String())
+	}
 }
 
 // A client that opens a connection and sends half a request is dropped
 // after the header timeout, while everyone else is served.
 func TestSlowHeadersAreDropped(t *testing.T) {
-	base, _ := startServe(t, "-read-header-timeout", "300ms")
-	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	srv := startServe(t, "-read-header-timeout", "300ms")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +190,7 @@ func TestSlowHeadersAreDropped(t *testing.T) {
 	// Meanwhile a whole request is answered.
 	client := &http.Client{Transport: &http.Transport{}}
 	defer client.CloseIdleConnections()
-	resp, err := client.Get(base + "/healthz")
+	resp, err := client.Get(srv.URL + "/healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,35 +212,25 @@ func TestSlowHeadersAreDropped(t *testing.T) {
 // exit saying stopped, every socket is closed with 1001, and serve returns
 // within 5 s.
 func TestShutdownWithSeveralSockets(t *testing.T) {
-	base, stop := startServe(t)
+	srv := startServe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	type pageConn struct {
-		c    *websocket.Conn
+		c    *socket.Client
 		runs int
 	}
 	var pages []pageConn
 	for i := range 4 {
-		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.CloseNow()
+		c := dialSocket(t, ctx, srv.URL)
 		runs := i % 3 // 0, 1 or 2 runs on a page: idle pages are closed too
 		for r := range runs {
-			msg, _ := json.Marshal(map[string]any{"type": "run", "id": string(rune('a' + r)), "demo": "spinner-goroutine",
-				"params": map[string]string{"slow": "10s"}})
-			if err := c.Write(ctx, websocket.MessageText, msg); err != nil {
+			if err := c.Run(ctx, string(rune('a'+r)), "spinner-goroutine", map[string]string{"slow": "10s"}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		for started := 0; started < runs; {
-			_, data, err := c.Read(ctx)
-			if err != nil {
+		for r := range runs {
+			if _, err := c.Until(ctx, "started", string(rune('a'+r))); err != nil {
 				t.Fatal(err)
-			}
-			if strings.Contains(string(data), `"started"`) {
-				started++
 			}
 		}
 		pages = append(pages, pageConn{c: c, runs: runs})
@@ -132,26 +241,26 @@ func TestShutdownWithSeveralSockets(t *testing.T) {
 		go func() {
 			stopped := 0
 			for {
-				_, data, err := p.c.Read(ctx)
+				m, err := p.c.Next(ctx)
 				if err != nil {
 					if code := websocket.CloseStatus(err); code != websocket.StatusGoingAway {
-						results <- errors.New("page " + string(rune('0'+i)) + ": closed with " + code.String() + ": " + err.Error())
+						results <- fmt.Errorf("page %d: closed with %v: %w", i, code, err)
 						return
 					}
 					if stopped != p.runs {
-						results <- errors.New("page " + string(rune('0'+i)) + ": not every run got an exit saying stopped")
+						results <- fmt.Errorf("page %d: not every run got an exit saying stopped", i)
 						return
 					}
 					results <- nil
 					return
 				}
-				if strings.Contains(string(data), `"exit"`) && strings.Contains(string(data), `"stopped"`) {
+				if m.Type == "exit" && m.Error == "stopped" {
 					stopped++
 				}
 			}
 		}()
 	}
-	err, took := stop()
+	took, err := srv.stop()
 	if err != nil {
 		t.Errorf("serve returned %v", err)
 	}
@@ -162,6 +271,46 @@ func TestShutdownWithSeveralSockets(t *testing.T) {
 	for range pages {
 		if err := <-results; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// Every server flag that is wrong is named, with what it must be, and the
+// command exits 2 before it listens or starts anything.
+func TestServeFlagErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"serve", "extra"}, `serve takes flags only, not ["extra"]`},
+		{[]string{"-addr", "127.0.0.1:0", "extra"}, `serve takes flags only, not ["extra"]`},
+		{[]string{"-runs-global", "0"}, "-runs-global must be at least 1"},
+		{[]string{"-runs-per-conn", "0"}, "-runs-per-conn must be at least 1"},
+		{[]string{"-read-bytes", "0"}, "-read-bytes must be at least 1"},
+		{[]string{"-write-timeout", "0s"}, "-write-timeout must be positive"},
+		{[]string{"-run-time", "-1s"}, "-run-time must be positive"},
+		{[]string{"-output-bytes", "0"}, "-output-bytes must be at least 1"},
+		{[]string{"-read-header-timeout", "0s"}, "-read-header-timeout must be positive"},
+		{[]string{"-flags-latency", "-1s"}, "-flags-latency must not be negative"},
+		{[]string{"-flags-error-rate", "1.5"}, "-flags-error-rate must be between 0 and 1"},
+		{[]string{"-flags-404", "CD,X1"}, `-flags-404: "X1" is not a country code such as CD`},
+		{[]string{"-flags-addr", "10.0.0.1:0"}, `-flags-addr "10.0.0.1:0" is not a loopback address such as 127.0.0.1:0`},
+		{[]string{"-flags-url", "ftp://x"}, `-flags-url "ftp://x" is not a URL such as http://127.0.0.1:8001`},
+		{[]string{"-runs-global", "x"}, `invalid value "x" for flag -runs-global: parse error (walkthrough help serve lists its flags)`},
+		{[]string{"serve", "-nope"}, "flag provided but not defined: -nope (walkthrough help serve lists its flags)"},
+	} {
+		var out, errOut bytes.Buffer
+		c := &command{stdout: &out, stderr: &errOut, listen: func(string, string) (net.Listener, error) {
+			t.Errorf("%v: serve listened", tc.args)
+			return nil, errors.New("no listening in this test")
+		}}
+		err := c.run(context.Background(), tc.args)
+		if exitCode(err) != 2 || err.Error() != tc.says {
+			t.Errorf("%v: exit %d, %v; want 2 with %q", tc.args, exitCode(err), err, tc.says)
+		}
+		// main prints the error, once; nothing else is printed.
+		if out.Len()+errOut.Len() > 0 {
+			t.Errorf("%v printed %q and %q", tc.args, out.String(), errOut.String())
 		}
 	}
 }

@@ -1,12 +1,12 @@
 package blocking
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -17,67 +17,70 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// With block=300ms every event is at least 50 ms away from its neighbours,
-// so the order of the lines is fixed: three frames, the call, the late
-// frame and two more; then, offloaded, frames keep coming during the call.
+// The whole console of blocking-loop with block=300ms, exactly. Inside a
+// synctest bubble the clock is fake: frames every 100ms, the blocking call
+// at 0.25s; in round 1 it freezes the loop until 0.55s, so the frame due
+// at 0.30s comes 0.35s after the one before; in round 2 (from 0.75s) a
+// worker makes the call from 1.00s to 1.30s while the frames keep coming.
 const loopWant = `1) the callback makes the blocking call itself
-[<t>] spinner |
-[<t>] spinner /
-[<t>] spinner -
-[<t>] loop: a callback calls blockingCall(<t>) itself
-[<t>] loop: blockingCall returned; only now can the loop run other callbacks
-[<t>] spinner \   <- <t> since the last frame: the loop was frozen
-[<t>] spinner |
-[<t>] spinner /
-longest pause between frames: <t>: the loop was stuck inside one callback
+[0.00s] spinner |
+[0.10s] spinner /
+[0.20s] spinner -
+[0.25s] loop: a callback calls blockingCall(300ms) itself
+[0.55s] loop: blockingCall returned; only now can the loop run other callbacks
+[0.55s] spinner \   <- 0.35s since the last frame: the loop was frozen
+[0.65s] spinner |
+[0.75s] spinner /
+longest pause between frames: 0.35s: the loop was stuck inside one callback
 
 2) the callback hands the call to a worker pool (like run_in_executor)
-[<t>] spinner |
-[<t>] spinner /
-[<t>] spinner -
-[<t>] loop: a callback hands blockingCall(<t>) to the pool and returns
-[<t>] spinner \
-[<t>] spinner |
-[<t>] spinner /
-[<t>] loop: the worker is done; its result arrives as a new callback
-[<t>] spinner -
-[<t>] spinner \
-[<t>] spinner |
-longest pause between frames: <t>: the loop stayed free
+[0.75s] spinner |
+[0.85s] spinner /
+[0.95s] spinner -
+[1.00s] loop: a callback hands blockingCall(300ms) to the pool and returns
+[1.05s] spinner \
+[1.15s] spinner |
+[1.25s] spinner /
+[1.30s] loop: the worker is done; its result arrives as a new callback
+[1.35s] spinner -
+[1.45s] spinner \
+[1.55s] spinner |
+longest pause between frames: 0.10s: the loop stayed free
 `
 
 // The output is pinned, and the timeline tells the same story in numbers:
-// no frame at all while the loop itself blocks, frames all along while a
-// worker blocks.
+// no frame at all while the loop itself blocks, a frame every 100ms while
+// a worker blocks.
 func TestLoop(t *testing.T) {
 	t.Parallel()
-	r := run(t, "blocking-loop", "block=300ms")
-	if r.Err != nil {
-		t.Fatal(r.Err)
-	}
-	if got := lessontest.MaskTimes(r.Output); got != loopWant {
-		t.Errorf("output:\n%s\nwant:\n%s", got, loopWant)
-	}
-	in := framesDuring(t, r.Events, "blocking call (in the loop)", 300)
-	if in != 0 {
-		t.Errorf("%d spinner frames while the loop was blocked, want 0", in)
-	}
-	if off := framesDuring(t, r.Events, "blocking call (worker)", 300); off < 2 {
-		t.Errorf("%d spinner frames while the worker was blocked, want at least 2", off)
-	}
-	late := 0
-	for _, e := range r.Events {
-		if e.Task == "spinner" && e.Status == "late" {
-			late++
+	synctest.Test(t, func(t *testing.T) {
+		r := run(t, "blocking-loop", "block=300ms")
+		if r.Err != nil {
+			t.Fatal(r.Err)
 		}
-	}
-	if late != 1 {
-		t.Errorf("%d late frames, want exactly 1 (right after the in-loop call)", late)
-	}
-	gaps := pauses(r.Output)
-	if len(gaps) != 2 || gaps[0] < 0.3 || gaps[1] >= 0.15 {
-		t.Errorf("longest pauses %v, want one ≥ 0.30s (loop blocked) and one < 0.15s (pool)", gaps)
-	}
+		if r.Output != loopWant {
+			t.Errorf("output:\n%s\nwant:\n%s", r.Output, loopWant)
+		}
+		in := framesDuring(t, r.Events, "blocking call (in the loop)", 300)
+		if in != 0 {
+			t.Errorf("%d spinner frames while the loop was blocked, want 0", in)
+		}
+		if off := framesDuring(t, r.Events, "blocking call (worker)", 300); off != 3 {
+			t.Errorf("%d spinner frames while the worker was blocked, want 3 (at 1.05, 1.15 and 1.25s)", off)
+		}
+		late := 0
+		for _, e := range r.Events {
+			if e.Task == "spinner" && e.Status == "late" {
+				late++
+			}
+		}
+		if late != 1 {
+			t.Errorf("%d late frames, want exactly 1 (right after the in-loop call)", late)
+		}
+		if gaps := pauses(r.Output); !slices.Equal(gaps, []float64{0.35, 0.10}) {
+			t.Errorf("longest pauses %v, want 0.35s (loop blocked) and 0.10s (pool)", gaps)
+		}
+	})
 }
 
 // blocking-go: the main goroutine's lines are fixed; the spinner's lines
@@ -126,49 +129,58 @@ func TestGoroutines(t *testing.T) {
 	}
 }
 
-// Stop lands within 100 ms, even in the middle of a blocking call: in the
-// loop's callback, in a worker, or in read(2).
+// Stop lands in time, even in the middle of a blocking call: in the loop's
+// callback or in a worker, blocking-loop (timers only, in a synctest
+// bubble) returns at the very instant of the stop. blocking-go's read(2)
+// is a real system call, which no fake clock can see through (a goroutine
+// in a system call is not durably blocked, so the bubble's time would never
+// move and the pipe's far end would never answer): it is stopped on the
+// real clock, within lessontest.StopBound.
 func TestStop(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, id, block string
 		after           time.Duration
 		stopped         string // the task that must end as stopped
+		realClock       bool
 	}{
-		{"in the loop", "blocking-loop", "5s", 600 * time.Millisecond, "blocking call (in the loop)"},
-		{"in a worker", "blocking-loop", "300ms", 1150 * time.Millisecond, "blocking call (worker)"},
-		{"in read(2)", "blocking-go", "5s", 400 * time.Millisecond, "read(2)"},
+		{"in the loop", "blocking-loop", "5s", 600 * time.Millisecond, "blocking call (in the loop)", false},
+		{"in a worker", "blocking-loop", "300ms", 1150 * time.Millisecond, "blocking call (worker)", false},
+		{"in read(2)", "blocking-go", "5s", 400 * time.Millisecond, "read(2)", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			cancelled := make(chan time.Time, 1)
-			timer := time.AfterFunc(c.after, func() { cancelled <- time.Now(); cancel() })
-			defer timer.Stop()
-			r, err := lessontest.Run(ctx, Demos(), c.id, "block="+c.block)
-			returned := time.Now()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !errors.Is(r.Err, runner.ErrStopped) {
-				t.Errorf("error = %v, want ErrStopped", r.Err)
-			}
-			if lag := returned.Sub(<-cancelled); lag > lessontest.StopBound {
-				t.Errorf("returned %v after the stop, want at most 100ms", lag)
-			}
-			found := false
-			for _, e := range r.Events {
-				if e.Task == c.stopped && e.Phase == runner.PhaseEnd {
-					found = e.Status == "stopped"
+			check := func(t *testing.T) {
+				stop := lessontest.Stop{Params: []string{"block=" + c.block}, After: c.after}
+				if c.realClock {
+					stop.Within = lessontest.StopBound
+				}
+				r := lessontest.CheckStop(t, Demos(), c.id, stop)
+				found := false
+				for _, e := range r.Events {
+					if e.Task == c.stopped && e.Phase == runner.PhaseEnd {
+						found = e.Status == "stopped"
+					}
+				}
+				if !found {
+					t.Errorf("%q did not end as stopped: %v", c.stopped, r.Events)
 				}
 			}
-			if !found {
-				t.Errorf("%q did not end as stopped: %v", c.stopped, r.Events)
+			if c.realClock {
+				check(t)
+				return
 			}
+			synctest.Test(t, check)
 		})
 	}
+}
+
+// With the default parameters, a stop anywhere in blocking-loop returns at
+// once, whichever round it is in and whoever is making the blocking call.
+func TestLoopStopsAtOnceAnywhere(t *testing.T) {
+	t.Parallel()
+	lessontest.CheckStopsEverywhere(t, Demos(), "blocking-loop", 10*time.Millisecond, lessontest.Stop{After: 5 * time.Millisecond})
 }
 
 // framesDuring counts spinner frames strictly inside task's interval and
@@ -213,5 +225,5 @@ func pauses(out string) []float64 {
 
 func run(t *testing.T, id string, params ...string) lessontest.Result {
 	t.Helper()
-	return lessontest.MustRun(t, context.Background(), Demos(), id, params...)
+	return lessontest.MustRun(t, t.Context(), Demos(), id, params...)
 }

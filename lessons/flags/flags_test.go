@@ -146,11 +146,10 @@ func TestStopIsPrompt(t *testing.T) {
 	defer stop()
 	for _, id := range []string{"flags-sequential", "flags-concurrent"} {
 		t.Run(id, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(t.Context())
-			time.AfterFunc(150*time.Millisecond, cancel)
-			res := run(t, ctx, base, id, "latency=2s")
-			if res.Err != runner.ErrStopped {
-				t.Fatalf("err %v, want stopped", res.Err)
+			res := lessontest.CheckStop(t, Demos(), id, lessontest.Stop{FlagsURL: base,
+				Params: []string{"latency=2s"}, After: 150 * time.Millisecond, Within: lessontest.StopBound})
+			if len(res.Events) == 0 {
+				t.Fatal("no events")
 			}
 			// The last event is the end of an abandoned download, within
 			// 100ms of the stop.

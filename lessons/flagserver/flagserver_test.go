@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -221,34 +223,42 @@ func TestLatency(t *testing.T) {
 }
 
 func TestCancelledRequestReturnsPromptly(t *testing.T) {
-	h, err := New(Config{Latency: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Call the handler directly, to see the handler itself return.
-	ctx, cancel := context.WithCancel(context.Background())
-	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/cn/cn.gif", nil)
-	rec := httptest.NewRecorder()
-	done := make(chan struct{})
-	go func() { h.ServeHTTP(rec, req); close(done) }()
-	time.Sleep(20 * time.Millisecond)
-	cancel()
-	select {
-	case <-done:
-	// The latency is 5 s: returning within 2 s rules out waiting it out,
-	// with room for a loaded machine.
-	case <-time.After(2 * time.Second):
-		t.Fatal("handler still waiting 2s after its request was cancelled (latency 5s)")
-	}
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Errorf("cancelled handler answered %d, want 503", rec.Code)
-	}
+	// Call the handler directly, to see the handler itself return, inside
+	// a synctest bubble: synctest.Wait says when the handler is parked in
+	// its latency wait, and on the fake clock "promptly" means at the very
+	// instant of the cancel, where waiting out the latency would take 5s.
+	synctest.Test(t, func(t *testing.T) {
+		h, err := New(Config{Latency: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/cn/cn.gif", nil)
+		rec := httptest.NewRecorder()
+		done := make(chan struct{})
+		go func() { h.ServeHTTP(rec, req); close(done) }()
+		synctest.Wait() // the handler waits for its latency or its request
+		select {
+		case <-done:
+			t.Fatal("handler returned before its 5s latency or a cancel")
+		default:
+		}
+		cancelled := time.Now()
+		cancel()
+		<-done
+		if d := time.Since(cancelled); d != 0 {
+			t.Errorf("handler returned %v after its request was cancelled, want at once (latency 5s)", d)
+		}
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("cancelled handler answered %d, want 503", rec.Code)
+		}
+	})
 
 	// And over the network: the client gives up, the server lets go.
 	c, base := serve(t, Config{Latency: 5 * time.Second})
-	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, base+"/cn/cn.gif", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/cn/cn.gif", nil)
 	start := time.Now()
 	if _, err := c.Do(req); err == nil {
 		t.Fatal("request succeeded despite its deadline")
@@ -362,7 +372,7 @@ func TestStartAndClose(t *testing.T) {
 		}
 		got <- err
 	}()
-	time.Sleep(50 * time.Millisecond)
+	waitForParkedHandler(t)
 	// Close's deadline (4 s) is short of the latency (5 s), so a Close that
 	// waited for the request would fail; 2 s leaves room for a loaded machine.
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
@@ -380,6 +390,33 @@ func TestStartAndClose(t *testing.T) {
 	}
 	if _, err := c.Get(run.URL + "/de/de.gif"); err == nil {
 		t.Fatal("server still answers after Close")
+	}
+}
+
+// waitForParkedHandler returns once a goroutine is parked in ServeHTTP's
+// latency wait (the one select in ServeHTTP), so that Close has a request
+// to cut short. A real listener is no place for synctest (network I/O is
+// not durably blocking), and the server under test has no hook that says
+// "request received", so this is the one place in the tests that polls: it
+// reads the goroutine stacks, as goleak does, until the handler is there,
+// with a deadline.
+func waitForParkedHandler(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	buf := make([]byte, 1<<20)
+	for {
+		stacks := buf[:runtime.Stack(buf, true)]
+		for _, g := range bytes.Split(stacks, []byte("\n\n")) {
+			if bytes.Contains(g, []byte(" [select")) && bytes.Contains(g, []byte("flagserver.(*Server).ServeHTTP(")) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no handler parked in its latency wait after 5s; goroutines:\n%s", stacks)
+		}
+		<-tick.C
 	}
 }
 

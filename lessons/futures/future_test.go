@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -147,44 +148,53 @@ func TestConcurrentCompletion(t *testing.T) {
 	}
 }
 
+// The waits below run inside a synctest bubble: the clock is fake, so how
+// long a wait took is exact, not "about".
+
 func TestResultWaitTimesOut(t *testing.T) {
-	f := NewFuture[int]()
-	start := time.Now()
-	_, err := f.ResultWait(t.Context(), 30*time.Millisecond)
-	waited := time.Since(start)
-	if err != ErrTimeout {
-		t.Fatalf("err = %v, want ErrTimeout", err)
-	}
-	if waited < 30*time.Millisecond || waited > 200*time.Millisecond {
-		t.Errorf("waited %v, want about the 30ms timeout", waited)
-	}
-	if f.Done() {
-		t.Error("a timed-out wait changed the future")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := NewFuture[int]()
+		start := time.Now()
+		_, err := f.ResultWait(t.Context(), 30*time.Millisecond)
+		waited := time.Since(start)
+		if err != ErrTimeout {
+			t.Fatalf("err = %v, want ErrTimeout", err)
+		}
+		if waited != 30*time.Millisecond {
+			t.Errorf("waited %v, want the 30ms timeout", waited)
+		}
+		if f.Done() {
+			t.Error("a timed-out wait changed the future")
+		}
+	})
 }
 
 func TestResultWaitWakesOnCompletion(t *testing.T) {
-	f := NewFuture[int]()
-	time.AfterFunc(20*time.Millisecond, func() { _ = f.SetResult(42) })
-	start := time.Now()
-	v, err := f.ResultWait(t.Context(), 5*time.Second)
-	if v != 42 || err != nil {
-		t.Fatalf("ResultWait = %d, %v; want 42", v, err)
-	}
-	if waited := time.Since(start); waited > time.Second {
-		t.Errorf("waited %v after completion at 20ms", waited)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := NewFuture[int]()
+		time.AfterFunc(20*time.Millisecond, func() { _ = f.SetResult(42) })
+		start := time.Now()
+		v, err := f.ResultWait(t.Context(), 5*time.Second)
+		if v != 42 || err != nil {
+			t.Fatalf("ResultWait = %d, %v; want 42", v, err)
+		}
+		if waited := time.Since(start); waited != 20*time.Millisecond {
+			t.Errorf("waited %v, want to wake at the completion at 20ms", waited)
+		}
+	})
 }
 
 func TestResultWaitHonoursContext(t *testing.T) {
-	f := NewFuture[int]()
-	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(20*time.Millisecond, cancel)
-	start := time.Now()
-	if _, err := f.ResultWait(ctx, 5*time.Second); err != context.Canceled {
-		t.Fatalf("err = %v, want context.Canceled", err)
-	}
-	if waited := time.Since(start); waited > 200*time.Millisecond {
-		t.Errorf("took %v to notice the cancelled context", waited)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		f := NewFuture[int]()
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(20*time.Millisecond, cancel)
+		start := time.Now()
+		if _, err := f.ResultWait(ctx, 5*time.Second); err != context.Canceled {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+		if waited := time.Since(start); waited != 20*time.Millisecond {
+			t.Errorf("took %v to notice the context cancelled at 20ms", waited)
+		}
+	})
 }

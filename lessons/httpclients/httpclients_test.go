@@ -2,7 +2,6 @@ package httpclients
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -231,17 +230,8 @@ func TestStop(t *testing.T) {
 		// Round one takes 2 × 100ms here, so at 250ms round two is dialling.
 		{250 * time.Millisecond, []string{"count=2", "parallel=1", "handshake=100ms"}},
 	} {
-		ctx, cancel := context.WithCancel(t.Context())
-		time.AfterFunc(tc.after, cancel)
-		start := time.Now()
-		res := run(t, ctx, base, tc.params...)
-		cancel()
-		if !errors.Is(res.Err, runner.ErrStopped) {
-			t.Errorf("%v: err = %v, want ErrStopped\n%s", tc.params, res.Err, res.Output)
-		}
-		if late := time.Since(start) - tc.after; late > lessontest.StopBound {
-			t.Errorf("%v: returned %v after the stop", tc.params, late)
-		}
+		res := lessontest.CheckStop(t, Demos(), "client-reuse", lessontest.Stop{FlagsURL: base,
+			Params: tc.params, After: tc.after, Within: lessontest.StopBound})
 		if strings.Contains(res.Output, "as fast") {
 			t.Errorf("%v: a stopped run printed the comparison:\n%s", tc.params, res.Output)
 		}

@@ -1,15 +1,24 @@
 // Package lessontest runs a demo the way the server does, for the lessons'
-// Example tests and golden checks: output collected, events recorded, times
-// masked so that pinned output does not depend on the machine's speed.
+// tests: output collected, events recorded, and one shared check that a
+// stopped run returns in time (CheckStop, CheckStopsEverywhere).
+//
+// A demo that only waits on timers is tested inside a testing/synctest
+// bubble: its clock is fake, so its printed times, its timeline and how
+// late it returns after a stop are exact, and the pinned output is the
+// whole output, times included. A demo that does real I/O (the flag site
+// over loopback, a blocking read(2)) runs on the real clock; MaskTimes
+// hides its printed durations and StopBound bounds its stops.
 package lessontest
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
@@ -18,9 +27,10 @@ import (
 
 // Result is what one run produced.
 type Result struct {
-	Output string
-	Events []runner.Event
-	Err    error
+	Output  string
+	Events  []runner.Event
+	Err     error
+	Elapsed time.Duration // as Execute measured it; exact inside a synctest bubble
 }
 
 // Run finds id among demos, parses params (name=value pairs) and runs it
@@ -32,31 +42,52 @@ func Run(ctx context.Context, demos []runner.Demo, id string, params ...string) 
 // RunAt is Run for a demo that downloads: Execute hands it flagsURL, as
 // the server hands its demos the built-in flag site.
 func RunAt(ctx context.Context, flagsURL string, demos []runner.Demo, id string, params ...string) (Result, error) {
-	reg, err := runner.NewRegistry(demos...)
+	d, v, err := find(demos, id, params)
 	if err != nil {
 		return Result{}, err
 	}
+	return execute(ctx, serverEnv(flagsURL), d, v), nil
+}
+
+// find looks id up among demos and parses params (name=value pairs) the
+// way the server parses what a learner typed.
+func find(demos []runner.Demo, id string, params []string) (*runner.Demo, runner.Values, error) {
+	reg, err := runner.NewRegistry(demos...)
+	if err != nil {
+		return nil, runner.Values{}, err
+	}
 	d, ok := reg.Lookup(id)
 	if !ok {
-		return Result{}, fmt.Errorf("no demo %q", id)
+		return nil, runner.Values{}, fmt.Errorf("no demo %q", id)
 	}
 	raw := map[string]string{}
 	for _, kv := range params {
 		name, value, found := strings.Cut(kv, "=")
 		if !found {
-			return Result{}, fmt.Errorf("parameter %q is not name=value", kv)
+			return nil, runner.Values{}, fmt.Errorf("parameter %q is not name=value", kv)
 		}
 		raw[name] = value
 	}
-	vals, err := d.Parse(raw)
+	v, err := d.Parse(raw)
 	if err != nil {
-		return Result{}, err
+		return nil, runner.Values{}, err
 	}
+	return d, v, nil
+}
+
+// serverEnv is what the server hands a run: the default limits, and the
+// flag site for the demos that download.
+func serverEnv(flagsURL string) runner.Env {
+	return runner.Env{FlagsURL: flagsURL, Limits: runner.DefaultLimits()}
+}
+
+// execute runs d through runner.Execute, collecting what it printed and
+// the events it reported.
+func execute(ctx context.Context, env runner.Env, d *runner.Demo, v runner.Values) Result {
 	var out bytes.Buffer
 	var events []runner.Event // Execute hands events over one at a time
-	env := runner.Env{FlagsURL: flagsURL, Limits: runner.DefaultLimits()}
-	res := runner.Execute(ctx, env, d, vals, &out, func(e runner.Event, _ int) { events = append(events, e) })
-	return Result{Output: out.String(), Events: events, Err: res.Err}, nil
+	res := runner.Execute(ctx, env, d, v, &out, func(e runner.Event, _ int) { events = append(events, e) })
+	return Result{Output: out.String(), Events: events, Err: res.Err, Elapsed: res.Elapsed}
 }
 
 // A time as demos print it: 1.23s, 250ms, 0.5 s, 12µs, 1m2.5s.
@@ -122,12 +153,129 @@ func FlagServer(tb testing.TB, cfg flagserver.Config) string {
 	return url
 }
 
-// StopBound is how late one stop may be in a lesson's own tests. The course
-// promises 100 ms, and lessons.TestEveryDemoStopsWithin100ms checks that
-// promise for every demo, with retries; a single try on a machine busy with
-// other tests gets more room, and still catches a demo that waits out a
-// sleep, a request or a stage instead of honouring its context.
+// StopBound is how late one stop may be, on the real clock, in a lesson's
+// own tests of a demo that does real I/O. The course promises 100 ms, and
+// lessons.TestEveryDemoStopsWithin100ms checks that promise for every demo,
+// with retries; a single try on a machine busy with other tests gets more
+// room, and still catches a demo that waits out a sleep, a request or a
+// stage instead of honouring its context. A demo that only waits on timers
+// needs no room: inside a synctest bubble it returns at the very instant of
+// the stop (Stop.Within 0).
 const StopBound = 250 * time.Millisecond
+
+// Stop describes one stop check: a run of a demo, stopped After into it.
+type Stop struct {
+	FlagsURL string   // the flag site, for a demo that downloads
+	Params   []string // name=value, as for Run
+
+	// After is when the run is stopped, counted from its start.
+	After time.Duration
+	// Within is how long after the stop the run may take to return. The
+	// zero value demands the same instant, which only the fake clock of a
+	// synctest bubble can measure; on the real clock use StopBound.
+	Within time.Duration
+}
+
+// Stopped is how a run that was stopped ended.
+type Stopped struct {
+	Result
+	// Late is how long the run took to return once stopped: from the
+	// cancel to the return of Execute. Exact inside a synctest bubble.
+	Late time.Duration
+}
+
+// StopAfter executes d with v under env, as the server does, and stops it
+// after the given time, as the Stop button does: it cancels the run's
+// context. A run that ends by itself before that is not stopped, and its
+// Err is not runner.ErrStopped.
+func StopAfter(ctx context.Context, env runner.Env, d *runner.Demo, v runner.Values, after time.Duration) Stopped {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stoppedAt := make(chan time.Time, 1)
+	timer := time.AfterFunc(after, func() {
+		stoppedAt <- time.Now()
+		cancel()
+	})
+	res := execute(ctx, env, d, v)
+	returned := time.Now()
+	if timer.Stop() { // the run ended before the stop came
+		return Stopped{Result: res}
+	}
+	return Stopped{Result: res, Late: returned.Sub(<-stoppedAt)}
+}
+
+// CheckStop is the lessons' one stop test. It runs demo id of demos with
+// s.Params, stops it s.After into the run, and fails t unless the run
+// returned runner.ErrStopped at most s.Within after the stop. The caller
+// checks the rest (what was printed, which tasks ended how) on the result.
+//
+// Inside a synctest bubble (a demo that only waits on timers) leave Within
+// at zero: the run must return at the very instant it was stopped, unless
+// the lesson is that it cannot (the thread spinner finishes its frame).
+func CheckStop(t testing.TB, demos []runner.Demo, id string, s Stop) Stopped {
+	t.Helper()
+	d, v, err := find(demos, id, s.Params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := StopAfter(t.Context(), serverEnv(s.FlagsURL), d, v, s.After)
+	if !errors.Is(got.Err, runner.ErrStopped) {
+		t.Errorf("%s stopped after %v: err = %v, want %v; output:\n%s", describe(id, s.Params), s.After, got.Err, runner.ErrStopped, got.Output)
+		return got
+	}
+	if got.Late > s.Within {
+		t.Errorf("%s stopped after %v: returned %v after the stop, allowed %v", describe(id, s.Params), s.After, got.Late, s.Within)
+	}
+	return got
+}
+
+// CheckStopsEverywhere is CheckStop all along a run, for a demo that only
+// waits on timers. It runs the demo once to its end to learn how long it
+// takes, then stops fresh runs at s.After, s.After+step, ... up to that
+// end, each in a synctest bubble of its own, where time costs nothing; a
+// run that returned more than s.Within after any of those stops fails t.
+//
+// Choose s.After and step so that no stop falls on an instant at which a
+// timer of the demo fires (with durations of whole 10 ms, stops at 5 ms +
+// n×10 ms never do): at one and the same fake instant, which of the two
+// goes first is up to the scheduler, and a demo that had just finished by
+// itself would not count as stopped.
+func CheckStopsEverywhere(t *testing.T, demos []runner.Demo, id string, step time.Duration, s Stop) {
+	t.Helper()
+	if step <= 0 {
+		t.Fatalf("step %v: want a positive step", step)
+	}
+	var whole time.Duration
+	synctest.Test(t, func(t *testing.T) {
+		res := MustRunAt(t, t.Context(), s.FlagsURL, demos, id, s.Params...)
+		if res.Err != nil {
+			t.Fatalf("%s: the unstopped run failed: %v", describe(id, s.Params), res.Err)
+		}
+		whole = res.Elapsed
+	})
+	points := 0
+	for after := s.After; after < whole; after += step {
+		at := s
+		at.After = after
+		synctest.Test(t, func(t *testing.T) { CheckStop(t, demos, id, at) })
+		points++
+		if t.Failed() {
+			return // the first late stop says it; a hundred more would not
+		}
+	}
+	if points == 0 {
+		t.Errorf("%s: the run takes %v, no stop before its end", describe(id, s.Params), whole)
+	}
+	t.Logf("%s: %d stops, every %v from %v, in a run of %v", describe(id, s.Params), points, step, s.After, whole)
+}
+
+// describe names a run in a message: "hello-tasks durations=5s,10ms".
+func describe(id string, params []string) string {
+	if len(params) == 0 {
+		return id + " (defaults)"
+	}
+	return id + " " + strings.Join(params, " ")
+}
 
 // MustRun is Run for a test: a demo id or parameter the test got wrong
 // ends the test at once. How the run itself ended is in Result.Err.

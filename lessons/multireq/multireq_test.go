@@ -2,7 +2,6 @@ package multireq
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -252,23 +251,14 @@ func TestMetadataErrors(t *testing.T) {
 func TestStop(t *testing.T) {
 	base := lessontest.FlagServer(t, flagserver.Config{})
 	for _, pair := range []string{"serial", "parallel"} {
-		ctx, cancel := context.WithCancel(t.Context())
-		time.AfterFunc(300*time.Millisecond, cancel)
-		start := time.Now()
-		res := run(t, ctx, base, "limit=3", "latency=2s", "pair="+pair)
-		if !errors.Is(res.Err, runner.ErrStopped) {
-			t.Errorf("%s: err = %v, want ErrStopped", pair, res.Err)
-		}
-		if late := time.Since(start) - 300*time.Millisecond; late > lessontest.StopBound {
-			t.Errorf("%s: returned %v after the stop", pair, late)
-		}
+		res := lessontest.CheckStop(t, Demos(), "flags-metadata", lessontest.Stop{FlagsURL: base,
+			Params: []string{"limit=3", "latency=2s", "pair=" + pair}, After: 300 * time.Millisecond, Within: lessontest.StopBound})
 		if strings.Contains(res.Output, "files saved") {
 			t.Errorf("%s: a stopped run printed a summary:\n%s", pair, res.Output)
 		}
 		if got := runner.MaxInFlight(res.Events); got != 3 {
 			t.Errorf("%s: MaxInFlight = %d, want 3", pair, got)
 		}
-		cancel()
 	}
 }
 

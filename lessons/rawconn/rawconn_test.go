@@ -176,24 +176,12 @@ func TestTooManyHosts(t *testing.T) {
 
 // Stop while every host is still waiting for its next line: Run returns at
 // once with ErrStopped, each host ends "stopped", and (TestMain) no
-// listener or connection goroutine is left behind.
+// listener or connection goroutine is left behind. The hosts are real
+// loopback connections, so this runs on the real clock.
 func TestStopWhileReading(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan lessontest.Result, 1)
-	go func() {
-		res, _ := lessontest.Run(ctx, Demos(), "wget-headers", "delays=2s,100ms,2s")
-		done <- res
-	}()
-	time.Sleep(250 * time.Millisecond) // bravo has sent two lines by now
-	cancel()
-	stopped := time.Now()
-	res := <-done
-	if d := time.Since(stopped); d > lessontest.StopBound {
-		t.Errorf("took %v to stop", d)
-	}
-	if !errors.Is(res.Err, runner.ErrStopped) {
-		t.Errorf("err = %v, want stopped", res.Err)
-	}
+	// At 250ms bravo (a line every 100ms) has sent two lines, alpha none.
+	res := lessontest.CheckStop(t, Demos(), "wget-headers", lessontest.Stop{
+		Params: []string{"delays=2s,100ms,2s"}, After: 250 * time.Millisecond, Within: lessontest.StopBound})
 	if !strings.Contains(res.Output, "bravo.test   < HTTP/1.0 200 OK") {
 		t.Errorf("bravo printed nothing before the stop:\n%s", res.Output)
 	}

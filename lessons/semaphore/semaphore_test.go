@@ -207,16 +207,8 @@ func TestLimitAboveCount(t *testing.T) {
 }
 
 func TestStopIsPrompt(t *testing.T) {
-	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(150*time.Millisecond, cancel)
-	start := time.Now()
-	res := run(t, ctx, server(t), "limit=2", "latency=2s")
-	if res.Err != runner.ErrStopped {
-		t.Fatalf("err %v, want stopped", res.Err)
-	}
-	if d := time.Since(start); d > 150*time.Millisecond+lessontest.StopBound {
-		t.Errorf("stopped at 150ms, returned after %v", d)
-	}
+	res := lessontest.CheckStop(t, Demos(), "flags-semaphore", lessontest.Stop{FlagsURL: server(t),
+		Params: []string{"limit=2", "latency=2s"}, After: 150 * time.Millisecond, Within: lessontest.StopBound})
 	if strings.Contains(res.Output, "ok,") {
 		t.Errorf("a stopped run printed a summary:\n%s", res.Output)
 	}

@@ -1,12 +1,10 @@
 package spinner
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"regexp"
-	"strconv"
+	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -17,100 +15,133 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// frames matches the spinner's drawing: one or more frames, each written and
-// then backspaced over. How many depends on timing, so examples fold them.
-var frames = regexp.MustCompile(`(?:[|/\-\\] thinking\.\.\.\x08{13})+`)
+// back steps over one frame: "| thinking..." is 13 columns wide.
+const back = "\b\b\b\b\b\b\b\b\b\b\b\b\b"
 
-func show(id string, params ...string) {
-	res, err := lessontest.Run(context.Background(), Demos(), id, params...)
-	if err != nil {
-		fmt.Println("error:", err)
-		return
+// frame is one spinner frame as the demos draw it, backspaced over.
+func frame(mark string) string { return mark + " thinking..." + back }
+
+// The whole console of both versions, exactly. Inside a synctest bubble
+// the clock is fake: with a 20ms frame the spinner draws at 0, 20, ...,
+// 200ms, the answer comes at 210ms (between two frames, so no frame and
+// answer ever fall on the same instant), and the line is cleared before
+// the answer. The goroutine is cancelled at once; the thread only sees its
+// flag when its current frame is over, at 220ms.
+func TestSpinnerOutput(t *testing.T) {
+	want := strings.Repeat(frame("|")+frame("/")+frame("-")+frame(`\`), 2) +
+		frame("|") + frame("/") + frame("-") + // 11 frames: 0 to 200ms
+		"             " + back + "Answer: 42\n"
+	for _, c := range []struct {
+		id   string
+		took time.Duration
+	}{
+		{"spinner-thread", 220 * time.Millisecond},
+		{"spinner-goroutine", 210 * time.Millisecond},
+	} {
+		t.Run(c.id, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				res := lessontest.MustRun(t, t.Context(), Demos(), c.id, "slow=210ms", "frame=20ms")
+				if res.Err != nil {
+					t.Fatal(res.Err)
+				}
+				if res.Output != want {
+					t.Errorf("output:\n%q\nwant:\n%q", res.Output, want)
+				}
+				if got := lessontest.Screen(res.Output); got != "Answer: 42\n" {
+					t.Errorf("screen = %q, want only the answer", got)
+				}
+				if res.Elapsed != c.took {
+					t.Errorf("run took %v, want %v", res.Elapsed, c.took)
+				}
+			})
+		})
 	}
-	fmt.Println(strconv.Quote(frames.ReplaceAllString(res.Output, "<frames>")))
-	fmt.Printf("screen: %q, err: %v\n", lessontest.Screen(res.Output), res.Err)
 }
 
-func Example_spinThread() {
-	show("spinner-thread", "slow=200ms", "frame=20ms")
-	// Output:
-	// "<frames>             \b\b\b\b\b\b\b\b\b\b\b\b\bAnswer: 42\n"
-	// screen: "Answer: 42\n", err: <nil>
-}
-
-func Example_spinGoroutine() {
-	show("spinner-goroutine", "slow=200ms", "frame=20ms")
-	// Output:
-	// "<frames>             \b\b\b\b\b\b\b\b\b\b\b\b\bAnswer: 42\n"
-	// screen: "Answer: 42\n", err: <nil>
-}
-
-// The spinner turns while the slow call runs: several different frames, in
-// the |/-\ order, all before the answer.
+// The spinner turns while the slow call runs: one frame every 20ms of the
+// 310ms call (0 to 300ms), in the |/-\ order, all before the answer.
 func TestSpinnerTurnsDuringSlowCall(t *testing.T) {
 	for _, id := range []string{"spinner-thread", "spinner-goroutine"} {
 		t.Run(id, func(t *testing.T) {
-			res, err := lessontest.Run(context.Background(), Demos(), id, "slow=300ms", "frame=20ms")
-			if err != nil || res.Err != nil {
-				t.Fatal(err, res.Err)
-			}
-			marks := regexp.MustCompile(`([|/\-\\]) thinking`).FindAllStringSubmatch(res.Output, -1)
-			if len(marks) < 4 {
-				t.Fatalf("only %d frames in 300ms at 20ms a frame", len(marks))
-			}
-			for i, m := range marks {
-				if want := string(`|/-\`[i%4]); m[1] != want {
-					t.Fatalf("frame %d is %q, want %q", i, m[1], want)
+			synctest.Test(t, func(t *testing.T) {
+				res := lessontest.MustRun(t, t.Context(), Demos(), id, "slow=310ms", "frame=20ms")
+				if res.Err != nil {
+					t.Fatal(res.Err)
 				}
-			}
-			var points, slowEnd, spinEnd int
-			for i, e := range res.Events {
-				switch {
-				case e.Task == "spinner" && e.Phase == runner.PhasePoint:
-					points++
-				case e.Task == "slow call" && e.Phase == runner.PhaseEnd:
-					slowEnd = i
-					if e.Status != "ok" {
-						t.Errorf("slow call ended %q", e.Status)
+				marks := regexp.MustCompile(`([|/\-\\]) thinking`).FindAllStringSubmatch(res.Output, -1)
+				if len(marks) != 16 {
+					t.Fatalf("%d frames in 310ms at 20ms a frame, want 16", len(marks))
+				}
+				for i, m := range marks {
+					if want := string(`|/-\`[i%4]); m[1] != want {
+						t.Fatalf("frame %d is %q, want %q", i, m[1], want)
 					}
-				case e.Task == "spinner" && e.Phase == runner.PhaseEnd:
-					spinEnd = i
 				}
-			}
-			if points != len(marks) {
-				t.Errorf("%d frame events for %d frames", points, len(marks))
-			}
-			if spinEnd < slowEnd {
-				t.Errorf("spinner ended before the slow call it was waiting beside")
-			}
+				var points, slowEnd, spinEnd int
+				for i, e := range res.Events {
+					switch {
+					case e.Task == "spinner" && e.Phase == runner.PhasePoint:
+						if want := float64(20 * points); e.TMs != want {
+							t.Errorf("frame %d at %gms, want %gms", points, e.TMs, want)
+						}
+						points++
+					case e.Task == "slow call" && e.Phase == runner.PhaseEnd:
+						slowEnd = i
+						if e.Status != "ok" {
+							t.Errorf("slow call ended %q", e.Status)
+						}
+					case e.Task == "spinner" && e.Phase == runner.PhaseEnd:
+						spinEnd = i
+					}
+				}
+				if points != len(marks) {
+					t.Errorf("%d frame events for %d frames", points, len(marks))
+				}
+				if spinEnd < slowEnd {
+					t.Errorf("spinner ended before the slow call it was waiting beside")
+				}
+			})
 		})
 	}
 }
 
-// Stop mid-run: both versions return promptly with ErrStopped and print no
-// answer. The thread version may take up to one frame, so frames are short.
+// Stop mid-run: both versions return with ErrStopped, print no answer and
+// leave the line clear. The goroutine returns at the instant of the stop;
+// the thread waits out the frame it is sleeping through: stopped at 150ms,
+// between the frames of 140 and 160ms, it returns exactly 10ms late.
 func TestStopEndsPromptly(t *testing.T) {
-	for _, id := range []string{"spinner-thread", "spinner-goroutine"} {
-		t.Run(id, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan lessontest.Result, 1)
-			go func() {
-				res, _ := lessontest.Run(ctx, Demos(), id, "slow=10s", "frame=20ms")
-				done <- res
-			}()
-			time.Sleep(150 * time.Millisecond)
-			cancel()
-			stopped := time.Now()
-			res := <-done
-			if d := time.Since(stopped); d > lessontest.StopBound {
-				t.Errorf("took %v to stop", d)
-			}
-			if !errors.Is(res.Err, runner.ErrStopped) {
-				t.Errorf("err = %v, want stopped", res.Err)
-			}
-			if lessontest.Screen(res.Output) != "" {
-				t.Errorf("screen after stop = %q, want it cleared", lessontest.Screen(res.Output))
-			}
+	for _, c := range []struct {
+		id   string
+		late time.Duration
+	}{
+		{"spinner-thread", 10 * time.Millisecond},
+		{"spinner-goroutine", 0},
+	} {
+		t.Run(c.id, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				res := lessontest.CheckStop(t, Demos(), c.id, lessontest.Stop{
+					Params: []string{"slow=10s", "frame=20ms"}, After: 150 * time.Millisecond, Within: c.late})
+				if res.Late != c.late {
+					t.Errorf("returned %v after the stop, want exactly %v", res.Late, c.late)
+				}
+				if lessontest.Screen(res.Output) != "" {
+					t.Errorf("screen after stop = %q, want it cleared", lessontest.Screen(res.Output))
+				}
+			})
 		})
 	}
+}
+
+// With the default parameters, a stop anywhere in the run: the goroutine
+// returns at once, the thread within one frame (80ms), which is why the
+// frame parameter is capped at 80ms.
+func TestStopsAnywhere(t *testing.T) {
+	t.Run("spinner-thread", func(t *testing.T) {
+		lessontest.CheckStopsEverywhere(t, Demos(), "spinner-thread", 10*time.Millisecond,
+			lessontest.Stop{After: 5 * time.Millisecond, Within: 80 * time.Millisecond})
+	})
+	t.Run("spinner-goroutine", func(t *testing.T) {
+		lessontest.CheckStopsEverywhere(t, Demos(), "spinner-goroutine", 10*time.Millisecond,
+			lessontest.Stop{After: 5 * time.Millisecond})
+	})
 }

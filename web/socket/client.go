@@ -13,8 +13,8 @@ import (
 )
 
 // Client speaks the protocol from Go: the one client the tests, the
-// benchmarks and `walkthrough load` all use, so there is one place that
-// knows how a page talks to the server.
+// benchmarks and the load tester (perf/load, `walkthrough load`) all use,
+// so there is one place that knows how a page talks to the server.
 type Client struct {
 	conn *websocket.Conn
 }
@@ -27,6 +27,12 @@ type DialOptions struct {
 	// connection pool outlives the client.
 	HTTPClient *http.Client
 }
+
+// readLimit is the largest frame a Client reads. One output frame holds
+// at most what a single write of the demo wrote, so up to the run's output
+// cap (1 MiB by default), JSON-escaped: the websocket library's 32 KiB
+// default would cut a chatty run's connection with 1009.
+const readLimit = 8 << 20
 
 // SocketURL turns the course's base URL ("http://127.0.0.1:8080") into
 // the address of its websocket ("ws://127.0.0.1:8080/ws"). A ws:// or
@@ -64,6 +70,14 @@ func Dial(ctx context.Context, base string, opts *DialOptions) (*Client, error) 
 			wo.Host = h
 		}
 	}
+	if wo.HTTPClient == nil {
+		// A refused upgrade leaves its connection in the pool of the
+		// client that carried it; a fresh transport, emptied once the
+		// upgrade is answered, leaves nothing behind.
+		tr := &http.Transport{}
+		defer tr.CloseIdleConnections()
+		wo.HTTPClient = &http.Client{Transport: tr}
+	}
 	c, resp, err := websocket.Dial(ctx, target, &wo)
 	if err != nil {
 		if resp != nil {
@@ -71,6 +85,7 @@ func Dial(ctx context.Context, base string, opts *DialOptions) (*Client, error) 
 		}
 		return nil, fmt.Errorf("socket: dial %s: %w", target, err)
 	}
+	c.SetReadLimit(readLimit)
 	return &Client{conn: c}, nil
 }
 
@@ -160,6 +175,28 @@ func (c *Client) Until(ctx context.Context, typ, id string) ([]Message, error) {
 		}
 		if m.ID == id && (m.Type == "exit" || m.Type == "error") {
 			return got, fmt.Errorf("%w: wanted %s for %s, got %s %q", ErrEndedEarly, typ, id, m.Type, m.Error)
+		}
+	}
+}
+
+// Follow reads frames until run id ends, with its exit or with the error
+// that refused it, and returns that last frame. each, unless nil, sees
+// every frame of the run as it arrives, the last one included (to time
+// them, or keep them); other runs' frames are skipped.
+func (c *Client) Follow(ctx context.Context, id string, each func(Message)) (Message, error) {
+	for {
+		m, err := c.Next(ctx)
+		if err != nil {
+			return Message{}, err
+		}
+		if m.ID != id {
+			continue
+		}
+		if each != nil {
+			each(m)
+		}
+		if m.Type == "exit" || m.Type == "error" {
+			return m, nil
 		}
 	}
 }

@@ -2,17 +2,13 @@ package socket_test
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/coder/websocket"
 	"go.uber.org/goleak"
 
 	"github.com/bingfa-manyou/walkthrough/lessons/flags"
@@ -28,8 +24,8 @@ import (
 // connections open.
 type countingFlags struct {
 	*httptest.Server
-	requests atomic.Int64
-	conns    atomic.Int64
+	requests socket.Gauge
+	conns    socket.Gauge
 }
 
 func startCountingFlags(t *testing.T) *countingFlags {
@@ -58,13 +54,18 @@ func startCountingFlags(t *testing.T) *countingFlags {
 }
 
 // settled waits until nothing is left on the flag server and reports how
-// long that took.
+// long that took. Once no request is left, none comes back: the run that
+// sent them is over.
 func (cf *countingFlags) settled(t *testing.T, since time.Time) time.Duration {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); cf.requests.Load() != 0 || cf.conns.Load() != 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("flag server still has %d requests and %d connections open", cf.requests.Load(), cf.conns.Load())
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	zero := func(n int64) bool { return n == 0 }
+	if _, err := cf.requests.Await(ctx, zero); err != nil {
+		t.Fatalf("flag server still has %d requests and %d connections open", cf.requests.Load(), cf.conns.Load())
+	}
+	if _, err := cf.conns.Await(ctx, zero); err != nil {
+		t.Fatalf("flag server still has %d requests and %d connections open", cf.requests.Load(), cf.conns.Load())
 	}
 	return time.Since(since)
 }
@@ -91,7 +92,7 @@ func TestStopAndDisconnectLeaveNothingOnTheFlagServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var handlers atomic.Int64 // websocket connections still being served
+	var handlers socket.Gauge // websocket connections still being served
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handlers.Add(1)
 		defer handlers.Add(-1)
@@ -119,25 +120,35 @@ func TestStopAndDisconnectLeaveNothingOnTheFlagServer(t *testing.T) {
 		for _, how := range []string{"stop", "disconnect"} {
 			t.Run(tc.demo+"/"+how, func(t *testing.T) {
 				before := goleak.IgnoreCurrent()
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
 				c := dialPage(t, srv.URL)
-				c.send(t, map[string]any{"type": "run", "id": "r1", "demo": tc.demo, "params": tc.params})
-				for deadline := time.Now().Add(10 * time.Second); cf.requests.Load() < tc.inFlight; time.Sleep(time.Millisecond) {
-					if time.Now().After(deadline) {
-						t.Fatalf("only %d requests in flight, want %d", cf.requests.Load(), tc.inFlight)
-					}
+				if err := c.Run(ctx, "r1", tc.demo, tc.params); err != nil {
+					t.Fatal(err)
+				}
+				if n, err := cf.requests.Await(ctx, func(n int64) bool { return n >= tc.inFlight }); err != nil {
+					t.Fatalf("only %d requests in flight, want %d", n, tc.inFlight)
 				}
 				start := time.Now()
 				switch how {
 				case "stop":
-					c.send(t, map[string]string{"type": "stop", "id": "r1"})
-					exit := c.exit(t, "r1")
+					if err := c.Stop(ctx, "r1"); err != nil {
+						t.Fatal(err)
+					}
+					exit, err := c.Follow(ctx, "r1", nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if exit.Type == "error" {
+						t.Fatalf("run refused: %+v", exit)
+					}
 					t.Logf("stop → exit in %v", time.Since(start))
 					if exit.Error != "stopped" {
 						t.Errorf("exit %+v, want stopped", exit)
 					}
-					c.c.CloseNow()
+					c.CloseNow()
 				case "disconnect":
-					c.c.CloseNow()
+					c.CloseNow()
 				}
 				took := cf.settled(t, start)
 				t.Logf("%s → flag server idle in %v", how, took)
@@ -147,10 +158,10 @@ func TestStopAndDisconnectLeaveNothingOnTheFlagServer(t *testing.T) {
 				if took > time.Second {
 					t.Errorf("the flag server was idle only %v after the %s", took, how)
 				}
-				for deadline := time.Now().Add(5 * time.Second); handlers.Load() != 0; time.Sleep(time.Millisecond) {
-					if time.Now().After(deadline) {
-						t.Fatal("the websocket handler is still running")
-					}
+				hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer hcancel()
+				if _, err := handlers.Await(hctx, func(n int64) bool { return n == 0 }); err != nil {
+					t.Fatal("the websocket handler is still running")
 				}
 				goleak.VerifyNone(t, before)
 			})
@@ -158,56 +169,15 @@ func TestStopAndDisconnectLeaveNothingOnTheFlagServer(t *testing.T) {
 	}
 }
 
-// page is a websocket client as a course page uses it.
-type page struct{ c *websocket.Conn }
-
-func dialPage(t *testing.T, base string) *page {
+// dialPage connects to the socket as a page of the course does.
+func dialPage(t *testing.T, base string) *socket.Client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http"), nil)
+	c, err := socket.Dial(ctx, base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.CloseNow() })
-	return &page{c: c}
-}
-
-func (p *page) send(t *testing.T, v any) {
-	t.Helper()
-	data, _ := json.Marshal(v)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := p.c.Write(ctx, websocket.MessageText, data); err != nil {
-		t.Fatal(err)
-	}
-}
-
-type exitFrame struct {
-	Type  string `json:"type"`
-	ID    string `json:"id"`
-	Error string `json:"error"`
-}
-
-// exit reads frames up to the run's exit.
-func (p *page) exit(t *testing.T, id string) exitFrame {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for {
-		_, data, err := p.c.Read(ctx)
-		if err != nil {
-			t.Fatalf("read: %v", err)
-		}
-		var f exitFrame
-		if err := json.Unmarshal(data, &f); err != nil {
-			t.Fatal(err)
-		}
-		if f.ID == id && (f.Type == "exit" || f.Type == "error") {
-			if f.Type == "error" {
-				t.Fatalf("run refused: %s", data)
-			}
-			return f
-		}
-	}
+	return c
 }

@@ -44,7 +44,7 @@ func TestSlowReaderIsDroppedAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var handlers atomic.Int64 // websocket handlers still running
+	var handlers Gauge // websocket handlers still running
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handlers.Add(1)
 		defer handlers.Add(-1)
@@ -59,7 +59,7 @@ func TestSlowReaderIsDroppedAlone(t *testing.T) {
 	ts := &testServer{Server: srv, socket: s}
 
 	other := dial(t, ts)
-	other.send(run("r0", "wait", map[string]string{"d": "1ms"})) // its goroutines are all up once it answers
+	other.run("r0", "wait", map[string]string{"d": "1ms"}) // its goroutines are all up once it answers
 	other.until("exit", "r0")
 	before := goleak.IgnoreCurrent() // everything the slow client starts must end
 	var mem runtime.MemStats
@@ -68,8 +68,8 @@ func TestSlowReaderIsDroppedAlone(t *testing.T) {
 	heapBefore := mem.HeapInuse
 
 	slow := dial(t, ts)
-	slow.c.SetReadLimit(1 << 20)
-	slow.send(run("flood", "firehose", nil))
+	slow.c.Conn().SetReadLimit(1 << 20)
+	slow.run("flood", "firehose", nil)
 
 	// The demo writes until the queue and the socket buffers are full, then
 	// it is held back: its output stops growing.
@@ -98,7 +98,7 @@ func TestSlowReaderIsDroppedAlone(t *testing.T) {
 	}
 
 	// Meanwhile another page runs a demo as usual.
-	other.send(run("r1", "wait", map[string]string{"d": "50ms"}))
+	other.run("r1", "wait", map[string]string{"d": "50ms"})
 	got := other.until("exit", "r1")
 	if m := got[len(got)-1]; m.OK == nil || !*m.OK {
 		t.Errorf("the other client's run: %+v", m)
@@ -122,10 +122,10 @@ func TestSlowReaderIsDroppedAlone(t *testing.T) {
 	case <-time.After(lim.WriteTimeout + 10*time.Second):
 		t.Fatal("the slow client's run was never stopped")
 	}
-	for deadline := time.Now().Add(5 * time.Second); handlers.Load() != 1; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d websocket handlers still running, want only the other client's", handlers.Load())
-		}
+	hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer hcancel()
+	if n, err := handlers.Await(hctx, func(n int64) bool { return n == 1 }); err != nil {
+		t.Fatalf("%d websocket handlers still running, want only the other client's", n)
 	}
 
 	// If the slow client reads now, it finds what the buffers held and then
@@ -135,7 +135,7 @@ func TestSlowReaderIsDroppedAlone(t *testing.T) {
 	defer cancel()
 	var frames int
 	for {
-		_, data, err := slow.c.Read(ctx)
+		data, err := slow.c.ReadRaw(ctx)
 		if err != nil {
 			if code := websocket.CloseStatus(err); code != -1 || ctx.Err() != nil {
 				t.Errorf("after %d frames the slow client read %v (close status %v), want a dropped connection", frames, err, code)
@@ -150,7 +150,7 @@ func TestSlowReaderIsDroppedAlone(t *testing.T) {
 	slow.c.CloseNow()
 
 	// The other page is still fine.
-	other.send(run("r2", "wait", map[string]string{"d": "1ms"}))
+	other.run("r2", "wait", map[string]string{"d": "1ms"})
 	if got := other.until("exit", "r2"); got[0].Type != "started" {
 		t.Errorf("after the slow client left: %+v", got)
 	}

@@ -2,13 +2,14 @@ package socket
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +33,10 @@ func testDemos(t *testing.T) *runner.Registry {
 			return ctx.Err()
 		}),
 		*demo("oops", func(context.Context, runner.Values, io.Writer, runner.Events) error { panic("boom") }),
+		*demo("burst", func(_ context.Context, _ runner.Values, out io.Writer, _ runner.Events) error {
+			_, err := io.WriteString(out, strings.Repeat("\b", 64<<10)) // one frame, 384 KiB as JSON
+			return err
+		}),
 		*knobs(),
 	)
 	if err != nil {
@@ -63,17 +68,18 @@ func startSocket(t *testing.T, lim testLimits) *testServer {
 	return &testServer{Server: srv, socket: s}
 }
 
-// client speaks the protocol from the test side.
+// client is socket.Client with a test's way of failing: it stops the test
+// instead of returning an error.
 type client struct {
 	t *testing.T
-	c *websocket.Conn
+	c *Client
 }
 
 func dial(t *testing.T, srv *testServer) *client {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	c, err := Dial(ctx, srv.URL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,17 +87,12 @@ func dial(t *testing.T, srv *testServer) *client {
 	return &client{t: t, c: c}
 }
 
-func (cl *client) send(v any) {
-	cl.t.Helper()
-	data, _ := json.Marshal(v)
-	cl.sendRaw(string(data))
-}
-
+// sendRaw sends a frame as it is, however wrong.
 func (cl *client) sendRaw(s string) {
 	cl.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := cl.c.Write(ctx, websocket.MessageText, []byte(s)); err != nil {
+	if err := cl.c.SendText(ctx, []byte(s)); err != nil {
 		cl.t.Fatal(err)
 	}
 }
@@ -100,13 +101,9 @@ func (cl *client) next() Message {
 	cl.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, data, err := cl.c.Read(ctx)
+	m, err := cl.c.Next(ctx)
 	if err != nil {
-		cl.t.Fatalf("read: %v", err)
-	}
-	var m Message
-	if err := json.Unmarshal(data, &m); err != nil {
-		cl.t.Fatalf("frame %s: %v", data, err)
+		cl.t.Fatal(err)
 	}
 	return m
 }
@@ -114,29 +111,39 @@ func (cl *client) next() Message {
 // until reads frames up to one of type typ for run id, returning all read.
 func (cl *client) until(typ, id string) []Message {
 	cl.t.Helper()
-	var got []Message
-	for {
-		m := cl.next()
-		got = append(got, m)
-		if m.Type == typ && m.ID == id {
-			return got
-		}
-		if m.Type == "exit" || m.Type == "error" {
-			if m.ID == id {
-				cl.t.Fatalf("wanted %s for %s, got %+v", typ, id, m)
-			}
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := cl.c.Until(ctx, typ, id)
+	if err != nil {
+		cl.t.Fatalf("%v after %+v", err, got)
+	}
+	return got
+}
+
+// run asks for a run of demo under id.
+func (cl *client) run(id, demo string, params map[string]string) {
+	cl.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := cl.c.Run(ctx, id, demo, params); err != nil {
+		cl.t.Fatal(err)
 	}
 }
 
-func run(id, demo string, params map[string]string) map[string]any {
-	return map[string]any{"type": "run", "id": id, "demo": demo, "params": params}
+// stop asks to stop run id.
+func (cl *client) stop(id string) {
+	cl.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := cl.c.Stop(ctx, id); err != nil {
+		cl.t.Fatal(err)
+	}
 }
 
 func TestRunStreamsStartedOutputExit(t *testing.T) {
 	srv := startSocket(t, defaultLimits())
 	cl := dial(t, srv)
-	cl.send(run("r1", "wait", map[string]string{"d": "20ms"}))
+	cl.run("r1", "wait", map[string]string{"d": "20ms"})
 	got := cl.until("exit", "r1")
 	var types []string
 	for _, m := range got {
@@ -160,11 +167,11 @@ func TestRunStreamsStartedOutputExit(t *testing.T) {
 func TestStopEndsRunWithin100ms(t *testing.T) {
 	srv := startSocket(t, defaultLimits())
 	cl := dial(t, srv)
-	cl.send(run("r1", "wait", map[string]string{"d": "1h"}))
+	cl.run("r1", "wait", map[string]string{"d": "1h"})
 	cl.until("started", "r1")
 	cl.until("event", "r1")
 	start := time.Now()
-	cl.send(map[string]string{"type": "stop", "id": "r1"})
+	cl.stop("r1")
 	exit := cl.until("exit", "r1")
 	// The 100 ms promise is measured by `walkthrough load -stop-after`
 	// (README); here a wide margin, as other tests share the CPU.
@@ -179,12 +186,12 @@ func TestStopEndsRunWithin100ms(t *testing.T) {
 	// A stop for a run that has just ended crossed its exit on the wire:
 	// it gets no answer (the page would take an error for a rejected run).
 	// A stop for a run that never was is an error. The connection goes on.
-	cl.send(map[string]string{"type": "stop", "id": "r1"})
-	cl.send(map[string]string{"type": "stop", "id": "never"})
+	cl.stop("r1")
+	cl.stop("never")
 	if m := cl.next(); m.Type != "error" || m.ID != "never" || !strings.Contains(m.Error, "no run") {
 		t.Errorf("stops after the exit: first frame %+v, want only the error for \"never\"", m)
 	}
-	cl.send(run("r2", "wait", nil))
+	cl.run("r2", "wait", nil)
 	cl.until("exit", "r2")
 }
 
@@ -235,7 +242,7 @@ func TestBadRequestsGetOneErrorEach(t *testing.T) {
 			t.Errorf("%d %s: got %+v, want error %q about %q", i, tc.frame, m, tc.says, tc.param)
 		}
 		id := fmt.Sprintf("ok%d", i)
-		cl.send(run(id, "wait", map[string]string{"d": "1ms"}))
+		cl.run(id, "wait", map[string]string{"d": "1ms"})
 		if got := cl.until("exit", id); got[0].Type != "started" {
 			t.Errorf("after %s the next frame was %+v, want started", tc.frame, got[0])
 		}
@@ -243,7 +250,7 @@ func TestBadRequestsGetOneErrorEach(t *testing.T) {
 	// A binary frame is refused the same way.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	cl.c.Write(ctx, websocket.MessageBinary, []byte{1, 2, 3})
+	cl.c.Conn().Write(ctx, websocket.MessageBinary, []byte{1, 2, 3})
 	if m := cl.next(); m.Type != "error" || !strings.Contains(m.Error, "text frames") {
 		t.Errorf("binary frame: %+v", m)
 	}
@@ -255,28 +262,28 @@ func TestPerConnectionAndGlobalCaps(t *testing.T) {
 	srv := startSocket(t, lim)
 	a, b := dial(t, srv), dial(t, srv)
 	long := map[string]string{"d": "1h"}
-	a.send(run("a1", "wait", long))
+	a.run("a1", "wait", long)
 	a.until("started", "a1")
-	a.send(run("a1", "wait", long))
+	a.run("a1", "wait", long)
 	if m := a.until("error", "a1"); !strings.Contains(m[len(m)-1].Error, "already in progress") {
 		t.Errorf("duplicate id: %+v", m)
 	}
-	a.send(run("a2", "wait", long))
+	a.run("a2", "wait", long)
 	a.until("started", "a2")
-	a.send(run("a3", "wait", long))
+	a.run("a3", "wait", long)
 	if m := a.until("error", "a3"); !strings.Contains(m[len(m)-1].Error, "at most 2 runs at once") {
 		t.Errorf("third run on one page: %+v", m)
 	}
-	b.send(run("b1", "wait", long))
+	b.run("b1", "wait", long)
 	b.until("started", "b1")
-	b.send(run("b2", "wait", long))
+	b.run("b2", "wait", long)
 	if m := b.until("error", "b2"); !strings.Contains(m[len(m)-1].Error, "busy") {
 		t.Errorf("run past the global cap: %+v", m)
 	}
 	// Freeing one place lets the next run in.
-	a.send(map[string]string{"type": "stop", "id": "a1"})
+	a.stop("a1")
 	a.until("exit", "a1")
-	b.send(run("b3", "wait", map[string]string{"d": "1ms"}))
+	b.run("b3", "wait", map[string]string{"d": "1ms"})
 	b.until("exit", "b3")
 }
 
@@ -286,12 +293,12 @@ func TestTimeoutAndOutputCap(t *testing.T) {
 	lim.OutputBytes = 5000
 	srv := startSocket(t, lim)
 	cl := dial(t, srv)
-	cl.send(run("r1", "wait", map[string]string{"d": "1h"}))
+	cl.run("r1", "wait", map[string]string{"d": "1h"})
 	got := cl.until("exit", "r1")
 	if m := got[len(got)-1]; m.Error != "timeout" {
 		t.Errorf("exit = %+v, want timeout", m)
 	}
-	cl.send(run("r2", "flood", nil))
+	cl.run("r2", "flood", nil)
 	got = cl.until("exit", "r2")
 	var text strings.Builder
 	for _, m := range got {
@@ -305,21 +312,64 @@ func TestTimeoutAndOutputCap(t *testing.T) {
 	}
 }
 
+// Follow reads one run to its end, exit or refusal, and shows its caller
+// only that run's frames, in order.
+func TestFollowSeesOneRunToItsEnd(t *testing.T) {
+	srv := startSocket(t, defaultLimits())
+	cl := dial(t, srv)
+	cl.run("long", "wait", map[string]string{"d": "1h"})
+	cl.run("short", "wait", map[string]string{"d": "20ms"})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var types []string
+	end, err := cl.c.Follow(ctx, "short", func(m Message) {
+		if m.ID != "short" {
+			t.Errorf("Follow showed a frame of another run: %+v", m)
+		}
+		types = append(types, m.Type)
+	})
+	if err != nil || end.Type != "exit" || end.OK == nil || !*end.OK {
+		t.Errorf("end %+v, %v", end, err)
+	}
+	if strings.Join(types, " ") != "started event event output exit" {
+		t.Errorf("frames seen = %v", types)
+	}
+	cl.run("bad", "nope", nil)
+	if end, err := cl.c.Follow(ctx, "bad", nil); err != nil || end.Type != "error" || !strings.Contains(end.Error, "unknown demo") {
+		t.Errorf("a refused run ended with %+v, %v", end, err)
+	}
+	cl.stop("long")
+	if end, err := cl.c.Follow(ctx, "long", nil); err != nil || end.Error != "stopped" {
+		t.Errorf("the stopped run ended with %+v, %v", end, err)
+	}
+}
+
+// A frame far over the websocket library's 32 KiB default (one large
+// write of output, escaped in JSON) reaches the client whole.
+func TestClientReadsLargeFrames(t *testing.T) {
+	srv := startSocket(t, defaultLimits())
+	cl := dial(t, srv)
+	cl.run("b", "burst", nil)
+	got := cl.until("exit", "b")
+	if out := Output(got, "b"); out != strings.Repeat("\b", 64<<10) {
+		t.Errorf("%d bytes of output, want %d", len(out), 64<<10)
+	}
+}
+
 func TestPanickingDemoFailsAlone(t *testing.T) {
 	srv := startSocket(t, defaultLimits())
 	cl := dial(t, srv)
-	cl.send(run("r1", "oops", nil))
+	cl.run("r1", "oops", nil)
 	got := cl.until("exit", "r1")
 	if m := got[len(got)-1]; m.OK == nil || *m.OK || m.Error != errInternal {
 		t.Errorf("exit = %+v", m)
 	}
-	cl.send(run("r2", "wait", nil))
+	cl.run("r2", "wait", nil)
 	cl.until("exit", "r2")
 }
 
 func TestOriginCheck(t *testing.T) {
 	srv := startSocket(t, defaultLimits())
-	url := "ws" + strings.TrimPrefix(srv.URL, "http")
 	host := strings.TrimPrefix(srv.URL, "http://")
 	for origin, wantOK := range map[string]bool{
 		"":                         true, // not a browser: nothing cross-site to fear
@@ -334,14 +384,14 @@ func TestOriginCheck(t *testing.T) {
 		if origin != "" {
 			h.Set("Origin", origin)
 		}
-		c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: h})
+		c, err := Dial(ctx, srv.URL, &DialOptions{Header: h})
 		cancel()
 		if wantOK != (err == nil) {
 			t.Errorf("origin %q: err = %v, want accepted=%v", origin, err, wantOK)
 		}
 		if err == nil {
 			c.CloseNow()
-		} else if resp == nil || resp.StatusCode != http.StatusForbidden {
+		} else if de, ok := errors.AsType[*DialError](err); !ok || de.Status != http.StatusForbidden {
 			t.Errorf("origin %q: refused without a 403", origin)
 		}
 	}
@@ -353,7 +403,7 @@ func TestOversizedMessageClosesWith1009(t *testing.T) {
 	cl.sendRaw(`{"type":"run","id":"` + strings.Repeat("x", 5000) + `"}`)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, _, err := cl.c.Read(ctx)
+	_, err := cl.c.ReadRaw(ctx)
 	if code := websocket.CloseStatus(err); code != websocket.StatusMessageTooBig {
 		t.Errorf("close = %v (%v), want 1009", code, err)
 	}
@@ -374,7 +424,7 @@ func TestHugeMessageIsNotBuffered(t *testing.T) {
 	// 32 MiB in one message, sent as 64 KiB fragments, so that the
 	// client can still answer the server's close frame between two.
 	go func() {
-		w, err := cl.c.Writer(ctx, websocket.MessageText)
+		w, err := cl.c.Conn().Writer(ctx, websocket.MessageText)
 		for i := 0; err == nil && i < 512; i++ {
 			_, err = w.Write(chunk)
 		}
@@ -382,7 +432,7 @@ func TestHugeMessageIsNotBuffered(t *testing.T) {
 			w.Close()
 		}
 	}()
-	_, _, err := cl.c.Read(ctx)
+	_, err := cl.c.ReadRaw(ctx)
 	if code := websocket.CloseStatus(err); code != websocket.StatusMessageTooBig {
 		t.Errorf("close = %v (%v), want 1009", code, err)
 	}
@@ -403,7 +453,7 @@ func TestCloseStopsRunsAndSays1001(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	cl := dial(t, &testServer{Server: srv, socket: s})
-	cl.send(run("r1", "wait", map[string]string{"d": "1h"}))
+	cl.run("r1", "wait", map[string]string{"d": "1h"})
 	cl.until("started", "r1")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -414,7 +464,7 @@ func TestCloseStopsRunsAndSays1001(t *testing.T) {
 	if m := got[len(got)-1]; m.Error != "stopped" {
 		t.Errorf("exit = %+v", m)
 	}
-	_, _, err = cl.c.Read(ctx)
+	_, err = cl.c.ReadRaw(ctx)
 	if code := websocket.CloseStatus(err); code != websocket.StatusGoingAway {
 		t.Errorf("close = %v (%v), want 1001", code, err)
 	}
@@ -425,7 +475,8 @@ func TestCloseStopsRunsAndSays1001(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 	// A page that connects during shutdown is turned away.
-	if _, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil); err == nil {
+	if c, err := Dial(ctx, srv.URL, nil); err == nil {
+		c.CloseNow()
 		t.Error("connected after Close")
 	}
 }
@@ -440,27 +491,35 @@ func TestCloseWhilePagesConnect(t *testing.T) {
 	}
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	url := "ws" + strings.TrimPrefix(srv.URL, "http")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	done := make(chan int)
+	// Close starts as soon as one page is in: the others are still
+	// dialling, and keep dialling, while it runs.
+	connected := make(chan struct{})
+	var once sync.Once
 	for range 8 {
 		go func() {
 			n := 0
 			for ; ctx.Err() == nil; n++ {
-				c, _, err := websocket.Dial(ctx, url, nil)
+				c, err := Dial(ctx, srv.URL, nil)
 				if err != nil {
 					break // turned away: the socket is closing
 				}
+				once.Do(func() { close(connected) })
 				if n%2 == 0 {
-					c.Read(ctx) // stay until the server says goodbye
+					c.ReadRaw(ctx) // stay until the server says goodbye
 				}
 				c.CloseNow()
 			}
 			done <- n
 		}()
 	}
-	time.Sleep(50 * time.Millisecond)
+	select {
+	case <-connected:
+	case <-ctx.Done():
+		t.Fatal("no page could connect")
+	}
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}

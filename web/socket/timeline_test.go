@@ -6,11 +6,8 @@ import (
 	"io"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/coder/websocket"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
@@ -48,18 +45,19 @@ func TestSocketSendsInFlightAndSummary(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	c, err := Dial(ctx, srv.URL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.CloseNow()
-	if err := c.Write(ctx, websocket.MessageText, []byte(`{"type":"run","id":"r1","demo":"sem"}`)); err != nil {
+	if err := c.Run(ctx, "r1", "sem", nil); err != nil {
 		t.Fatal(err)
 	}
 	var seen []int
 	var order []string
 	for {
-		_, data, err := c.Read(ctx)
+		// Raw, to check the keys on the wire, not just what decodes.
+		data, err := c.ReadRaw(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
