@@ -1,11 +1,16 @@
 package socket
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Who a request is from, for the per-client caps. A client is an address:
@@ -134,4 +139,100 @@ func keyOf(a netip.Addr) string {
 	}
 	p, _ := a.Prefix(64)
 	return p.String()
+}
+
+// clientTable keeps what the socket knows of each client: its open sockets
+// and the budgets (token buckets) its frames, pings, connections and runs
+// draw on. A budget has to outlive the client's sockets — otherwise
+// connecting anew would refill it — so an entry stays while any of its
+// buckets is not full again, and is swept after.
+type clientTable struct {
+	lim     Limits
+	mu      sync.Mutex
+	clients map[string]*clientState
+	sockets int // open sockets, all clients
+	swept   int // size of the table after the last sweep
+}
+
+type clientState struct {
+	key      string
+	sockets  int
+	connects *rate.Limiter // new sockets
+	starts   *rate.Limiter // runs started
+	frames   *rate.Limiter // frames of all this client's sockets together
+}
+
+func newClientTable(lim Limits) *clientTable {
+	return &clientTable{lim: lim, clients: map[string]*clientState{}}
+}
+
+// Why a socket was refused before the upgrade.
+var (
+	errTooManySockets       = errors.New("too many open sockets on the server")
+	errTooManyClientSockets = errors.New("too many open sockets from this address")
+	errConnectingTooFast    = errors.New("connecting too often from this address")
+)
+
+// admit counts a new socket of client key in, or says why not.
+func (t *clientTable) admit(key string) (*clientState, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := t.clients[key]
+	if c == nil {
+		c = &clientState{
+			key:      key,
+			connects: rate.NewLimiter(rate.Limit(t.lim.ConnectRate), t.lim.ConnectBurst),
+			starts:   rate.NewLimiter(rate.Limit(t.lim.StartRate), t.lim.StartBurst),
+			frames:   rate.NewLimiter(rate.Limit(t.lim.ClientFrameRate), t.lim.ClientFrameBurst),
+		}
+	}
+	switch {
+	case t.sockets >= t.lim.Sockets:
+		return nil, errTooManySockets
+	case c.sockets >= t.lim.SocketsPerClient:
+		return nil, errTooManyClientSockets
+	case !c.connects.Allow():
+		t.clients[key] = c // the spent token must be remembered
+		return nil, errConnectingTooFast
+	}
+	t.clients[key] = c
+	c.sockets++
+	t.sockets++
+	t.sweep()
+	return c, nil
+}
+
+// leave counts a socket of c out.
+func (t *clientTable) leave(c *clientState) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c.sockets--
+	t.sockets--
+}
+
+// sweep drops clients with no socket whose buckets are full again: a new
+// entry would be the same. It runs when the table has doubled since the
+// last sweep, so its cost is spread over the admissions that grew it.
+func (t *clientTable) sweep() {
+	if len(t.clients) < 2*max(t.swept, 64) {
+		return
+	}
+	now := time.Now()
+	for key, c := range t.clients {
+		if c.sockets == 0 && full(c.connects, now) && full(c.starts, now) && full(c.frames, now) {
+			delete(t.clients, key)
+		}
+	}
+	t.swept = len(t.clients)
+}
+
+func full(l *rate.Limiter, now time.Time) bool {
+	return l.TokensAt(now) >= float64(l.Burst())
+}
+
+// open reports the sockets open, all clients.
+func (t *clientTable) open() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.sockets
 }

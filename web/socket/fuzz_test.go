@@ -49,7 +49,7 @@ func FuzzHandle(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cn := newConn(s, nil) // no network: frames stay in the queue
+		cn := newConn(s, nil, nil) // no network: frames stay in the queue
 		defer cn.stopAll(errors.New("fuzz case over"))
 		cn.handle(data)
 		cn.wg.Wait() // the fuzz demos end by themselves, at once
@@ -57,8 +57,8 @@ func FuzzHandle(f *testing.F) {
 		for len(cn.out) > 0 {
 			frames = append(frames, <-cn.out)
 		}
-		if len(s.global) != 0 {
-			t.Fatalf("%d global run places still taken", len(s.global))
+		if st := s.Stats(); st.Running != 0 || st.Queued != 0 {
+			t.Fatalf("run places still taken: %+v", st)
 		}
 		checkOneAnswer(t, reg, data, frames)
 	})

@@ -36,16 +36,14 @@
 package socket
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
+	"net/netip"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,18 +53,82 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// Limits bound what one page, and all pages together, can ask of the
-// server through the socket.
+// Limits bound what one page, one client (an address, see clientKey) and
+// all of them together can ask of the server through the socket, so that
+// no one client can deny the course to the others. Every field is a flag of
+// `walkthrough serve`.
 type Limits struct {
-	PerConn      int           // runs at once on one connection
-	Global       int           // runs at once on the whole server
-	ReadBytes    int64         // largest message a client may send
+	// Runs. A click beyond PerClient or Global waits in a queue served
+	// round-robin across clients (fairQueue), for at most QueueWait.
+	PerConn        int           // runs at once, waiting or running, on one page
+	PerClient      int           // runs at once from one client
+	Global         int           // runs at once on the whole server
+	QueueWait      time.Duration // longest a click waits for a slot before `busy`
+	QueueSize      int           // clicks waiting, all clients together
+	QueuePerClient int           // clicks waiting from one client
+	StartRate      float64       // runs one client may start per second, sustained
+	StartBurst     int           // ... and at once
+
+	// Sockets, refused before the upgrade (429 or 503 with Retry-After).
+	Sockets          int     // open sockets, all clients
+	SocketsPerClient int     // open sockets from one client
+	ConnectRate      float64 // new sockets per second from one client, sustained
+	ConnectBurst     int     // ... and at once
+
+	// Frames. Over budget, a frame is dropped, answered at most once; a
+	// client that goes on sending bad or excess frames is closed with 1008.
+	FrameRate        float64 // frames per second on one socket
+	FrameBurst       int
+	ClientFrameRate  float64 // frames per second from one client, all its sockets
+	ClientFrameBurst int
+	PingRate         float64 // pings answered per second on one socket
+	PingBurst        int
+	BadFrames        int // bad or excess frames tolerated (one more forgiven every 5 s)
+
+	ReadBytes    int64         // largest message a client may send (then 1009)
 	WriteTimeout time.Duration // longest wait to write one frame to a client
+	PingInterval time.Duration // how often the server pings a page (a dead peer is found)
+	IdleTimeout  time.Duration // a socket with no run for this long is closed (4000 "idle")
 }
 
-// DefaultLimits are the course's defaults.
+// DefaultLimits are the course's defaults: generous for a learner (two runs
+// per page, a queue instead of a refusal when the server is full), tight
+// for anyone scripting the socket.
 func DefaultLimits() Limits {
-	return Limits{PerConn: 2, Global: 64, ReadBytes: 4 << 10, WriteTimeout: 5 * time.Second}
+	return Limits{
+		PerConn: 2, PerClient: 8, Global: 64,
+		QueueWait: 20 * time.Second, QueueSize: 256, QueuePerClient: 16,
+		StartRate: 5, StartBurst: 20,
+		Sockets: 2048, SocketsPerClient: 32, ConnectRate: 5, ConnectBurst: 30,
+		FrameRate: 10, FrameBurst: 30, ClientFrameRate: 30, ClientFrameBurst: 90,
+		PingRate: 1, PingBurst: 5, BadFrames: 10,
+		ReadBytes: 4 << 10, WriteTimeout: 5 * time.Second,
+		PingInterval: 30 * time.Second, IdleTimeout: 10 * time.Minute,
+	}
+}
+
+// check names the first limit that cannot work.
+func (l Limits) check() error {
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{
+		{"runs per page", l.PerConn >= 1}, {"runs per client", l.PerClient >= 1}, {"runs on the server", l.Global >= 1},
+		{"queue wait", l.QueueWait >= 0}, {"queue size", l.QueueSize >= 0}, {"queue per client", l.QueuePerClient >= 0},
+		{"start rate", l.StartRate > 0 && l.StartBurst >= 1},
+		{"sockets", l.Sockets >= 1}, {"sockets per client", l.SocketsPerClient >= 1},
+		{"connect rate", l.ConnectRate > 0 && l.ConnectBurst >= 1},
+		{"frame rate", l.FrameRate > 0 && l.FrameBurst >= 1},
+		{"client frame rate", l.ClientFrameRate > 0 && l.ClientFrameBurst >= 1},
+		{"ping rate", l.PingRate > 0 && l.PingBurst >= 1}, {"bad frames", l.BadFrames >= 1},
+		{"read bytes", l.ReadBytes >= 1}, {"write timeout", l.WriteTimeout > 0},
+		{"ping interval", l.PingInterval > 0}, {"idle timeout", l.IdleTimeout > 0},
+	} {
+		if !f.ok {
+			return fmt.Errorf("socket: the limit on %s must be positive", f.name)
+		}
+	}
+	return nil
 }
 
 // Config is what a Socket serves.
@@ -74,17 +136,22 @@ type Config struct {
 	Demos  *runner.Registry
 	Env    runner.Env // handed to every run: flag site, run limits, log
 	Limits Limits
-	Log    *slog.Logger
+	// TrustedProxies are the peers whose Forwarded / X-Forwarded-For
+	// headers name the client; anyone else is the client.
+	TrustedProxies []netip.Prefix
+	Log            *slog.Logger
 }
 
 // Socket is the websocket endpoint: one connection per page, any number of
 // runs over its lifetime, a few at a time.
 type Socket struct {
-	reg    *runner.Registry
-	env    runner.Env
-	limits Limits
-	log    *slog.Logger
-	global chan struct{} // one token per run in progress, server-wide
+	reg     *runner.Registry
+	env     runner.Env
+	limits  Limits
+	trusted []netip.Prefix
+	log     *slog.Logger
+	queue   *fairQueue
+	clients *clientTable
 
 	// shutdown is closed by Close: every connection then stops its runs and
 	// says goodbye with 1001.
@@ -102,8 +169,8 @@ func New(cfg Config) (*Socket, error) {
 		return nil, errors.New("socket: needs a registry and a logger")
 	}
 	lim := cfg.Limits
-	if lim.PerConn < 1 || lim.Global < 1 || lim.ReadBytes < 1 || lim.WriteTimeout <= 0 {
-		return nil, fmt.Errorf("socket: limits must be positive: %+v", lim)
+	if err := lim.check(); err != nil {
+		return nil, err
 	}
 	if cfg.Env.Limits.RunTime <= 0 || cfg.Env.Limits.OutputBytes < 1 {
 		return nil, fmt.Errorf("socket: run limits must be positive: %+v", cfg.Env.Limits)
@@ -116,10 +183,25 @@ func New(cfg Config) (*Socket, error) {
 		reg:      cfg.Demos,
 		env:      env,
 		limits:   lim,
+		trusted:  cfg.TrustedProxies,
 		log:      cfg.Log,
-		global:   make(chan struct{}, lim.Global),
+		queue:    newFairQueue(lim.Global, lim.PerClient, lim.QueueSize, lim.QueuePerClient),
+		clients:  newClientTable(lim),
 		shutdown: make(chan struct{}),
 	}, nil
+}
+
+// Stats is a moment's view of the socket, for tests and, later, metrics.
+type Stats struct {
+	Sockets int // open
+	Running int // runs holding a slot
+	Queued  int // clicks waiting for one
+}
+
+// Stats reports what the socket holds right now.
+func (s *Socket) Stats() Stats {
+	running, queued := s.queue.stats()
+	return Stats{Sockets: s.clients.open(), Running: running, Queued: queued}
 }
 
 // Close stops every run, closes every connection with 1001 (going away) and
@@ -137,7 +219,7 @@ func (s *Socket) Close(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("runner: waiting for connections: %w", ctx.Err())
+		return fmt.Errorf("socket: waiting for connections: %w", ctx.Err())
 	}
 }
 
@@ -184,14 +266,33 @@ func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.conns.Done()
-	c, err := websocket.Accept(w, r, nil) // its own origin check stays on as well
+	client, err := s.clients.admit(clientKey(r, s.trusted))
+	if err != nil {
+		// Refused before the upgrade, so a page can back off: 503 when the
+		// server as a whole is full, 429 when this client has had its share.
+		status, wait := http.StatusTooManyRequests, "10"
+		if errors.Is(err, errTooManySockets) {
+			status, wait = http.StatusServiceUnavailable, "5"
+		}
+		w.Header().Set("Retry-After", wait)
+		http.Error(w, "websocket: "+err.Error(), status)
+		return
+	}
+	defer s.clients.leave(client)
+	var cn *conn // set before the first read, so before any ping arrives
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		// A pong costs the server a write; pings past their budget get
+		// none and count against the client (see conn.strike).
+		OnPingReceived: func(context.Context, []byte) bool { return cn.allowPing() },
+	}) // its own origin check stays on as well
 	if err != nil {
 		s.log.Debug("websocket accept", "err", err)
 		return
 	}
 	defer c.CloseNow()
 	c.SetReadLimit(s.limits.ReadBytes)
-	newConn(s, c).serve()
+	cn = newConn(s, c, client)
+	cn.serve()
 }
 
 // Message is every frame the server sends; fields a type does not use are
@@ -206,7 +307,8 @@ type Message struct {
 	OK        *bool             `json:"ok,omitempty"`
 	ElapsedMs *float64          `json:"elapsed_ms,omitempty"`
 	Error     string            `json:"error,omitempty"`
-	Param     string            `json:"param,omitempty"` // the field an error is about
+	Param     string            `json:"param,omitempty"`    // the field an error is about
+	Position  int               `json:"position,omitempty"` // a queued run's place: 1 is next
 
 	// What the server counts from the timeline (timeline.go): in_flight on
 	// every event frame; max_in_flight, order, ... on the exit frame.
@@ -220,359 +322,4 @@ type request struct {
 	ID     string                     `json:"id"`
 	Demo   string                     `json:"demo"`
 	Params map[string]json.RawMessage `json:"params"`
-}
-
-// maxIDLen keeps run ids short: they are echoed in every frame.
-const maxIDLen = 64
-
-// endedKept is how many finished run ids a connection remembers.
-const endedKept = 16
-
-// errShutdown is why runs stop when the server goes down.
-var errShutdown = errors.New("server shutting down")
-
-// conn is one client. Frames to the client go through out to a single
-// writer goroutine, so a slow client blocks only its own runs.
-type conn struct {
-	s   *Socket
-	c   *websocket.Conn
-	out chan Message
-
-	ctx     context.Context // parent of this connection's runs
-	stopAll context.CancelCauseFunc
-
-	quit       chan struct{} // closed when no more frames will be queued
-	writerDone chan struct{} // closed when the writer has stopped
-	finishOnce sync.Once
-
-	mu     sync.Mutex
-	closed bool // no new runs once the connection is finishing
-	runs   map[string]context.CancelFunc
-	// ended remembers the ids of the last few runs that finished, so that
-	// a Stop crossing its run's exit on the wire is not answered with an
-	// error the page would take for a rejected run.
-	ended [endedKept]string
-	next  int
-	wg    sync.WaitGroup
-}
-
-func newConn(s *Socket, c *websocket.Conn) *conn {
-	ctx, stopAll := context.WithCancelCause(context.Background())
-	return &conn{
-		s: s, c: c,
-		out:        make(chan Message, 64),
-		ctx:        ctx,
-		stopAll:    stopAll,
-		quit:       make(chan struct{}),
-		writerDone: make(chan struct{}),
-		runs:       map[string]context.CancelFunc{},
-	}
-}
-
-// serve reads requests until the client leaves, the server shuts down or
-// the client cannot keep up.
-func (cn *conn) serve() {
-	go cn.writeLoop()
-	go func() {
-		select {
-		case <-cn.s.shutdown:
-			cn.finish(errShutdown, websocket.StatusGoingAway, "server restarting")
-		case <-cn.ctx.Done():
-		}
-	}()
-	for {
-		// The read is never cancelled by a context: that would drop the
-		// connection without a close frame. finish closes it instead.
-		typ, data, err := cn.c.Read(context.Background())
-		if err != nil {
-			cn.finish(err, websocket.StatusNormalClosure, "")
-			return
-		}
-		if typ != websocket.MessageText {
-			cn.reject("", errors.New("only JSON text frames are understood"))
-			continue
-		}
-		cn.handle(data)
-	}
-}
-
-// finish stops every run, lets their exit frames out, then closes the
-// connection with code. Only the first call does anything.
-func (cn *conn) finish(cause error, code websocket.StatusCode, reason string) {
-	cn.finishOnce.Do(func() {
-		// Refuse new runs first: a run accepted after stopAll would queue
-		// its started frame on a cancelled context and could lose it.
-		cn.mu.Lock()
-		cn.closed = true
-		cn.mu.Unlock()
-		cn.stopAll(cause)
-		cn.wg.Wait()
-		close(cn.quit)
-		<-cn.writerDone
-		if err := cn.c.Close(code, reason); err != nil {
-			cn.s.log.Debug("websocket close", "err", err)
-		}
-	})
-}
-
-// writeLoop is the only writer of the connection. A frame that cannot be
-// written within the write timeout means the client is not reading: its runs
-// are stopped and the connection dropped, and nobody else waits for it.
-func (cn *conn) writeLoop() {
-	defer close(cn.writerDone)
-	var carried *Message // taken from the queue while merging, not yet written
-	for {
-		var m Message
-		if carried != nil {
-			m, carried = *carried, nil
-		} else {
-			select {
-			case m = <-cn.out:
-			case <-cn.quit:
-				// Nothing is queued after quit, so an empty queue is the end.
-				select {
-				case m = <-cn.out:
-				default:
-					return
-				}
-			}
-		}
-		m, carried = cn.merge(m)
-		if !cn.write(m) {
-			return
-		}
-	}
-}
-
-// maxMerged bounds the output merged into one frame.
-const maxMerged = 16 << 10
-
-// merge appends to an output frame the output of the same run already
-// queued right behind it. A client that keeps up never has a queue, so
-// nothing changes for it; one that falls behind (or a server with many
-// clients) gets fewer, larger frames instead of thousands of tiny ones. The
-// first frame that cannot be merged is handed back, to be written next.
-func (cn *conn) merge(m Message) (Message, *Message) {
-	if m.Type != "output" || len(m.Data) >= maxMerged {
-		return m, nil
-	}
-	var data strings.Builder
-	data.WriteString(m.Data)
-	for {
-		select {
-		case next := <-cn.out:
-			if next.Type != "output" || next.ID != m.ID || data.Len()+len(next.Data) > maxMerged {
-				m.Data = data.String()
-				return m, &next
-			}
-			data.WriteString(next.Data)
-		default:
-			m.Data = data.String()
-			return m, nil
-		}
-	}
-}
-
-func (cn *conn) write(m Message) bool {
-	data, err := json.Marshal(m)
-	if err != nil {
-		cn.s.log.Error("encode frame", "err", err)
-		return true
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), cn.s.limits.WriteTimeout)
-	defer cancel()
-	if err := cn.c.Write(ctx, websocket.MessageText, data); err != nil {
-		// The client has gone, or has not read for a whole write timeout
-		// and its socket buffers are full. A close frame (1008) could not
-		// reach it any more than this frame did, and coder/websocket has
-		// already closed the TCP connection because the write's context
-		// expired mid-frame: if the client ever reads again, it finds the
-		// connection gone (1006). Its runs stop; no other connection
-		// waited for it.
-		cn.stopAll(fmt.Errorf("client not reading: %w", err))
-		cn.c.CloseNow()
-		return false
-	}
-	return true
-}
-
-// send queues a frame, waiting while the queue is full. It gives up when ctx
-// is done (the run was stopped: its output no longer matters) or when the
-// writer has gone.
-func (cn *conn) send(ctx context.Context, m Message) error {
-	select {
-	case cn.out <- m:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-cn.writerDone:
-		return errors.New("connection closed")
-	}
-}
-
-func (cn *conn) reject(id string, err error) {
-	m := Message{Type: "error", ID: id, Error: err.Error()}
-	if pe, ok := errors.AsType[*runner.ParamError](err); ok {
-		m.Param = pe.Param
-	}
-	cn.send(cn.ctx, m)
-}
-
-func (cn *conn) handle(data []byte) {
-	var req request
-	if err := json.Unmarshal(data, &req); err != nil {
-		cn.reject("", errors.New("malformed message: expected a JSON object such as {\"type\":\"run\",...}"))
-		return
-	}
-	if len(req.ID) > maxIDLen {
-		cn.reject("", fmt.Errorf("run id longer than %d characters", maxIDLen))
-		return
-	}
-	switch req.Type {
-	case "run":
-		cn.start(req)
-	case "stop":
-		cn.mu.Lock()
-		stop, ok := cn.runs[req.ID]
-		justEnded := slices.Contains(cn.ended[:], req.ID) && req.ID != ""
-		cn.mu.Unlock()
-		switch {
-		case ok:
-			stop()
-		case justEnded:
-			// Its exit is on the way or already there: nothing to add.
-		default:
-			cn.reject(req.ID, fmt.Errorf("no run %q is in progress", req.ID))
-		}
-	default:
-		cn.reject(req.ID, fmt.Errorf("unknown message type %q (expected run or stop)", req.Type))
-	}
-}
-
-// rawParams turns the JSON parameter values into text: strings as they are,
-// numbers as written, anything else refused. null is refused too, rather
-// than read as "use the default": JSON would decode it as an empty string.
-// Names are visited in order, so the same bad frame always gets the same
-// error.
-func rawParams(in map[string]json.RawMessage) (map[string]string, error) {
-	out := make(map[string]string, len(in))
-	for _, name := range slices.Sorted(maps.Keys(in)) {
-		raw := bytes.TrimSpace(in[name])
-		if bytes.Equal(raw, []byte("null")) {
-			return nil, &runner.ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number, not null", name)}
-		}
-		var s string
-		if err := json.Unmarshal(raw, &s); err == nil {
-			out[name] = s
-			continue
-		}
-		var n json.Number
-		if err := json.Unmarshal(raw, &n); err == nil {
-			out[name] = n.String()
-			continue
-		}
-		return nil, &runner.ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number", name)}
-	}
-	return out, nil
-}
-
-func (cn *conn) start(req request) {
-	if req.ID == "" {
-		cn.reject("", errors.New("a run needs an id"))
-		return
-	}
-	d, ok := cn.s.reg.Lookup(req.Demo)
-	if !ok {
-		cn.reject(req.ID, fmt.Errorf("unknown demo %q", req.Demo))
-		return
-	}
-	raw, err := rawParams(req.Params)
-	if err != nil {
-		cn.reject(req.ID, err)
-		return
-	}
-	vals, err := d.Parse(raw)
-	if err != nil {
-		cn.reject(req.ID, err)
-		return
-	}
-
-	cn.mu.Lock()
-	if cn.closed {
-		cn.mu.Unlock()
-		cn.reject(req.ID, errors.New("the connection is closing"))
-		return
-	}
-	if _, dup := cn.runs[req.ID]; dup {
-		cn.mu.Unlock()
-		cn.reject(req.ID, fmt.Errorf("run %q is already in progress", req.ID))
-		return
-	}
-	if len(cn.runs) >= cn.s.limits.PerConn {
-		cn.mu.Unlock()
-		cn.reject(req.ID, fmt.Errorf("busy: at most %d runs at once per page; stop one first", cn.s.limits.PerConn))
-		return
-	}
-	select {
-	case cn.s.global <- struct{}{}:
-	default:
-		cn.mu.Unlock()
-		cn.reject(req.ID, fmt.Errorf("busy: the server is running %d demos; try again in a moment", cn.s.limits.Global))
-		return
-	}
-	runCtx, stop := context.WithCancel(cn.ctx)
-	cn.runs[req.ID] = stop
-	cn.wg.Add(1)
-	cn.mu.Unlock()
-
-	// started goes into the queue before the run can produce anything, so
-	// the client always sees it first.
-	// Like exit, started is sent whatever happens next: every accepted run
-	// is announced, then ended.
-	cn.send(context.Background(), Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
-	go func() {
-		defer cn.wg.Done()
-		res := cn.run(runCtx, req.ID, d, vals)
-		stop()
-		// Free the run's places before the exit frame goes out, so a client
-		// that starts again as soon as it hears exit is not told "busy".
-		cn.mu.Lock()
-		delete(cn.runs, req.ID)
-		cn.ended[cn.next] = req.ID
-		cn.next = (cn.next + 1) % endedKept
-		cn.mu.Unlock()
-		<-cn.s.global
-		// The exit frame is sent even when the connection is finishing, so
-		// that a client hears why its run ended before the close frame.
-		cn.send(context.Background(), exitMessage(req.ID, res))
-	}()
-}
-
-func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, vals runner.Values) runner.Result {
-	out := frameWriter(func(p []byte) error {
-		return cn.send(ctx, Message{Type: "output", ID: id, Data: string(p)})
-	})
-	return runner.Execute(ctx, cn.s.env, d, vals, out, func(e runner.Event, inFlight int) {
-		cn.send(ctx, Message{Type: "event", ID: id, Event: &e, InFlight: &inFlight})
-	})
-}
-
-func exitMessage(id string, res runner.Result) Message {
-	ok := res.Err == nil
-	ms := float64(res.Elapsed.Microseconds()) / 1000
-	m := Message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms, TaskSummary: res.Tasks}
-	if !ok {
-		m.Error = res.Err.Error()
-	}
-	return m
-}
-
-// frameWriter turns each Write into one output frame.
-type frameWriter func([]byte) error
-
-func (f frameWriter) Write(p []byte) (int, error) {
-	if err := f(p); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }

@@ -1,0 +1,577 @@
+package socket
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/bingfa-manyou/walkthrough/runner"
+)
+
+// maxIDLen keeps run ids short: they are echoed in every frame.
+const maxIDLen = 64
+
+// endedKept is how many finished run ids a connection remembers.
+const endedKept = 16
+
+// Why a connection ends, when the client did not end it.
+var (
+	errShutdown = errors.New("server shutting down")
+	errIdle     = errors.New("idle: no run for a long time")
+	errAbusive  = errors.New("too many bad or excess frames")
+)
+
+// statusIdle closes a socket that has had no run for Limits.IdleTimeout.
+// A private code (4000-4999), so the page can tell it from a restart
+// (1001) and reconnect only when the learner is back.
+const statusIdle websocket.StatusCode = 4000
+
+// conn is one client. Frames to the client go through out to a single
+// writer goroutine, so a slow client blocks only its own runs.
+type conn struct {
+	s      *Socket
+	c      *websocket.Conn
+	out    chan Message
+	client *clientState
+
+	// Budgets of this socket alone (the client's are in client). Only the
+	// read loop draws on frames and bad; pings are drawn inside Read.
+	frames, pings, bad *rate.Limiter
+	told               bool          // the client was told it is over budget
+	struck             atomic.Bool   // closing for abuse: frames are no longer read
+	active             chan struct{} // a run ended or began: the idle clock restarts
+
+	ctx     context.Context // parent of this connection's runs
+	stopAll context.CancelCauseFunc
+
+	quit       chan struct{} // closed when no more frames will be queued
+	writerDone chan struct{} // closed when the writer has stopped
+	finishOnce sync.Once
+
+	mu     sync.Mutex
+	closed bool // no new runs once the connection is finishing
+	runs   map[string]context.CancelFunc
+	// ended remembers the ids of the last few runs that finished, so that
+	// a Stop crossing its run's exit on the wire is not answered with an
+	// error the page would take for a rejected run.
+	ended [endedKept]string
+	next  int
+	wg    sync.WaitGroup
+}
+
+func newConn(s *Socket, c *websocket.Conn, client *clientState) *conn {
+	ctx, stopAll := context.WithCancelCause(context.Background())
+	lim := s.limits
+	if client == nil { // no network (the fuzz test): a client of its own
+		client = &clientState{
+			starts: rate.NewLimiter(rate.Limit(lim.StartRate), lim.StartBurst),
+			frames: rate.NewLimiter(rate.Limit(lim.ClientFrameRate), lim.ClientFrameBurst),
+		}
+	}
+	return &conn{
+		s: s, c: c, client: client,
+		frames:     rate.NewLimiter(rate.Limit(lim.FrameRate), lim.FrameBurst),
+		pings:      rate.NewLimiter(rate.Limit(lim.PingRate), lim.PingBurst),
+		bad:        rate.NewLimiter(0.2, lim.BadFrames), // one forgiven every 5 s
+		active:     make(chan struct{}, 1),
+		out:        make(chan Message, 64),
+		ctx:        ctx,
+		stopAll:    stopAll,
+		quit:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+		runs:       map[string]context.CancelFunc{},
+	}
+}
+
+// serve reads requests until the client leaves, the server shuts down or
+// the client cannot keep up.
+func (cn *conn) serve() {
+	go cn.writeLoop()
+	go cn.keep()
+	for {
+		// The read is never cancelled by a context: that would drop the
+		// connection without a close frame. finish closes it instead.
+		typ, data, err := cn.c.Read(context.Background())
+		if err != nil {
+			cn.finish(err, websocket.StatusNormalClosure, "")
+			return
+		}
+		if cn.struck.Load() || !cn.withinBudget() {
+			continue
+		}
+		if typ != websocket.MessageText {
+			cn.refuse("", errors.New("only JSON text frames are understood"))
+			continue
+		}
+		cn.handle(data)
+	}
+}
+
+// keep watches the connection from the server's side: it says goodbye on
+// shutdown, pings the page so that a peer that vanished without a word is
+// found, and closes a socket that has had no run for the idle timeout.
+func (cn *conn) keep() {
+	lim := cn.s.limits
+	ping := time.NewTicker(lim.PingInterval)
+	defer ping.Stop()
+	idle := time.NewTimer(lim.IdleTimeout)
+	defer idle.Stop()
+	for {
+		select {
+		case <-cn.s.shutdown:
+			cn.finish(errShutdown, websocket.StatusGoingAway, "server restarting")
+			return
+		case <-cn.ctx.Done():
+			return
+		case <-cn.active:
+			idle.Reset(lim.IdleTimeout)
+		case <-idle.C:
+			cn.mu.Lock()
+			busy := len(cn.runs) > 0
+			cn.mu.Unlock()
+			if busy {
+				idle.Reset(lim.IdleTimeout) // a run's end will restart it anyway
+				continue
+			}
+			cn.finish(errIdle, statusIdle, "idle")
+			return
+		case <-ping.C:
+			ctx, cancel := context.WithTimeout(cn.ctx, lim.WriteTimeout)
+			err := cn.c.Ping(ctx)
+			cancel()
+			if err != nil && cn.ctx.Err() == nil {
+				// No pong within a write timeout: the peer is gone or stuck.
+				cn.stopAll(fmt.Errorf("no pong: %w", err))
+				cn.c.CloseNow()
+				return
+			}
+		}
+	}
+}
+
+// touch restarts the idle clock.
+func (cn *conn) touch() {
+	select {
+	case cn.active <- struct{}{}:
+	default:
+	}
+}
+
+// withinBudget draws one frame from the socket's and the client's budgets.
+// Over budget, the frame is dropped: the first one of a streak is answered
+// with an error, the rest not at all, and each counts as a strike.
+func (cn *conn) withinBudget() bool {
+	if cn.frames.Allow() && cn.client.frames.Allow() {
+		cn.told = false
+		return true
+	}
+	if !cn.told {
+		cn.told = true
+		cn.reject("", errors.New("too many messages: slow down"))
+	}
+	cn.strike()
+	return false
+}
+
+// allowPing draws from the socket's ping budget; a ping past it gets no
+// pong and counts as a strike.
+func (cn *conn) allowPing() bool {
+	if cn.pings.Allow() {
+		return true
+	}
+	cn.strike()
+	return false
+}
+
+// strike counts one bad or excess frame. A client out of strikes is closed
+// with 1008 (policy violation): it is not a page, or not a healthy one.
+// It reports whether the client may go on.
+func (cn *conn) strike() bool {
+	if cn.bad.Allow() {
+		return true
+	}
+	if cn.struck.CompareAndSwap(false, true) {
+		// Not on this goroutine: strike may run inside Read (a ping), and
+		// closing waits for the reader.
+		go cn.finish(errAbusive, websocket.StatusPolicyViolation, "too many bad or excess frames")
+	}
+	return false
+}
+
+// refuse counts a strike for a bad frame and answers it with its error,
+// unless that strike was the last: then the answer is the close (1008).
+func (cn *conn) refuse(id string, err error) {
+	if cn.strike() {
+		cn.reject(id, err)
+	}
+}
+
+// finish stops every run, lets their exit frames out, then closes the
+// connection with code. Only the first call does anything.
+func (cn *conn) finish(cause error, code websocket.StatusCode, reason string) {
+	cn.finishOnce.Do(func() {
+		// Refuse new runs first: a run accepted after stopAll would queue
+		// its started frame on a cancelled context and could lose it.
+		cn.mu.Lock()
+		cn.closed = true
+		cn.mu.Unlock()
+		cn.stopAll(cause)
+		cn.wg.Wait()
+		close(cn.quit)
+		<-cn.writerDone
+		if err := cn.c.Close(code, reason); err != nil {
+			cn.s.log.Debug("websocket close", "err", err)
+		}
+	})
+}
+
+// writeLoop is the only writer of the connection. A frame that cannot be
+// written within the write timeout means the client is not reading: its runs
+// are stopped and the connection dropped, and nobody else waits for it.
+func (cn *conn) writeLoop() {
+	defer close(cn.writerDone)
+	var carried *Message // taken from the queue while merging, not yet written
+	for {
+		var m Message
+		if carried != nil {
+			m, carried = *carried, nil
+		} else {
+			select {
+			case m = <-cn.out:
+			case <-cn.quit:
+				// Nothing is queued after quit, so an empty queue is the end.
+				select {
+				case m = <-cn.out:
+				default:
+					return
+				}
+			}
+		}
+		m, carried = cn.merge(m)
+		if !cn.write(m) {
+			return
+		}
+	}
+}
+
+// maxMerged bounds the output merged into one frame.
+const maxMerged = 16 << 10
+
+// merge appends to an output frame the output of the same run already
+// queued right behind it. A client that keeps up never has a queue, so
+// nothing changes for it; one that falls behind (or a server with many
+// clients) gets fewer, larger frames instead of thousands of tiny ones. The
+// first frame that cannot be merged is handed back, to be written next.
+func (cn *conn) merge(m Message) (Message, *Message) {
+	if m.Type != "output" || len(m.Data) >= maxMerged {
+		return m, nil
+	}
+	var data strings.Builder
+	data.WriteString(m.Data)
+	for {
+		select {
+		case next := <-cn.out:
+			if next.Type != "output" || next.ID != m.ID || data.Len()+len(next.Data) > maxMerged {
+				m.Data = data.String()
+				return m, &next
+			}
+			data.WriteString(next.Data)
+		default:
+			m.Data = data.String()
+			return m, nil
+		}
+	}
+}
+
+func (cn *conn) write(m Message) bool {
+	data, err := json.Marshal(m)
+	if err != nil {
+		cn.s.log.Error("encode frame", "err", err)
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cn.s.limits.WriteTimeout)
+	defer cancel()
+	if err := cn.c.Write(ctx, websocket.MessageText, data); err != nil {
+		// The client has gone, or has not read for a whole write timeout
+		// and its socket buffers are full. A close frame (1008) could not
+		// reach it any more than this frame did, and coder/websocket has
+		// already closed the TCP connection because the write's context
+		// expired mid-frame: if the client ever reads again, it finds the
+		// connection gone (1006). Its runs stop; no other connection
+		// waited for it.
+		cn.stopAll(fmt.Errorf("client not reading: %w", err))
+		cn.c.CloseNow()
+		return false
+	}
+	return true
+}
+
+// send queues a frame, waiting while the queue is full. It gives up when ctx
+// is done (the run was stopped: its output no longer matters) or when the
+// writer has gone.
+func (cn *conn) send(ctx context.Context, m Message) error {
+	select {
+	case cn.out <- m:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-cn.writerDone:
+		return errors.New("connection closed")
+	}
+}
+
+func (cn *conn) reject(id string, err error) {
+	m := Message{Type: "error", ID: id, Error: err.Error()}
+	if pe, ok := errors.AsType[*runner.ParamError](err); ok {
+		m.Param = pe.Param
+	}
+	cn.send(cn.ctx, m)
+}
+
+func (cn *conn) handle(data []byte) {
+	var req request
+	if err := json.Unmarshal(data, &req); err != nil {
+		cn.refuse("", errors.New("malformed message: expected a JSON object such as {\"type\":\"run\",...}"))
+		return
+	}
+	if len(req.ID) > maxIDLen {
+		cn.refuse("", fmt.Errorf("run id longer than %d characters", maxIDLen))
+		return
+	}
+	switch req.Type {
+	case "run":
+		cn.start(req)
+	case "stop":
+		cn.mu.Lock()
+		stop, ok := cn.runs[req.ID]
+		justEnded := slices.Contains(cn.ended[:], req.ID) && req.ID != ""
+		cn.mu.Unlock()
+		switch {
+		case ok:
+			stop()
+		case justEnded:
+			// Its exit is on the way or already there: nothing to add.
+		default:
+			cn.refuse(req.ID, fmt.Errorf("no run %q is in progress", req.ID))
+		}
+	default:
+		cn.refuse(req.ID, fmt.Errorf("unknown message type %q (expected run or stop)", req.Type))
+	}
+}
+
+// rawParams turns the JSON parameter values into text: strings as they are,
+// numbers as written, anything else refused. null is refused too, rather
+// than read as "use the default": JSON would decode it as an empty string.
+// Names are visited in order, so the same bad frame always gets the same
+// error.
+func rawParams(in map[string]json.RawMessage) (map[string]string, error) {
+	out := make(map[string]string, len(in))
+	for _, name := range slices.Sorted(maps.Keys(in)) {
+		raw := bytes.TrimSpace(in[name])
+		if bytes.Equal(raw, []byte("null")) {
+			return nil, &runner.ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number, not null", name)}
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err == nil {
+			out[name] = s
+			continue
+		}
+		var n json.Number
+		if err := json.Unmarshal(raw, &n); err == nil {
+			out[name] = n.String()
+			continue
+		}
+		return nil, &runner.ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number", name)}
+	}
+	return out, nil
+}
+
+// errWaitedTooLong ends a click's wait in the queue.
+var errWaitedTooLong = errors.New("waited too long for a free slot")
+
+func (cn *conn) start(req request) {
+	if req.ID == "" {
+		cn.refuse("", errors.New("a run needs an id"))
+		return
+	}
+	d, ok := cn.s.reg.Lookup(req.Demo)
+	if !ok {
+		cn.refuse(req.ID, fmt.Errorf("unknown demo %q", req.Demo))
+		return
+	}
+	raw, err := rawParams(req.Params)
+	if err != nil {
+		cn.refuse(req.ID, err)
+		return
+	}
+	vals, err := d.Parse(raw)
+	if err != nil {
+		cn.refuse(req.ID, err)
+		return
+	}
+
+	lim := cn.s.limits
+	cn.mu.Lock()
+	if cn.closed {
+		cn.mu.Unlock()
+		cn.reject(req.ID, errors.New("the connection is closing"))
+		return
+	}
+	if _, dup := cn.runs[req.ID]; dup {
+		cn.mu.Unlock()
+		cn.refuse(req.ID, fmt.Errorf("run %q is already in progress", req.ID))
+		return
+	}
+	if len(cn.runs) >= lim.PerConn {
+		cn.mu.Unlock()
+		cn.reject(req.ID, fmt.Errorf("busy: at most %d runs at once per page; stop one first", lim.PerConn))
+		return
+	}
+	if !cn.client.starts.Allow() {
+		cn.mu.Unlock()
+		cn.reject(req.ID, errors.New("busy: too many runs started from your address just now; wait a moment"))
+		return
+	}
+	runCtx, stop := context.WithCancel(cn.ctx)
+	cn.runs[req.ID] = stop
+	cn.wg.Add(1)
+	cn.mu.Unlock()
+	cn.touch()
+
+	// Where the click stands in the queue, set by the queue under its lock
+	// (so without blocking) and told to the page by this run's goroutine.
+	var place atomic.Int64
+	moved := make(chan struct{}, 1)
+	ticket, ready, err := cn.s.queue.enter(cn.client.key, func(n int) {
+		place.Store(int64(n))
+		select {
+		case moved <- struct{}{}:
+		default:
+		}
+	})
+	if err != nil {
+		stop()
+		cn.forget(req.ID)
+		cn.wg.Done()
+		cn.reject(req.ID, queueError(err, lim))
+		return
+	}
+	// started (or queued) goes out before the run can produce anything, so
+	// the client always sees it first. Like exit, started is sent whatever
+	// happens next: every accepted run is announced, then ended.
+	if ready {
+		cn.send(context.Background(), Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
+	} else {
+		cn.send(context.Background(), Message{Type: "queued", ID: req.ID, Position: int(place.Load())})
+	}
+	go func() {
+		defer cn.wg.Done()
+		defer cn.touch()
+		if !ready {
+			if err := cn.wait(runCtx, ticket, req.ID, &place, moved); err != nil {
+				stop()
+				cn.forget(req.ID)
+				if errors.Is(err, errWaitedTooLong) {
+					// Rejected after all: one error, no exit.
+					cn.send(context.Background(), Message{Type: "error", ID: req.ID,
+						Error: fmt.Sprintf("busy: waited %v for a free slot; try again in a moment", lim.QueueWait)})
+					return
+				}
+				cn.send(context.Background(), exitMessage(req.ID, runner.Result{Err: runner.ErrStopped}))
+				return
+			}
+			cn.send(context.Background(), Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
+		}
+		res := cn.run(runCtx, req.ID, d, vals)
+		stop()
+		// Free the run's places before the exit frame goes out, so a client
+		// that starts again as soon as it hears exit is not told "busy".
+		cn.forget(req.ID)
+		cn.s.queue.release(ticket)
+		// The exit frame is sent even when the connection is finishing, so
+		// that a client hears why its run ended before the close frame.
+		cn.send(context.Background(), exitMessage(req.ID, res))
+	}()
+}
+
+// queueError says why the queue refused a click.
+func queueError(err error, lim Limits) error {
+	if errors.Is(err, errClientQueueFull) {
+		return fmt.Errorf("busy: %d runs from your address are running or waiting already; stop one first", lim.PerClient+lim.QueuePerClient)
+	}
+	return fmt.Errorf("busy: the server is running %d demos and the queue is full; try again in a moment", lim.Global)
+}
+
+// forget takes a run out of the connection's table and remembers its id
+// among the recently ended.
+func (cn *conn) forget(id string) {
+	cn.mu.Lock()
+	defer cn.mu.Unlock()
+	delete(cn.runs, id)
+	cn.ended[cn.next] = id
+	cn.next = (cn.next + 1) % endedKept
+}
+
+// wait keeps a queued run waiting for its slot, telling the page its place
+// as it changes, for at most the queue wait. It returns nil once the run
+// holds a slot; otherwise the run has left the queue, and the error says
+// why: errWaitedTooLong, or whatever stopped ctx.
+func (cn *conn) wait(ctx context.Context, t *ticket, id string, place *atomic.Int64, moved <-chan struct{}) error {
+	wctx, cancel := context.WithTimeoutCause(ctx, cn.s.limits.QueueWait, errWaitedTooLong)
+	defer cancel()
+	told := place.Load()
+	for {
+		select {
+		case <-t.granted:
+			return nil
+		case <-moved:
+			if n := place.Load(); n != told {
+				told = n
+				cn.send(wctx, Message{Type: "queued", ID: id, Position: int(n)})
+			}
+		case <-wctx.Done():
+			// nil if the slot came in the same instant.
+			return cn.s.queue.wait(wctx, t)
+		}
+	}
+}
+
+func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, vals runner.Values) runner.Result {
+	out := frameWriter(func(p []byte) error {
+		return cn.send(ctx, Message{Type: "output", ID: id, Data: string(p)})
+	})
+	return runner.Execute(ctx, cn.s.env, d, vals, out, func(e runner.Event, inFlight int) {
+		cn.send(ctx, Message{Type: "event", ID: id, Event: &e, InFlight: &inFlight})
+	})
+}
+
+func exitMessage(id string, res runner.Result) Message {
+	ok := res.Err == nil
+	ms := float64(res.Elapsed.Microseconds()) / 1000
+	m := Message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms, TaskSummary: res.Tasks}
+	if !ok {
+		m.Error = res.Err.Error()
+	}
+	return m
+}
+
+// frameWriter turns each Write into one output frame.
+type frameWriter func([]byte) error
+
+func (f frameWriter) Write(p []byte) (int, error) {
+	if err := f(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

@@ -1,0 +1,360 @@
+package socket
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/bingfa-manyou/walkthrough/runner"
+)
+
+// The tests of the limits that keep one client from denying the course to
+// the others. Clients are told apart by address; the test server's peer is
+// always 127.0.0.1, so these tests trust it as a proxy and name each
+// client in X-Forwarded-For, exactly as a real proxy would.
+
+func startTrusting(t *testing.T, lim testLimits) *testServer {
+	t.Helper()
+	s, err := New(Config{
+		Demos: testDemos(t), Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: quiet(),
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.Close(ctx); err != nil {
+			t.Error(err)
+		}
+		srv.Close()
+	})
+	return &testServer{Server: srv, socket: s}
+}
+
+// dialFrom opens a socket as client addr, or returns the refusal.
+func dialFrom(t *testing.T, srv *testServer, addr string) (*client, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, srv.URL, &DialOptions{Header: http.Header{"X-Forwarded-For": {addr}}})
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return &client{t: t, c: c}, nil
+}
+
+func mustDialFrom(t *testing.T, srv *testServer, addr string) *client {
+	t.Helper()
+	cl, err := dialFrom(t, srv, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl
+}
+
+var long = map[string]string{"d": "1h"}
+
+// A hog's many clicks queue behind each other; a learner's one click is
+// served next when a slot frees, not after all of the hog's.
+func TestQueueIsFairAcrossClients(t *testing.T) {
+	lim := defaultLimits()
+	lim.Global, lim.PerClient, lim.PerConn = 2, 10, 2
+	srv := startTrusting(t, lim)
+	var hog []*client
+	for range 4 {
+		hog = append(hog, mustDialFrom(t, srv, "198.51.100.66"))
+	}
+	hog[0].run("h0", "wait", long)
+	hog[0].until("started", "h0")
+	hog[0].run("h1", "wait", long)
+	hog[0].until("started", "h1")
+	for i, id := range []string{"h2", "h3", "h4", "h5"} {
+		page := hog[1+i/2]
+		page.run(id, "wait", long)
+		if m := page.until("queued", id); m[len(m)-1].Position != i+1 {
+			t.Errorf("%s queued at %d, want %d", id, m[len(m)-1].Position, i+1)
+		}
+	}
+	learner := mustDialFrom(t, srv, "203.0.113.7")
+	learner.run("mine", "wait", map[string]string{"d": "1ms"})
+	if m := learner.until("queued", "mine"); m[len(m)-1].Position != 2 {
+		t.Errorf("learner queued at %d, want 2: behind one hog click, ahead of the other three", m[len(m)-1].Position)
+	}
+	hog[0].stop("h0")
+	hog[0].until("exit", "h0") // h2 takes that slot: it came first
+	hog[0].stop("h1")
+	hog[0].until("exit", "h1")
+	// The second slot goes to the learner, whose run then ends at once.
+	got := learner.until("exit", "mine")
+	if got[len(got)-1].OK == nil || !*got[len(got)-1].OK {
+		t.Errorf("learner's run: %+v", got)
+	}
+	if st := srv.socket.Stats(); st.Running != 2 || st.Queued != 2 {
+		t.Errorf("after the learner: %+v, want h2 and one more hog run running, two hog clicks waiting", st)
+	}
+}
+
+// A client at its own cap waits even when the server has room, while
+// another client starts at once.
+func TestPerClientCap(t *testing.T) {
+	lim := defaultLimits()
+	lim.PerClient = 2
+	srv := startTrusting(t, lim)
+	a1, a2 := mustDialFrom(t, srv, "198.51.100.1"), mustDialFrom(t, srv, "198.51.100.1")
+	a1.run("1", "wait", long)
+	a1.until("started", "1")
+	a1.run("2", "wait", long)
+	a1.until("started", "2")
+	a2.run("3", "wait", long)
+	a2.until("queued", "3")
+	b := mustDialFrom(t, srv, "198.51.100.2")
+	b.run("b", "wait", map[string]string{"d": "1ms"})
+	b.until("exit", "b")
+	a1.stop("1")
+	a1.until("exit", "1")
+	a2.until("started", "3")
+}
+
+// A click that waits longer than the queue wait gets one busy error and no
+// exit; a click stopped while waiting gets one exit saying so.
+func TestQueuedRunGetsBusyAfterTheWaitOrStops(t *testing.T) {
+	lim := defaultLimits()
+	lim.Global, lim.QueueWait = 1, 100*time.Millisecond
+	srv := startTrusting(t, lim)
+	a := mustDialFrom(t, srv, "198.51.100.1")
+	a.run("a", "wait", long)
+	a.until("started", "a")
+	b := mustDialFrom(t, srv, "198.51.100.2")
+	b.run("b1", "wait", long)
+	got := b.until("error", "b1")
+	if got[0].Type != "queued" || !strings.Contains(got[len(got)-1].Error, "busy: waited 100ms") {
+		t.Errorf("frames %+v, want queued then busy", got)
+	}
+	for _, m := range got {
+		if m.Type == "exit" || m.Type == "started" {
+			t.Errorf("a run refused after the wait got %s", m.Type)
+		}
+	}
+	b.run("b2", "wait", long)
+	b.until("queued", "b2")
+	b.stop("b2")
+	got = b.until("exit", "b2")
+	if m := got[len(got)-1]; m.OK == nil || *m.OK || m.Error != "stopped" {
+		t.Errorf("stopped while waiting: %+v", m)
+	}
+	if st := srv.socket.Stats(); st.Queued != 0 || st.Running != 1 {
+		t.Errorf("after: %+v", st)
+	}
+}
+
+// The queue is bounded per client: past it, busy at once.
+func TestQueueBoundPerClient(t *testing.T) {
+	lim := defaultLimits()
+	lim.PerClient, lim.QueuePerClient, lim.PerConn = 1, 1, 2
+	srv := startTrusting(t, lim)
+	a, a2 := mustDialFrom(t, srv, "198.51.100.1"), mustDialFrom(t, srv, "198.51.100.1")
+	a.run("1", "wait", long)
+	a.until("started", "1")
+	a.run("2", "wait", long)
+	a.until("queued", "2")
+	a2.run("3", "wait", long)
+	if got := a2.until("error", "3"); !strings.Contains(got[len(got)-1].Error, "busy") {
+		t.Errorf("%+v", got)
+	}
+}
+
+// Sockets are capped per client (429) and in all (503), before the
+// upgrade, with Retry-After; so is how fast one client may connect.
+func TestSocketCaps(t *testing.T) {
+	lim := defaultLimits()
+	lim.SocketsPerClient, lim.Sockets = 2, 3
+	srv := startTrusting(t, lim)
+	mustDialFrom(t, srv, "198.51.100.1")
+	mustDialFrom(t, srv, "198.51.100.1")
+	_, err := dialFrom(t, srv, "198.51.100.1")
+	checkRefusal(t, err, http.StatusTooManyRequests)
+	mustDialFrom(t, srv, "198.51.100.2")
+	_, err = dialFrom(t, srv, "198.51.100.3")
+	checkRefusal(t, err, http.StatusServiceUnavailable)
+
+	lim = defaultLimits()
+	lim.ConnectBurst, lim.ConnectRate = 3, 0.001
+	srv = startTrusting(t, lim)
+	for range 3 {
+		c := mustDialFrom(t, srv, "198.51.100.9")
+		c.c.Close()
+	}
+	_, err = dialFrom(t, srv, "198.51.100.9")
+	checkRefusal(t, err, http.StatusTooManyRequests)
+	mustDialFrom(t, srv, "198.51.100.10") // someone else is fine
+}
+
+func checkRefusal(t *testing.T, err error, status int) {
+	t.Helper()
+	var de *DialError
+	if !errors.As(err, &de) || de.Status != status || de.Header.Get("Retry-After") == "" {
+		t.Errorf("dial: %v, want %d with Retry-After", err, status)
+	}
+}
+
+// Over its frame budget a socket's frames are dropped and answered once;
+// a client that goes on is closed with 1008.
+func TestFrameBudgetThen1008(t *testing.T) {
+	lim := defaultLimits()
+	lim.FrameBurst, lim.FrameRate, lim.BadFrames = 3, 0.001, 3
+	srv := startTrusting(t, lim)
+	cl := mustDialFrom(t, srv, "198.51.100.1")
+	for range 3 {
+		cl.run("r", "wait", map[string]string{"d": "1ms"})
+		cl.until("exit", "r")
+	}
+	for range 10 {
+		cl.sendRaw(`{"type":"stop","id":"x"}`)
+	}
+	m := cl.next()
+	if m.Type != "error" || !strings.Contains(m.Error, "slow down") {
+		t.Errorf("first frame over budget: %+v", m)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := cl.c.Next(ctx)
+	if code := websocket.CloseStatus(err); code != websocket.StatusPolicyViolation {
+		t.Errorf("after the flood: %v, want close 1008 and no more answers", err)
+	}
+}
+
+// Bad frames are answered one by one — a page makes a mistake now and then
+// — but a client that keeps sending them is closed with 1008.
+func TestBadFramesThen1008(t *testing.T) {
+	lim := defaultLimits()
+	lim.BadFrames = 5
+	srv := startTrusting(t, lim)
+	cl := mustDialFrom(t, srv, "198.51.100.1")
+	for i := range 6 {
+		cl.sendRaw(`{"type":"jump"}`)
+		if i < 5 {
+			if m := cl.next(); m.Type != "error" {
+				t.Fatalf("bad frame %d: %+v", i, m)
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := cl.c.Next(ctx)
+	if code := websocket.CloseStatus(err); code != websocket.StatusPolicyViolation {
+		t.Errorf("after 6 bad frames: %v, want close 1008", err)
+	}
+}
+
+// Pings past their budget get no pong, and a ping flood ends with 1008.
+func TestPingFloodThen1008(t *testing.T) {
+	lim := defaultLimits()
+	lim.PingBurst, lim.PingRate, lim.BadFrames = 2, 0.001, 3
+	srv := startTrusting(t, lim)
+	cl := mustDialFrom(t, srv, "198.51.100.1")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// The client's reads deliver the pongs; read in the background.
+	closed := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := cl.c.Next(ctx); err != nil {
+				closed <- err
+				return
+			}
+		}
+	}()
+	for i := range 2 {
+		if err := cl.c.Conn().Ping(ctx); err != nil {
+			t.Fatalf("ping %d within budget: %v", i, err)
+		}
+	}
+	short, cancelShort := context.WithTimeout(ctx, 100*time.Millisecond)
+	if err := cl.c.Conn().Ping(short); err == nil {
+		t.Error("a ping past the budget was answered")
+	}
+	cancelShort()
+	for range 5 {
+		pctx, c := context.WithTimeout(ctx, 10*time.Millisecond)
+		cl.c.Conn().Ping(pctx)
+		c()
+	}
+	if code := websocket.CloseStatus(<-closed); code != websocket.StatusPolicyViolation {
+		t.Errorf("after a ping flood: close %v, want 1008", code)
+	}
+}
+
+// Starting and stopping in a loop cannot pass the per-client start rate.
+func TestStartRate(t *testing.T) {
+	lim := defaultLimits()
+	lim.StartBurst, lim.StartRate = 3, 0.001
+	srv := startTrusting(t, lim)
+	for i := range 3 {
+		cl := mustDialFrom(t, srv, "198.51.100.1") // a new socket each time does not help
+		cl.run("r", "wait", map[string]string{"d": "1ms"})
+		if got := cl.until("exit", "r"); got[0].Type != "started" {
+			t.Fatalf("run %d: %+v", i, got)
+		}
+		cl.c.Close()
+	}
+	cl := mustDialFrom(t, srv, "198.51.100.1")
+	cl.run("r", "wait", map[string]string{"d": "1ms"})
+	if got := cl.until("error", "r"); !strings.Contains(got[len(got)-1].Error, "too many runs started") {
+		t.Errorf("fourth start: %+v", got)
+	}
+	other := mustDialFrom(t, srv, "198.51.100.2")
+	other.run("r", "wait", map[string]string{"d": "1ms"})
+	other.until("exit", "r")
+}
+
+// A socket with no run for the idle timeout is closed with 4000 "idle"; a
+// socket whose run outlasts it is not.
+func TestIdleSocketIsClosed(t *testing.T) {
+	lim := defaultLimits()
+	lim.IdleTimeout = 50 * time.Millisecond
+	srv := startTrusting(t, lim)
+	busy := mustDialFrom(t, srv, "198.51.100.2")
+	busy.run("r", "wait", map[string]string{"d": "300ms"})
+	idle := mustDialFrom(t, srv, "198.51.100.1")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := idle.c.Next(ctx)
+	if code := websocket.CloseStatus(err); code != statusIdle {
+		t.Errorf("idle socket: %v, want close 4000", err)
+	}
+	if got := busy.until("exit", "r"); got[len(got)-1].OK == nil || !*got[len(got)-1].OK {
+		t.Errorf("the run on a busy socket: %+v", got)
+	}
+}
+
+// A peer that stops answering pings is dropped after one write timeout.
+func TestDeadPeerIsDropped(t *testing.T) {
+	lim := defaultLimits()
+	lim.PingInterval, lim.WriteTimeout = 20*time.Millisecond, 100*time.Millisecond
+	srv := startTrusting(t, lim)
+	mustDialFrom(t, srv, "198.51.100.1") // never reads: its pongs are never sent
+	if n := srv.socket.Stats().Sockets; n != 1 {
+		t.Fatalf("%d sockets open, want 1", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// Nothing signals the drop to the test, so it looks, with a deadline.
+	for srv.socket.Stats().Sockets != 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("a peer that does not answer pings is still connected")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
