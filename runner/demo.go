@@ -6,6 +6,20 @@
 // It imports the standard library only: a lesson that defines demos links
 // nothing of the server that runs them (the websocket transport lives in
 // web/socket).
+//
+// # Goroutines inside demos
+//
+// Demos run inside the server, many at once, and Go recovers a panic only
+// on the goroutine where it happens. Execute recovers the demo's own
+// goroutine: a panic there is one failed run ("internal error in the
+// demo"), details in the log. A panic on a goroutine the demo starts would
+// end the whole server, and nothing can catch it there. So a demo that
+// starts goroutines follows three rules: it joins every one of them before
+// it returns (a WaitGroup, or a channel it drains); each of them honours
+// the run's context; and none of them can panic for any parameter value
+// the demo's declaration accepts — which the lessons' test
+// TestEveryDemoAcrossItsRange checks by running every demo with each
+// parameter at each edge of its range.
 package runner
 
 import (

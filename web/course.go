@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type CourseConfig struct {
 
 	Run    runner.Limits // zero: runner.DefaultLimits
 	Socket socket.Limits // zero: socket.DefaultLimits
+	// TrustedProxies are the proxies whose Forwarded / X-Forwarded-For
+	// headers name the client the per-client limits count.
+	TrustedProxies []netip.Prefix
 
 	// PublicURL is the address learners use when the course runs behind a
 	// proxy or under a domain ("https://course.example"); its host, with
@@ -113,7 +117,9 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	}
 
 	c.env = runner.Env{FlagsURL: c.flagsURL, Limits: runLimits, Log: log}
-	if c.socket, err = socket.New(socket.Config{Demos: catalog.Registry(), Env: c.env, Limits: sockLimits, Log: log}); err != nil {
+	if c.socket, err = socket.New(socket.Config{
+		Demos: catalog.Registry(), Env: c.env, Limits: sockLimits, TrustedProxies: cfg.TrustedProxies, Log: log,
+	}); err != nil {
 		return nil, err
 	}
 	// The page shows downloaded flags from our own origin: same bytes as the
@@ -150,14 +156,27 @@ func (c *Course) Serve(ln net.Listener) error {
 
 // Shutdown stops accepting, stops every run, closes every socket with 1001
 // (going away) and stops the built-in flag site, waiting at most until ctx
-// is done.
+// is done. Clients still attached then (a slow header, a slow body) are
+// cut off rather than allowed to hold the exit past its deadline: that is
+// the job's deadline, not theirs.
 func (c *Course) Shutdown(ctx context.Context) error {
 	errs := make(chan error, 2)
-	go func() { errs <- c.srv.Shutdown(ctx) }()
+	go func() {
+		err := c.srv.Shutdown(ctx)
+		if err != nil && ctx.Err() != nil {
+			c.log.Warn("shutdown: cutting off the connections still open", "err", err)
+			err = c.srv.Close()
+		}
+		errs <- err
+	}()
 	go func() { errs <- c.socket.Close(ctx) }()
 	err := errors.Join(<-errs, <-errs)
 	if c.flags != nil {
-		err = errors.Join(err, c.flags.Close(ctx))
+		// Past the deadline the flag site cuts its connections too; that
+		// is the same forced end as above, not a failure.
+		if ferr := c.flags.Close(ctx); ferr != nil && ctx.Err() == nil {
+			err = errors.Join(err, ferr)
+		}
 	}
 	return err
 }

@@ -122,6 +122,13 @@ func readOnly(next http.Handler) http.Handler {
 			http.Error(w, "method not allowed: the course only answers GET and HEAD", http.StatusMethodNotAllowed)
 			return
 		}
+		if r.ContentLength != 0 {
+			// A GET with a body (or one of unknown length): nothing here
+			// reads it, and a slow one would hold the connection.
+			w.Header().Set("Connection", "close")
+			http.Error(w, "a request to the course has no body", http.StatusRequestEntityTooLarge)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"math"
 	"net"
 	"net/url"
@@ -105,26 +106,84 @@ func checkRunLimits(lim runner.Limits) error {
 	return nil
 }
 
-// socketLimitFlags registers what the server's socket allows its pages.
-func socketLimitFlags(fs *flag.FlagSet) *socket.Limits {
-	lim := socket.DefaultLimits()
-	fs.IntVar(&lim.PerConn, "runs-per-conn", lim.PerConn, "runs at once on one page")
-	fs.IntVar(&lim.Global, "runs-global", lim.Global, "runs at once on the whole server")
-	fs.Int64Var(&lim.ReadBytes, "read-bytes", lim.ReadBytes, "largest websocket message a client may send")
-	fs.DurationVar(&lim.WriteTimeout, "write-timeout", lim.WriteTimeout, "longest wait to write one frame to a client")
-	return &lim
+// limitFlag is one flag of the socket's limits and the least value that
+// makes sense for it.
+type limitFlag struct {
+	name string
+	// check says what is wrong with the value, or "".
+	check func() string
 }
 
-func checkSocketLimits(lim socket.Limits) error {
-	switch {
-	case lim.PerConn < 1:
-		return usagef("-runs-per-conn must be at least 1")
-	case lim.Global < 1:
-		return usagef("-runs-global must be at least 1")
-	case lim.ReadBytes < 1:
-		return usagef("-read-bytes must be at least 1")
-	case lim.WriteTimeout <= 0:
-		return usagef("-write-timeout must be positive")
+// socketLimitFlags registers what the server's socket allows its pages,
+// each client (an address) and all of them: one flag per limit.
+func socketLimitFlags(fs *flag.FlagSet) (*socket.Limits, []limitFlag) {
+	lim := socket.DefaultLimits()
+	var flags []limitFlag
+	atLeast := func(name string, p *int, def int, min int, usage string) {
+		fs.IntVar(p, name, def, usage)
+		flags = append(flags, limitFlag{name, func() string {
+			if *p < min {
+				return fmt.Sprintf("must be at least %d", min)
+			}
+			return ""
+		}})
+	}
+	positive := func(name string, p *float64, def float64, usage string) {
+		fs.Float64Var(p, name, def, usage)
+		flags = append(flags, limitFlag{name, func() string {
+			if !(*p > 0) || math.IsInf(*p, 0) {
+				return "must be a positive number"
+			}
+			return ""
+		}})
+	}
+	duration := func(name string, p *time.Duration, def time.Duration, usage string) {
+		fs.DurationVar(p, name, def, usage)
+		flags = append(flags, limitFlag{name, func() string {
+			if *p <= 0 {
+				return "must be positive"
+			}
+			return ""
+		}})
+	}
+	atLeast("runs-per-conn", &lim.PerConn, lim.PerConn, 1, "runs at once, waiting or running, on one page")
+	atLeast("runs-per-client", &lim.PerClient, lim.PerClient, 1, "runs at once from one client (address); more wait in the queue")
+	atLeast("runs-global", &lim.Global, lim.Global, 1, "runs at once on the whole server; more wait in the queue")
+	duration("queue-wait", &lim.QueueWait, lim.QueueWait, "longest a click waits in the queue before it gets busy")
+	atLeast("queue-size", &lim.QueueSize, lim.QueueSize, 0, "clicks waiting in the queue, all clients")
+	atLeast("queue-per-client", &lim.QueuePerClient, lim.QueuePerClient, 0, "clicks waiting in the queue from one client")
+	positive("start-rate", &lim.StartRate, lim.StartRate, "runs one client may start per second, sustained")
+	atLeast("start-burst", &lim.StartBurst, lim.StartBurst, 1, "runs one client may start at once")
+	atLeast("sockets", &lim.Sockets, lim.Sockets, 1, "open websockets on the server (then 503)")
+	atLeast("sockets-per-client", &lim.SocketsPerClient, lim.SocketsPerClient, 1, "open websockets from one client (then 429)")
+	positive("connect-rate", &lim.ConnectRate, lim.ConnectRate, "new websockets per second from one client, sustained (then 429)")
+	atLeast("connect-burst", &lim.ConnectBurst, lim.ConnectBurst, 1, "new websockets from one client at once")
+	positive("frame-rate", &lim.FrameRate, lim.FrameRate, "messages per second on one websocket, sustained")
+	atLeast("frame-burst", &lim.FrameBurst, lim.FrameBurst, 1, "messages at once on one websocket")
+	positive("client-frame-rate", &lim.ClientFrameRate, lim.ClientFrameRate, "messages per second from one client, all its websockets")
+	atLeast("client-frame-burst", &lim.ClientFrameBurst, lim.ClientFrameBurst, 1, "messages at once from one client")
+	positive("ping-rate", &lim.PingRate, lim.PingRate, "pings answered per second on one websocket")
+	atLeast("ping-burst", &lim.PingBurst, lim.PingBurst, 1, "pings answered at once on one websocket")
+	atLeast("bad-frames", &lim.BadFrames, lim.BadFrames, 1, "bad or excess messages tolerated before a websocket is closed with 1008 (one more every 5 s)")
+	fs.Int64Var(&lim.ReadBytes, "read-bytes", lim.ReadBytes, "largest websocket message a client may send")
+	flags = append(flags, limitFlag{"read-bytes", func() string {
+		if lim.ReadBytes < 1 {
+			return "must be at least 1"
+		}
+		return ""
+	}})
+	duration("write-timeout", &lim.WriteTimeout, lim.WriteTimeout, "longest wait to write one frame to a client")
+	duration("ping-interval", &lim.PingInterval, lim.PingInterval, "how often the server pings each page")
+	duration("idle-timeout", &lim.IdleTimeout, lim.IdleTimeout, "a websocket with no run for this long is closed")
+	return &lim, flags
+}
+
+// checkLimitFlags names the first flag whose value cannot work.
+func checkLimitFlags(flags []limitFlag) error {
+	for _, f := range flags {
+		if why := f.check(); why != "" {
+			return usagef("-%s %s", f.name, why)
+		}
 	}
 	return nil
 }
@@ -134,16 +193,23 @@ func checkSocketLimits(lim socket.Limits) error {
 type serverFlags struct {
 	run               *runner.Limits
 	socket            *socket.Limits
+	socketFlags       []limitFlag
 	readHeaderTimeout time.Duration
 	site              *flagSite
+	trustedProxies    string
+	publicURL         string
+	allowedHosts      string
 }
 
 func newServerFlags(fs *flag.FlagSet) *serverFlags {
 	s := &serverFlags{}
 	fs.DurationVar(&s.readHeaderTimeout, "read-header-timeout", 5*time.Second, "longest wait for a request's headers; a slower client is dropped")
 	s.run = runLimitFlags(fs)
-	s.socket = socketLimitFlags(fs)
+	s.socket, s.socketFlags = socketLimitFlags(fs)
 	s.site = flagSiteFlags(fs)
+	fs.StringVar(&s.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For / Forwarded name the client")
+	fs.StringVar(&s.publicURL, "public-url", "", "the address learners use, e.g. https://course.example: its host is allowed")
+	fs.StringVar(&s.allowedHosts, "allowed-hosts", "", "comma-separated further host names (host or host:port) the course answers; others get 403")
 	return s
 }
 
@@ -155,8 +221,26 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 	if err := checkRunLimits(*s.run); err != nil {
 		return web.CourseConfig{}, err
 	}
-	if err := checkSocketLimits(*s.socket); err != nil {
+	if err := checkLimitFlags(s.socketFlags); err != nil {
 		return web.CourseConfig{}, err
+	}
+	proxies, err := socket.ParsePrefixes(s.trustedProxies)
+	if err != nil {
+		return web.CourseConfig{}, usagef("-trusted-proxies: %v", err)
+	}
+	if s.publicURL != "" {
+		if u, err := url.Parse(s.publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return web.CourseConfig{}, usagef("-public-url %q is not a URL such as https://course.example", s.publicURL)
+		}
+	}
+	var hosts []string
+	for _, h := range strings.Split(s.allowedHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			if strings.ContainsAny(h, "/ ") {
+				return web.CourseConfig{}, usagef("-allowed-hosts: %q is not a host or host:port", h)
+			}
+			hosts = append(hosts, h)
+		}
 	}
 	flags, err := s.site.config()
 	if err != nil {
@@ -165,5 +249,6 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 	return web.CourseConfig{
 		FlagsURL: s.site.url, FlagsAddr: s.site.addr, Flags: flags,
 		Run: *s.run, Socket: *s.socket, ReadHeaderTimeout: s.readHeaderTimeout,
+		TrustedProxies: proxies, PublicURL: s.publicURL, AllowedHosts: hosts,
 	}, nil
 }
