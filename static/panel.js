@@ -295,6 +295,12 @@ export class Panel {
     }
     this.section.dispatchEvent(new CustomEvent("demo-frame", { bubbles: true, detail: msg }));
     switch (msg.type) {
+      case "queued": {
+        // The server is full: the run waits its turn; Stop leaves the queue.
+        const who = this.mode === "compare" ? run.role.toUpperCase() + " " : "";
+        this.setStatus(who + "排队中 · 第 " + msg.position + " 位", "queued");
+        break;
+      }
       case "started":
         run.started = performance.now();
         if (this.mode === "single") this.setStatus("运行中", "running");

@@ -10,6 +10,12 @@
 const FIRST_RETRY_MS = 500;
 const LAST_RETRY_MS = 8000;
 
+// The server closes a socket that has had no run for a long time with this
+// code. Coming straight back would only keep an unused socket open, so the
+// page reconnects when the learner is back: the tab shown again, or a key
+// or a click on it.
+const CLOSED_IDLE = 4000;
+
 export class Socket {
   constructor() {
     this.ws = null;
@@ -33,14 +39,32 @@ export class Socket {
       this.watchers.forEach((f) => f(true));
     });
     ws.addEventListener("message", (e) => this.dispatch(e.data));
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
       Array.from(this.runs.values()).forEach((r) => r.lost());
       this.watchers.forEach((f) => f(false));
+      if (e.code === CLOSED_IDLE) {
+        this.reconnectWhenBack();
+        return;
+      }
       setTimeout(() => this.connect(), this.retryDelay);
       this.retryDelay = Math.min(this.retryDelay * 2, LAST_RETRY_MS);
     });
+  }
+
+  // reconnectWhenBack connects again at the first sign of the learner: the
+  // page becoming visible, a key, a click or a touch.
+  reconnectWhenBack() {
+    const signs = ["visibilitychange", "keydown", "pointerdown", "focus"];
+    const back = () => {
+      if (document.visibilityState !== "visible") return;
+      signs.forEach((s) => removeEventListener(s, back, true));
+      document.removeEventListener("visibilitychange", back);
+      if (!this.ws) this.connect();
+    };
+    signs.forEach((s) => addEventListener(s, back, true));
+    document.addEventListener("visibilitychange", back);
   }
 
   dispatch(data) {
