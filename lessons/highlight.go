@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"fmt"
 	"go/scanner"
 	"go/token"
 	"html"
@@ -23,27 +24,117 @@ type piece struct{ class, text string }
 // highlight renders code in lang ("go", "python"; anything else is shown
 // plain), with line numbers when numbered.
 func highlight(lang string, code []byte, numbered bool) template.HTML {
-	var pieces []piece
+	return renderLines(pieces(lang, code), numbered, nil)
+}
+
+// highlightSource renders a demo's shown file: numbered, with its core
+// lines marked (see coreRoles). core reports whether the file marks any.
+func highlightSource(lang string, code []byte) (html template.HTML, core bool, err error) {
+	roles, err := coreRoles(lang, code)
+	if err != nil {
+		return "", false, err
+	}
+	return renderLines(pieces(lang, code), true, roles), roles != nil, nil
+}
+
+func pieces(lang string, code []byte) []piece {
 	switch lang {
 	case "go":
-		pieces = goPieces(code)
+		return goPieces(code)
 	case "python", "py":
-		pieces = pythonPieces(string(code))
-	default:
-		pieces = []piece{{"", string(code)}}
+		return pythonPieces(string(code))
 	}
-	return renderLines(pieces, numbered)
+	return []piece{{"", string(code)}}
+}
+
+// lineRole is what a line of a shown file is to the idea of its demo.
+type lineRole uint8
+
+const (
+	plumbing lineRole = iota // the rest: events, output, set-up
+	coreLine                 // between the markers: the lines that carry the idea
+	coreMark                 // a marker comment itself
+)
+
+// The marker comments that wrap a demo's core lines, after the comment
+// sign ("//" in Go, "#" in Python) and trimmed.
+const (
+	coreBegin = "核心开始"
+	coreEnd   = "核心结束"
+)
+
+// coreRoles finds the core blocks of a shown file: the lines between a
+// "// 核心开始" and a "// 核心结束" comment line (with # in Python). It
+// returns one role per line, or nil when the file marks none, and an error
+// for markers that do not pair up (blocks do not nest).
+func coreRoles(lang string, code []byte) ([]lineRole, error) {
+	var sign string
+	switch lang {
+	case "go":
+		sign = "//"
+	case "python", "py":
+		sign = "#"
+	default:
+		return nil, nil
+	}
+	lines := strings.Split(string(code), "\n")
+	roles := make([]lineRole, len(lines))
+	open, any := 0, false // open: the line of the block's start, 1-based
+	for i, line := range lines {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(line), sign)
+		if !ok {
+			if open > 0 {
+				roles[i] = coreLine
+			}
+			continue
+		}
+		switch strings.TrimSpace(rest) {
+		case coreBegin:
+			if open > 0 {
+				return nil, fmt.Errorf("line %d: %s %s inside the core block opened on line %d (blocks do not nest)", i+1, sign, coreBegin, open)
+			}
+			open, any = i+1, true
+			roles[i] = coreMark
+		case coreEnd:
+			if open == 0 {
+				return nil, fmt.Errorf("line %d: %s %s without a %s before it", i+1, sign, coreEnd, coreBegin)
+			}
+			open = 0
+			roles[i] = coreMark
+		default:
+			if open > 0 {
+				roles[i] = coreLine
+			}
+		}
+	}
+	if open > 0 {
+		return nil, fmt.Errorf("line %d: %s %s is never closed by %s %s", open, sign, coreBegin, sign, coreEnd)
+	}
+	if !any {
+		return nil, nil
+	}
+	return roles, nil
 }
 
 // renderLines writes chroma's structure: one span.line per line, the line
 // number in span.ln, the code in span.cl. A piece that spans several lines
 // (a raw string, a docstring) is closed and reopened at each line break.
-func renderLines(pieces []piece, numbered bool) template.HTML {
+// roles, when given, adds "core" or "core-mark" to the class of a line.
+func renderLines(pieces []piece, numbered bool, roles []lineRole) template.HTML {
 	var b strings.Builder
 	b.WriteString(`<pre class="chroma"><code>`)
 	line := 1
 	open := func() {
-		b.WriteString(`<span class="line">`)
+		class := "line"
+		if line-1 < len(roles) {
+			switch roles[line-1] {
+			case coreLine:
+				class = "line core"
+			case coreMark:
+				class = "line core-mark"
+			}
+		}
+		b.WriteString(`<span class="` + class + `">`)
 		if numbered {
 			b.WriteString(`<span class="ln">` + strconv.Itoa(line) + `</span>`)
 		}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"maps"
 	"path"
+	"regexp"
 	"runtime"
 	"slices"
 	"sync"
@@ -23,6 +24,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons/futures"
 	"github.com/bingfa-manyou/walkthrough/lessons/httpclients"
 	"github.com/bingfa-manyou/walkthrough/lessons/multireq"
+	"github.com/bingfa-manyou/walkthrough/lessons/oldcode"
 	"github.com/bingfa-manyou/walkthrough/lessons/rawconn"
 	"github.com/bingfa-manyou/walkthrough/lessons/semaphore"
 	"github.com/bingfa-manyou/walkthrough/lessons/spinner"
@@ -39,12 +41,20 @@ type Lesson struct {
 	Demos    []*runner.Demo // in the order the text places them
 	Sections []Section      // the page, top to bottom
 	Headings []Heading
+	// Text is the lesson's plain text by section, for search.
+	Text []TextSection
+	// Appendix marks a page read beside the lessons (the old code forms of
+	// the notes): not numbered, no demos, listed after the lessons.
+	Appendix bool
 }
 
 // Section is a run of prose or, where the text places one, a demo panel.
 type Section struct {
 	HTML template.HTML // set for prose
 	Demo *runner.Demo  // set for a demo panel
+	// Before is the panel's "运行前先看" note (an <aside class="before-run">),
+	// shown right above it; empty when the text gives none.
+	Before template.HTML
 }
 
 // Code is a demo's source as the page shows it.
@@ -55,6 +65,9 @@ type Code struct {
 	PythonFile string
 	PythonHTML template.HTML
 	Also       []File // further Go files the demo uses
+	// CoreFiles names the shown files that mark their core lines
+	// (// 核心开始 … // 核心结束; see highlight.go).
+	CoreFiles []string
 }
 
 // File is one highlighted source file.
@@ -65,10 +78,11 @@ type File struct {
 
 // Catalog is the whole course.
 type Catalog struct {
-	lessons  []*Lesson
-	bySlug   map[string]*Lesson
-	code     map[string]Code
-	registry *runner.Registry
+	lessons    []*Lesson
+	appendices []*Lesson
+	bySlug     map[string]*Lesson
+	code       map[string]Code
+	registry   *runner.Registry
 }
 
 // unit is one lesson folder: its embedded files and its demos.
@@ -92,6 +106,7 @@ func units() []unit {
 		{files: yieldfrom.Files, demos: yieldfrom.Demos()},
 		{files: multireq.Files, demos: multireq.Demos()},
 		{files: httpclients.Files, demos: httpclients.Demos()},
+		{files: oldcode.Files},
 	}
 }
 
@@ -141,7 +156,11 @@ func Load() (*Catalog, error) {
 			return nil, fmt.Errorf("lessons: slug %q used twice", l.Slug)
 		}
 		c.bySlug[l.Slug] = l
-		c.lessons = append(c.lessons, l)
+		if l.Appendix {
+			c.appendices = append(c.appendices, l)
+		} else {
+			c.lessons = append(c.lessons, l)
+		}
 	}
 	slices.SortFunc(c.lessons, func(a, b *Lesson) int { return cmp.Compare(a.Order, b.Order) })
 	return c, nil
@@ -154,14 +173,18 @@ func load(md goldmark.Markdown, reg *runner.Registry, u unit) (*Lesson, map[stri
 	if err != nil {
 		return nil, nil, fmt.Errorf("lessons: %w", err)
 	}
-	doc, err := render(md, src)
+	// Every exercise of every lesson has its answer key (checkExercises).
+	doc, err := render(md, src, true)
 	if err != nil {
-		return nil, nil, fmt.Errorf("lessons: %w", err)
+		return nil, nil, fmt.Errorf("lessons: %s: %w", slugOf(src), err)
 	}
 	m := doc.meta
 	where := "lesson " + m.Slug
 	if m.Slug == "" || m.Title == "" || m.Summary == "" {
 		return nil, nil, fmt.Errorf("lessons: a lesson.md lacks slug, title or summary (%q)", m.Slug)
+	}
+	if m.Appendix && (len(m.Demos) > 0 || len(u.demos) > 0 || doc.keys > 0) {
+		return nil, nil, fmt.Errorf("lessons: %s is an appendix: it places no demos and has no exercises", where)
 	}
 	if !slices.Equal(m.Demos, doc.demos) {
 		return nil, nil, fmt.Errorf("lessons: %s: front matter lists demos %v but the text places %v", where, m.Demos, doc.demos)
@@ -170,7 +193,10 @@ func load(md goldmark.Markdown, reg *runner.Registry, u unit) (*Lesson, map[stri
 		return nil, nil, fmt.Errorf("lessons: %s: the package defines %d demos, the text places %d", where, len(u.demos), len(m.Demos))
 	}
 	codes := map[string]Code{}
-	l := &Lesson{Slug: m.Slug, Order: m.Order, Title: m.Title, Summary: m.Summary, Headings: doc.headings}
+	l := &Lesson{
+		Slug: m.Slug, Order: m.Order, Title: m.Title, Summary: m.Summary,
+		Headings: doc.headings, Text: doc.text, Appendix: m.Appendix,
+	}
 	for _, id := range m.Demos {
 		d, ok := reg.Lookup(id)
 		if !ok || d.Lesson != m.Slug {
@@ -187,11 +213,12 @@ func load(md goldmark.Markdown, reg *runner.Registry, u unit) (*Lesson, map[stri
 	// Cut the page at each demo mark: prose, panel, prose, ...
 	html, from := doc.html, 0
 	for _, loc := range demoMark.FindAllSubmatchIndex(html, -1) {
-		if prose := html[from:loc[0]]; len(bytes.TrimSpace(prose)) > 0 {
+		prose, before := cutBefore(html[from:loc[0]])
+		if len(bytes.TrimSpace(prose)) > 0 {
 			l.Sections = append(l.Sections, Section{HTML: template.HTML(prose)})
 		}
 		d, _ := reg.Lookup(string(html[loc[2]:loc[3]]))
-		l.Sections = append(l.Sections, Section{Demo: d})
+		l.Sections = append(l.Sections, Section{Demo: d, Before: template.HTML(before)})
 		from = loc[1]
 	}
 	if rest := html[from:]; len(bytes.TrimSpace(rest)) > 0 {
@@ -200,36 +227,73 @@ func load(md goldmark.Markdown, reg *runner.Registry, u unit) (*Lesson, map[stri
 	return l, codes, nil
 }
 
+// cutBefore takes the "运行前先看" note off the end of the prose before a
+// panel, so that the page can attach it to the panel. render has made
+// sure that a note is always followed at once by its panel.
+func cutBefore(prose []byte) (rest, before []byte) {
+	i := bytes.LastIndex(prose, []byte(beforeOpen))
+	if i < 0 || !bytes.HasSuffix(bytes.TrimSpace(prose[i:]), []byte("</aside>")) {
+		return prose, nil
+	}
+	return prose[:i], bytes.TrimSpace(prose[i:])
+}
+
 // loadCode highlights the files a demo's panel shows.
 func loadCode(files fs.FS, d *runner.Demo) (Code, error) {
-	goSrc, err := fs.ReadFile(files, d.Source)
-	if err != nil {
-		return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
-	}
-	code := Code{GoFile: d.Source, GoText: string(goSrc)}
-	code.GoHTML = highlight(sourceLang(d.Source), goSrc, true)
-	for _, name := range d.Also {
+	code := Code{GoFile: d.Source}
+	show := func(name string) (template.HTML, []byte, error) {
 		src, err := fs.ReadFile(files, name)
 		if err != nil {
-			return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
+			return "", nil, fmt.Errorf("demo %s: %w", d.ID, err)
 		}
-		code.Also = append(code.Also, File{Name: name, HTML: highlight(sourceLang(name), src, true)})
+		html, core, err := highlightSource(sourceLang(name), src)
+		if err != nil {
+			return "", nil, fmt.Errorf("demo %s: %s: %w", d.ID, name, err)
+		}
+		if core {
+			code.CoreFiles = append(code.CoreFiles, name)
+		}
+		return html, src, nil
+	}
+	var goSrc []byte
+	var err error
+	if code.GoHTML, goSrc, err = show(d.Source); err != nil {
+		return Code{}, err
+	}
+	code.GoText = string(goSrc)
+	for _, name := range d.Also {
+		html, _, err := show(name)
+		if err != nil {
+			return Code{}, err
+		}
+		code.Also = append(code.Also, File{Name: name, HTML: html})
 	}
 	if d.Python != "" {
-		pySrc, err := fs.ReadFile(files, d.Python)
-		if err != nil {
-			return Code{}, fmt.Errorf("demo %s: %w", d.ID, err)
+		if code.PythonHTML, _, err = show(d.Python); err != nil {
+			return Code{}, err
 		}
 		code.PythonFile = d.Python
-		code.PythonHTML = highlight(sourceLang(d.Python), pySrc, true)
 	}
 	return code, nil
 }
 
+// slugOf finds the slug in a lesson.md that did not load, for the message.
+func slugOf(src []byte) string {
+	if m := slugLine.FindSubmatch(src); m != nil {
+		return "lesson " + string(m[1])
+	}
+	return "a lesson"
+}
+
+var slugLine = regexp.MustCompile(`(?m)^slug:\s*(\S+)`)
+
 // Lessons lists the lessons in course order.
 func (c *Catalog) Lessons() []*Lesson { return slices.Clone(c.lessons) }
 
-// Lesson finds a lesson by slug.
+// Appendices lists the pages read beside the lessons, after them.
+func (c *Catalog) Appendices() []*Lesson { return slices.Clone(c.appendices) }
+
+// Lesson finds a lesson, or an appendix, by slug.
 func (c *Catalog) Lesson(slug string) (*Lesson, bool) {
 	l, ok := c.bySlug[slug]
 	return l, ok

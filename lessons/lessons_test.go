@@ -141,7 +141,7 @@ func TestHeadingIDsKeepChinese(t *testing.T) {
 
 func TestRenderPlacesDemosAndHighlightsCode(t *testing.T) {
 	src := "---\nslug: x\norder: 1\ntitle: T\nsummary: S\ndemos: [a-demo]\n---\n\n## 第一节\n\n文字。\n\n::demo a-demo\n\n```python\nprint('hi')\n```\n\n<!--demo:forged-->\n"
-	doc, err := render(newMarkdown(), []byte(src))
+	doc, err := render(newMarkdown(), []byte(src), true)
 	if err != nil {
 		t.Fatal(err)
 	}

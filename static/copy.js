@@ -19,10 +19,12 @@ function announcer() {
   };
 }
 
-// codeText is the code as written, without the line numbers.
+// codeText is the code as written, without the line numbers, and whole:
+// the lines folded away by "只看核心" (core.js) are in it, the fold
+// buttons are not.
 function codeText(el) {
   const copy = el.cloneNode(true);
-  copy.querySelectorAll(".ln").forEach((n) => n.remove());
+  copy.querySelectorAll(".ln, button.fold").forEach((n) => n.remove());
   return copy.textContent.replace(/\n$/, "");
 }
 

@@ -15,7 +15,10 @@
 //     tabs.js      the source tabs
 //   timeline.js  the live timeline (trace.js, orders.js, dom.js)
 //   toc.js       the table of contents, a toggle on phones
+//   searchbox.js the search box in the header (search.js, loaded on first use)
 //   copy.js      copy buttons on code
+//   core.js      "只看核心": fold a demo's source down to its core lines
+//   answers.js   answer keys show the learner's last prediction
 //   anchors.js   "#" links on headings
 //   progress.js  progress kept in this browser
 //   keys.js      ←/→ between lessons, Shift+Enter and Esc for the demo in view
@@ -25,10 +28,13 @@
 // theme before the first paint.
 
 import { setupAnchors } from "./anchors.js";
+import { setupAnswers } from "./answers.js";
 import { setupCopy } from "./copy.js";
+import { setupCore } from "./core.js";
 import { setupKeys } from "./keys.js";
 import { Panel } from "./panel.js";
 import { setupProgress } from "./progress.js";
+import { setupSearchBox } from "./searchbox.js";
 import { Socket } from "./socket.js";
 import { watchTimeline } from "./timeline.js";
 import { setupToc } from "./toc.js";
@@ -51,7 +57,10 @@ panels.forEach((p) => p.restore(query));
 if (panels.size) socket.connect();
 
 setupToc();
+setupSearchBox();
 setupCopy();
+setupCore();
+setupAnswers();
 setupAnchors();
 setupProgress();
 setupKeys();

@@ -37,7 +37,7 @@ export class Panel {
     this.termB = null;
     const gallery = section.querySelector(".gallery");
     this.gallery = gallery ? new Gallery(gallery) : null;
-    this.prediction = new Prediction(section.querySelector(".predict-input"), section.querySelector(".verdict"));
+    this.prediction = new Prediction(section.querySelector(".predict-input"), section.querySelector(".verdict"), this.demo);
     this.repeatButton = section.querySelector("button.repeat");
     this.repeatN = section.querySelector(".repeat-n");
     this.compare = new Comparison(section, this.demo);

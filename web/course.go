@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/web/metrics"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
@@ -45,6 +47,11 @@ type CourseConfig struct {
 	PublicURL    string
 	AllowedHosts []string
 
+	// DrainDelay is how long Shutdown keeps serving after /readyz turns 503
+	// and before runs are stopped, so that a load balancer has stopped
+	// sending new learners here by then. Zero for a course on its own.
+	DrainDelay time.Duration
+
 	// ReadHeaderTimeout drops a client that sends its headers too slowly
 	// (zero: 5 s).
 	ReadHeaderTimeout time.Duration
@@ -63,6 +70,9 @@ type Course struct {
 	socket   *socket.Socket
 	handler  http.Handler
 	hosts    *hostGuard
+	metrics  *metrics.Metrics
+	draining atomic.Bool
+	drain    time.Duration
 	env      runner.Env
 	srv      *http.Server
 	log      *slog.Logger
@@ -99,7 +109,7 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Course{catalog: catalog, log: log, hosts: hosts, flagsURL: strings.TrimSuffix(cfg.FlagsURL, "/")}
+	c := &Course{catalog: catalog, log: log, hosts: hosts, drain: cfg.DrainDelay, flagsURL: strings.TrimSuffix(cfg.FlagsURL, "/")}
 	if c.flagsURL == "" {
 		addr := cfg.FlagsAddr
 		if addr == "" {
@@ -117,8 +127,12 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	}
 
 	c.env = runner.Env{FlagsURL: c.flagsURL, Limits: runLimits, Log: log}
+	// The socket is made just below; the gauges read it when scraped.
+	c.metrics = metrics.New(func() socket.Stats { return c.socket.Stats() })
+	hosts.refused = func() { c.metrics.Refused(metrics.RefusedHost) }
 	if c.socket, err = socket.New(socket.Config{
 		Demos: catalog.Registry(), Env: c.env, Limits: sockLimits, TrustedProxies: cfg.TrustedProxies, Log: log,
+		Observer: c.metrics,
 	}); err != nil {
 		return nil, err
 	}
@@ -129,7 +143,10 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.handler, err = newHandler(handlerConfig{Catalog: catalog, Socket: c.socket, Flags: images, Log: log, Hosts: hosts}); err != nil {
+	if c.handler, err = newHandler(handlerConfig{
+		Catalog: catalog, Socket: c.socket, Flags: images, Log: log, Hosts: hosts,
+		Ready: func() bool { return !c.draining.Load() },
+	}); err != nil {
 		return nil, err
 	}
 	// No ReadTimeout or WriteTimeout: they would also cut every websocket
@@ -160,6 +177,16 @@ func (c *Course) Serve(ln net.Listener) error {
 // cut off rather than allowed to hold the exit past its deadline: that is
 // the job's deadline, not theirs.
 func (c *Course) Shutdown(ctx context.Context) error {
+	// Drain first: /readyz says 503 at once, and pages and runs carry on
+	// for the drain delay while the balancer takes this replica out.
+	c.Drain()
+	if c.drain > 0 {
+		c.log.Info("draining", "for", c.drain)
+		select {
+		case <-time.After(c.drain):
+		case <-ctx.Done():
+		}
+	}
 	errs := make(chan error, 2)
 	go func() {
 		err := c.srv.Shutdown(ctx)
@@ -180,6 +207,14 @@ func (c *Course) Shutdown(ctx context.Context) error {
 	}
 	return err
 }
+
+// Drain turns /readyz to 503 at once, and nothing else: the course goes on
+// serving. Shutdown begins with it.
+func (c *Course) Drain() { c.draining.Store(true) }
+
+// Metrics serves the course's metrics in Prometheus form, for a listener
+// of its own (never the course's public one).
+func (c *Course) Metrics() http.Handler { return c.metrics.Handler() }
 
 // Handler is the course's routes, for callers that serve it themselves.
 func (c *Course) Handler() http.Handler { return c.handler }

@@ -621,7 +621,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("EveryPageCleanAndResponsive", func(t *testing.T) {
 		tb := b.newTab(t, 1280, 800)
 		pages := []string{"index"}
-		for _, l := range all {
+		for _, l := range append(all, catalog.Appendices()...) {
 			pages = append(pages, l.Slug)
 		}
 		for _, name := range pages {
@@ -642,7 +642,7 @@ func TestBrowser(t *testing.T) {
 			tb.resize(390, 844)
 			tb.waitFor("the phone layout", `innerWidth === 390`, `innerWidth`)
 			tb.screenshot(filepath.Join(dir, name+"-390x844.png"))
-			if name != "index" {
+			if name != "index" && eval[bool](tb, `document.querySelector("section.demo") !== null`) {
 				eval[bool](tb, `(document.querySelector("section.demo").scrollIntoView(), true)`)
 				tb.screenshot(filepath.Join(dir, name+"-390x844-demo.png"))
 			}

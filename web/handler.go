@@ -33,6 +33,9 @@ type handlerConfig struct {
 	// Hosts, when set, refuses requests for host names the course does
 	// not serve (see hostGuard).
 	Hosts *hostGuard
+	// Ready reports whether the course takes new learners: false while it
+	// drains before a shutdown. Nil means always.
+	Ready func() bool
 }
 
 // newHandler renders every page and returns the course's routes.
@@ -44,7 +47,11 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	assets, err := static.New(map[string][]byte{"chroma.css": chroma})
+	searchIndex, err := searchIndexJSON(cfg.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := static.New(map[string][]byte{"chroma.css": chroma, searchIndexName: searchIndex})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -61,7 +68,7 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	mux.Handle("GET /{$}", index)
 
 	lessonPages := map[string]*static.Body{}
-	for _, l := range cfg.Catalog.Lessons() {
+	for _, l := range append(cfg.Catalog.Lessons(), cfg.Catalog.Appendices()...) {
 		if lessonPages[l.Slug], err = site.page(lessonPage(site.lessonView(l))); err != nil {
 			return nil, err
 		}
@@ -98,9 +105,22 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	if cfg.Flags != nil {
 		mux.Handle("GET /flags/", http.StripPrefix("/flags", plainFlags(cfg.Flags)))
 	}
+	// healthz: the process is alive (until it exits). readyz: it takes new
+	// learners — 503 from the moment a shutdown begins, so a load balancer
+	// stops sending pages here while the ones already here finish.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if cfg.Ready != nil && !cfg.Ready() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("draining"))
+			return
+		}
+		w.Write([]byte("ready"))
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { serveNotFound(w, r, notFound) })
 	var routes http.Handler = readOnly(mux)

@@ -20,6 +20,8 @@ import (
 type hostGuard struct {
 	mu      sync.RWMutex
 	allowed map[string]bool // lower-case host or host:port, as in a Host header
+	// refused, when set, counts each request turned away (metrics).
+	refused func()
 }
 
 func newHostGuard(publicURL string, extra []string) (*hostGuard, error) {
@@ -115,6 +117,9 @@ func (g *hostGuard) allows(host string) bool {
 func (g *hostGuard) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !g.allows(r.Host) {
+			if g.refused != nil {
+				g.refused()
+			}
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.Header().Set("Cache-Control", "no-store")
 			w.WriteHeader(http.StatusForbidden)

@@ -6,7 +6,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -78,4 +81,45 @@ func mustCatalog(t *testing.T) *lessons.Catalog {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// failingListener fails every Accept the way a process out of file
+// descriptors does, and counts the attempts.
+type failingListener struct {
+	net.Listener
+	calls atomic.Int64
+}
+
+func (l *failingListener) Accept() (net.Conn, error) {
+	l.calls.Add(1)
+	return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+}
+
+// Out of file descriptors, the server backs off between accepts instead of
+// spinning on a core (net/http's Serve does, for errors that say they are
+// temporary; this checks the course is served that way).
+func TestAcceptErrorsDoNotSpin(t *testing.T) {
+	c, err := NewCourse(CourseConfig{Catalog: mustCatalog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := &failingListener{Listener: ln}
+	served := make(chan error, 1)
+	go func() { served <- c.Serve(fl) }()
+	time.Sleep(500 * time.Millisecond) // the window the attempts are counted in: the behaviour under test
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-served
+	// With backoff (5 ms doubling to 1 s) half a second holds about 7
+	// attempts; a loop without it, hundreds of thousands.
+	if n := fl.calls.Load(); n > 50 {
+		t.Errorf("%d accept attempts in 0.5 s: the server spins on EMFILE", n)
+	}
 }

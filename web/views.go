@@ -42,11 +42,17 @@ type pageView struct {
 	Position    string // "第 1 课 / 共 11 课" on lesson pages
 	Assets      assetURLs
 	Nav         []navItem
+	// Appendices are listed after the lessons, unnumbered.
+	Appendices []navItem
+	// SearchModule and SearchIndex are the URLs of the search's script and
+	// index, both fetched the first time the box is used (searchbox.js).
+	SearchModule, SearchIndex string
 }
 
 type indexView struct {
-	Page    pageView
-	Lessons []lessonCard
+	Page       pageView
+	Lessons    []lessonCard
+	Appendices []lessonCard
 }
 
 type lessonCard struct {
@@ -56,6 +62,7 @@ type lessonCard struct {
 
 type lessonView struct {
 	Page                         pageView
+	Appendix                     bool // an appendix: no number, no demos, no progress
 	Slug, Number, Title, Summary string
 	Sections                     []sectionView
 	Contents                     []headingView // the lesson's sections, for a contents list
@@ -67,8 +74,9 @@ type headingView struct {
 }
 
 type sectionView struct {
-	HTML string
-	Demo *demoView
+	HTML   string
+	Demo   *demoView
+	Before string // the demo's "运行前先看" note, right above its panel
 }
 
 type demoView struct {
@@ -77,7 +85,10 @@ type demoView struct {
 	PythonFile, PythonHTML string
 	Also                   []fileView // further Go files, each on its own tab
 	ShowsFlags             bool
-	Params                 []paramView
+	// Core says that some shown file marks its core lines, so the panel
+	// offers to fold the rest away.
+	Core   bool
+	Params []paramView
 	// Partners are the other demos of the same lesson: the natural second
 	// configuration to compare this one with (sequential vs concurrent).
 	Partners []partnerView
@@ -106,14 +117,23 @@ type paramView struct {
 
 // site builds view models from the catalog.
 type site struct {
-	catalog *lessons.Catalog
-	assets  assetURLs
+	catalog                   *lessons.Catalog
+	assets                    assetURLs
+	searchModule, searchIndex string
 }
 
 func newSite(c *lessons.Catalog, a *static.Assets) (*site, error) {
 	var urls assetURLs
 	var err error
 	if urls.Theme, err = a.URL("theme.js"); err != nil {
+		return nil, err
+	}
+	index, err := a.URL(searchIndexName)
+	if err != nil {
+		return nil, err
+	}
+	module, err := a.URL(searchModule)
+	if err != nil {
 		return nil, err
 	}
 	for _, name := range pageStyles {
@@ -139,13 +159,13 @@ func newSite(c *lessons.Catalog, a *static.Assets) (*site, error) {
 			}
 		}
 	}
-	return &site{catalog: c, assets: urls}, nil
+	return &site{catalog: c, assets: urls, searchModule: module, searchIndex: index}, nil
 }
 
 func lessonURL(slug string) string { return "/lessons/" + slug }
 
 func (s *site) pageView(title, description, current string) pageView {
-	p := pageView{Title: title, Description: description, Assets: s.assets}
+	p := pageView{Title: title, Description: description, Assets: s.assets, SearchModule: s.searchModule, SearchIndex: s.searchIndex}
 	all := s.catalog.Lessons()
 	for _, l := range all {
 		item := navItem{Slug: l.Slug, Title: l.Title, URL: lessonURL(l.Slug), Number: lessonNumber(l.Order), Current: l.Slug == current}
@@ -153,6 +173,13 @@ func (s *site) pageView(title, description, current string) pageView {
 			p.Position = fmt.Sprintf("第 %s 课 · 共 %d 课", item.Number, len(all))
 		}
 		p.Nav = append(p.Nav, item)
+	}
+	for _, a := range s.catalog.Appendices() {
+		item := navItem{Slug: a.Slug, Title: a.Title, URL: lessonURL(a.Slug), Current: a.Slug == current}
+		if item.Current {
+			p.Position = "附录"
+		}
+		p.Appendices = append(p.Appendices, item)
 	}
 	return p
 }
@@ -165,13 +192,19 @@ func (s *site) indexView() indexView {
 			Title: l.Title, Summary: l.Summary, DemoCount: len(l.Demos),
 		})
 	}
+	for _, a := range s.catalog.Appendices() {
+		v.Appendices = append(v.Appendices, lessonCard{Slug: a.Slug, URL: lessonURL(a.Slug), Title: a.Title, Summary: a.Summary})
+	}
 	return v
 }
 
 func (s *site) lessonView(l *lessons.Lesson) lessonView {
 	v := lessonView{
-		Page: s.pageView(l.Title+" · 并发漫游", l.Summary, l.Slug),
-		Slug: l.Slug, Number: lessonNumber(l.Order), Title: l.Title, Summary: l.Summary,
+		Page:     s.pageView(l.Title+" · 并发漫游", l.Summary, l.Slug),
+		Appendix: l.Appendix, Slug: l.Slug, Title: l.Title, Summary: l.Summary,
+	}
+	if !l.Appendix {
+		v.Number = lessonNumber(l.Order)
 	}
 	for _, h := range l.Headings {
 		if h.Level == 2 {
@@ -189,6 +222,7 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 			ID: d.ID, Title: d.Title, ShowsFlags: d.ShowsFlags,
 			GoFile: code.GoFile, GoHTML: string(code.GoHTML),
 			PythonFile: code.PythonFile, PythonHTML: string(code.PythonHTML),
+			Core: len(code.CoreFiles) > 0,
 		}
 		for i, f := range code.Also {
 			dv.Also = append(dv.Also, fileView{
@@ -204,9 +238,9 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 				dv.Partners = append(dv.Partners, partnerView{ID: other.ID, Title: other.Title})
 			}
 		}
-		v.Sections = append(v.Sections, sectionView{Demo: dv})
+		v.Sections = append(v.Sections, sectionView{Demo: dv, Before: string(sec.Before)})
 	}
-	prev, next := s.catalog.Neighbours(l)
+	prev, next := s.neighbours(l)
 	if prev != nil {
 		v.Prev = &navItem{Slug: prev.Slug, Title: prev.Title, URL: lessonURL(prev.Slug)}
 	}
@@ -214,4 +248,18 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 		v.Next = &navItem{Slug: next.Slug, Title: next.Title, URL: lessonURL(next.Slug)}
 	}
 	return v
+}
+
+// neighbours are the pages before and after l in reading order: the
+// lessons, then the appendices.
+func (s *site) neighbours(l *lessons.Lesson) (prev, next *lessons.Lesson) {
+	order := append(s.catalog.Lessons(), s.catalog.Appendices()...)
+	i := slices.Index(order, l)
+	if i > 0 {
+		prev = order[i-1]
+	}
+	if i >= 0 && i+1 < len(order) {
+		next = order[i+1]
+	}
+	return prev, next
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -16,15 +17,32 @@ import (
 const shutdownGrace = 5 * time.Second
 
 type serveOptions struct {
-	addr   string
-	server *serverFlags
+	addr        string
+	metricsAddr string
+	logFormat   string
+	drainDelay  time.Duration
+	server      *serverFlags
 }
 
 func serveFlags(fs *flag.FlagSet) *serveOptions {
 	o := &serveOptions{}
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to serve the course on")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address of its own, e.g. 127.0.0.1:9090 (off when empty)")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log lines as text or json")
+	fs.DurationVar(&o.drainDelay, "drain-delay", 0, "on SIGTERM, keep serving this long with /readyz at 503 before stopping runs (for a load balancer)")
 	o.server = newServerFlags(fs)
 	return o
+}
+
+// logger writes the server's log lines to w, one per line, as text or JSON.
+func logger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usagef("-log-format %q: want text or json", format)
 }
 
 func (c *command) serve(ctx context.Context, args []string) error {
@@ -40,7 +58,13 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg.Log = slog.New(slog.NewTextHandler(c.stderr, nil))
+	if o.drainDelay < 0 {
+		return usagef("-drain-delay must not be negative")
+	}
+	cfg.DrainDelay = o.drainDelay
+	if cfg.Log, err = logger(c.stderr, o.logFormat); err != nil {
+		return err
+	}
 	course, err := web.NewCourse(cfg)
 	if err != nil {
 		return err
@@ -49,6 +73,21 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		course.Shutdown(context.Background())
 		return fmt.Errorf("listen: %w", err)
+	}
+	var metricsSrv *http.Server
+	if o.metricsAddr != "" {
+		mln, err := c.listen("tcp", o.metricsAddr)
+		if err != nil {
+			ln.Close()
+			course.Shutdown(context.Background())
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", course.Metrics())
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go metricsSrv.Serve(mln)
+		defer metricsSrv.Close()
+		cfg.Log.Info("metrics", "url", "http://"+mln.Addr().String()+"/metrics")
 	}
 	// The URL comes first: scripts and people look for it there.
 	fmt.Fprintf(c.stdout, "并发漫游 serving at http://%s/\n", ln.Addr())
@@ -63,8 +102,9 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	case <-ctx.Done():
 	}
 
-	// Stop accepting, stop every run, close every socket with 1001.
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	// Drain (readyz 503 for the drain delay), then stop accepting, stop
+	// every run, close every socket with 1001.
+	sctx, cancel := context.WithTimeout(context.Background(), o.drainDelay+shutdownGrace)
 	defer cancel()
 	err = course.Shutdown(sctx)
 	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {

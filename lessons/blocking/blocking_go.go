@@ -11,12 +11,11 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// blockingGo needs no loop and no pool. The main goroutine makes real
-// blocking system calls: read(2) on a pipe whose far end answers after
-// block, then a file write and fsync. A spinner goroutine draws a frame
-// every 100 ms meanwhile and never notices: when a goroutine's thread is
-// stuck in the kernel, Go's runtime gives the other goroutines another
-// thread. The runtime is the event loop and the thread pool at once.
+// blockingGo 既不要事件循环，也不要线程池。主 goroutine 做的是真正的
+// 阻塞系统调用：先在管道上 read(2)，另一端过 block 才回答；再写文件并
+// fsync。与此同时，指针 goroutine 每 100ms 画一格，丝毫不受影响：一个
+// goroutine 的线程陷在内核里时，Go 运行时把 P 交给另一个线程，其余
+// goroutine 照常运行。运行时同时扮演了事件循环和线程池。
 func blockingGo(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
 	block := p.Duration("block")
 	start := time.Now()
@@ -27,11 +26,13 @@ func blockingGo(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 	spinCtx, stopSpinner := context.WithCancel(ctx)
 	defer stopSpinner()
 	var spinner sync.WaitGroup
-	var longest time.Duration // written by the spinner, read after spinner.Wait
+	var longest time.Duration // 指针 goroutine 写入，spinner.Wait 之后才读
+	// 核心开始
 	spinner.Go(func() { longest = spinUntil(spinCtx, say, ev) })
 
 	began := time.Now()
 	data, err := slowRead(ctx, block, say, ev)
+	// 核心结束
 	blocked := time.Since(began)
 	if err == nil {
 		err = saveToDisk(data, say, ev)
@@ -47,26 +48,27 @@ func blockingGo(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 	return nil
 }
 
-// slowRead makes one long blocking system call and returns what it read.
-// The far end of the pipe is a goroutine that writes after d: a stand-in for
-// a slow disk, a terminal or another process.
+// slowRead 做一次长时间的阻塞系统调用，返回读到的内容。管道的另一端是
+// 一个过 d 才写入的 goroutine，代表慢吞吞的磁盘、终端或另一个进程。
 func slowRead(ctx context.Context, d time.Duration, say func(string, ...any), ev runner.Events) ([]byte, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	// os.Pipe hands the pipe to Go's network poller, which would merely park
-	// the goroutine. Fd() puts the read end back in classic blocking mode, so
-	// r.Read below is a plain read(2) that holds its OS thread in the kernel
-	// until data arrives: exactly the kind of call that freezes an asyncio loop.
+	// os.Pipe 把管道交给 Go 的网络轮询器，那样读不到数据时只会挂起
+	// goroutine。调用 Fd() 把读端切回传统的阻塞模式，于是下面的 r.Read
+	// 就是一次普通的 read(2)：数据到来之前，它所在的系统线程一直陷在内核
+	// 里。这正是会冻住 asyncio 事件循环的那种调用。
+	// 核心开始
 	_ = r.Fd()
+	// 核心结束
 
 	var farEnd sync.WaitGroup
 	defer farEnd.Wait()
 	farEnd.Go(func() {
-		// Closing the write end makes a pending read return, so Stop gets
-		// through even though the read itself cannot be cancelled.
+		// 关闭写端会让等着的读返回，所以读本身虽然无法取消，按下停止
+		// 照样能生效。
 		defer w.Close()
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -80,7 +82,9 @@ func slowRead(ctx context.Context, d time.Duration, say func(string, ...any), ev
 	say("main: read(2) on a pipe; the far end answers in %v", d)
 	ev.Start("read(2)")
 	buf := make([]byte, 64)
-	n, err := r.Read(buf) // this goroutine and its thread wait in the kernel
+	// 核心开始
+	n, err := r.Read(buf) // 这个 goroutine 连同它的线程在内核里等
+	// 核心结束
 	switch {
 	case ctx.Err() != nil:
 		ev.End("read(2)", "stopped")
@@ -94,15 +98,15 @@ func slowRead(ctx context.Context, d time.Duration, say func(string, ...any), ev
 	return buf[:n], nil
 }
 
-// saveToDisk writes data to a new file and fsyncs it: more blocking system
-// calls, the kind the notes' save_flag makes. Regular files cannot be
-// polled at all, so every file write in Go ties up a thread like this.
+// saveToDisk 把 data 写进一个新文件并 fsync：又是几次阻塞的系统调用，
+// 和笔记里 save_flag 做的是同一类事。普通文件根本无法交给轮询器，所以
+// Go 里每次写文件都会像这样占住一个线程。
 func saveToDisk(data []byte, say func(string, ...any), ev runner.Events) error {
 	dir, err := os.MkdirTemp("", "bingfa-blocking-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir) // leave nothing behind
+	defer os.RemoveAll(dir) // 什么也不留下
 
 	ev.Start("write+fsync")
 	began := time.Now()
@@ -113,7 +117,7 @@ func saveToDisk(data []byte, say func(string, ...any), ev runner.Events) error {
 	}
 	_, err = f.Write(data)
 	if err == nil {
-		err = f.Sync() // wait until the disk has the bytes
+		err = f.Sync() // 等磁盘确认收到这些字节
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -127,9 +131,9 @@ func saveToDisk(data []byte, say func(string, ...any), ev runner.Events) error {
 	return nil
 }
 
-// spinUntil draws a frame every 100 ms until ctx is done and returns the
-// longest pause it saw between two frames. (spinEvery and lateAfter are the
-// constants at the top of blocking_loop.go, shared by both demos.)
+// spinUntil 每 100ms 画一格，直到 ctx 结束，返回它见过的两格之间最长的
+// 间隔。（spinEvery 和 lateAfter 是 blocking_loop.go 开头的常量，两个演示
+// 共用。）
 func spinUntil(ctx context.Context, say func(string, ...any), ev runner.Events) time.Duration {
 	tick := time.NewTicker(spinEvery)
 	defer tick.Stop()

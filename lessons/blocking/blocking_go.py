@@ -21,12 +21,14 @@ def spin(stop: threading.Event, started: float) -> None:
 def main() -> None:
     started = time.monotonic()
     stop = threading.Event()
+    # 核心开始
     spinner = threading.Thread(target=spin, args=(stop, started))
     spinner.start()
 
     r, w = os.pipe()
     threading.Timer(BLOCK, os.write, args=(w, b"Answer: 42")).start()  # 另一端过一会儿才回答
     data = os.read(r, 64)  # 阻塞的 read(2)：这个线程在内核里等
+    # 核心结束
     with tempfile.TemporaryDirectory() as tmp:
         with open(os.path.join(tmp, "answer.txt"), "wb") as f:
             f.write(data)

@@ -12,16 +12,15 @@ import (
 )
 
 const (
-	spinEvery  = 100 * time.Millisecond // the spinner wants a frame this often
-	blockAfter = 250 * time.Millisecond // when the blocking call starts, between two frames
-	lateAfter  = 150 * time.Millisecond // a frame this long after the last one is called late
-	framesPast = 3                      // frames drawn after the call is over, then stop
+	spinEvery  = 100 * time.Millisecond // 指针每隔这么久要画一格
+	blockAfter = 250 * time.Millisecond // 阻塞调用开始的时刻，落在两格之间
+	lateAfter  = 150 * time.Millisecond // 距上一格超过这么久的一格算迟到
+	framesPast = 3                      // 调用结束后再画这么多格，然后停下
 )
 
-// blockingLoop runs the same little program twice on a home-made event loop:
-// a spinner callback that reschedules itself every 100 ms, and, at 0.25 s,
-// a callback that needs a slow blocking call. First the callback makes the
-// call itself; then it hands the call to a worker pool and returns at once.
+// blockingLoop 在一个自制的事件循环上把同一个小程序跑两遍：一个每 100ms
+// 把自己重新登记一次的指针回调，外加一个在 0.25 秒要做慢速阻塞调用的
+// 回调。第一遍回调自己去做这次调用；第二遍把调用交给工人池，立刻返回。
 func blockingLoop(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
 	block := p.Duration("block")
 	start := time.Now()
@@ -45,17 +44,15 @@ func blockingLoop(ctx context.Context, p runner.Values, out io.Writer, ev runner
 	return nil
 }
 
-// spinBesideBlockingCall is one round of the demo. It returns the longest
-// pause between two spinner frames.
+// spinBesideBlockingCall 是演示的一轮，返回指针两格之间最长的间隔。
 func spinBesideBlockingCall(ctx context.Context, say func(string, ...any), ev runner.Events,
 	block time.Duration, offload bool) (time.Duration, error) {
 	loop := newLoop()
 	workers := newPool(2)
 	defer workers.close()
 
-	// These variables are only touched by callbacks, and callbacks only run
-	// on the loop's goroutine, one at a time: no locks needed. That is the
-	// comfort a single-threaded loop offers.
+	// 这些变量只有回调会碰，而回调只在循环那一个 goroutine 上一个接一个
+	// 地运行：不需要锁。这是单线程循环给的方便。
 	var (
 		callDone   bool
 		framesLeft = framesPast
@@ -85,8 +82,8 @@ func spinBesideBlockingCall(ctx context.Context, say func(string, ...any), ev ru
 				return
 			}
 		}
-		// Ask the loop to run this callback again at the next tick. If the
-		// loop was frozen, the missed ticks are skipped, not caught up.
+		// 请循环在下一个时刻再运行这个回调。如果循环被冻住过，错过的
+		// 时刻直接跳过，不补画。
 		if next = next.Add(spinEvery); next.Before(now) {
 			next = now.Add(spinEvery)
 		}
@@ -99,7 +96,10 @@ func spinBesideBlockingCall(ctx context.Context, say func(string, ...any), ev ru
 			ev.Point("loop", "calls blockingCall")
 			say("loop: a callback calls blockingCall(%v) itself", block)
 			ev.Start("blocking call (in the loop)")
+			// 核心开始
+			// 回调自己去等：调用返回之前，循环困在这个回调里。
 			if err := blockingCall(ctx, block); err != nil {
+				// 核心结束
 				ev.End("blocking call (in the loop)", "stopped")
 				return
 			}
@@ -110,8 +110,9 @@ func spinBesideBlockingCall(ctx context.Context, say func(string, ...any), ev ru
 		}
 		ev.Point("loop", "hands off blockingCall")
 		say("loop: a callback hands blockingCall(%v) to the pool and returns", block)
+		// 核心开始
 		loop.runInExecutor(workers, func() {
-			// This runs on a worker goroutine, not on the loop.
+			// 这一段在工人 goroutine 上运行，不在循环上。
 			ev.Start("blocking call (worker)")
 			if err := blockingCall(ctx, block); err != nil {
 				ev.End("blocking call (worker)", "stopped")
@@ -119,7 +120,8 @@ func spinBesideBlockingCall(ctx context.Context, say func(string, ...any), ev ru
 			}
 			ev.End("blocking call (worker)", "ok")
 		}, func() {
-			// And this runs back on the loop, as a new callback.
+			// 这一段回到循环上，作为一个新的回调运行。
+			// 核心结束
 			ev.Point("loop", "result arrives")
 			say("loop: the worker is done; its result arrives as a new callback")
 			callDone = true
@@ -130,12 +132,11 @@ func spinBesideBlockingCall(ctx context.Context, say func(string, ...any), ev ru
 	return longest, err
 }
 
-// blockingCall stands for time.Sleep, a disk write or requests.get: it does
-// not return until d has passed, and the goroutine that called it can do
-// nothing else meanwhile. One difference from a real time.Sleep: it gives up
-// when the run is stopped, only so that the Stop button works within 100 ms.
-// For the loop that changes nothing: until the call returns, the loop is
-// inside the callback and cannot run a single other callback.
+// blockingCall 代表 time.Sleep、一次磁盘写入或 requests.get：d 过去之前
+// 它不返回，调用它的 goroutine 在这期间什么别的也做不了。它和真正的
+// time.Sleep 只有一点不同：本次运行被停止时它会放弃等待，这只是为了按下
+// 停止时演示能马上收场。对循环来说这不改变任何事：调用返回之前，循环
+// 一直在那个回调里，一个别的回调也跑不了。
 func blockingCall(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -147,21 +148,20 @@ func blockingCall(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// eventLoop is a tiny event loop written for this lesson. One goroutine, the
-// one that calls run, does all the work: it takes the next callback that is
-// due, runs it to the end, and only then looks for the next one. Nothing can
-// interrupt a callback, so one that does not return freezes all the others.
-// asyncio's loop works the same way.
+// eventLoop 是为本课写的一个极小的事件循环。所有活都由调用 run 的那
+// 一个 goroutine 来干：取出下一个到期的回调，把它运行到结束，然后才去找
+// 下一个。没有什么能打断一个回调，所以一个不返回的回调会冻住其余所有
+// 回调。asyncio 的事件循环也是这样工作的。
 type eventLoop struct {
-	ready    []func()    // due now, in order
-	timers   []loopTimer // due later, sorted by time
+	ready    []func()    // 已经到期的回调，按先后排好
+	timers   []loopTimer // 以后才到期的回调，按时间排好
 	stopping bool
 
-	// Other goroutines must not touch the fields above. They hand callbacks
-	// over through posted instead, like asyncio's call_soon_threadsafe.
+	// 别的 goroutine 不许碰上面这些字段，它们改用 posted 把回调递进来，
+	// 就像 asyncio 的 call_soon_threadsafe。
 	mu     sync.Mutex
 	posted []func()
-	wake   chan struct{} // holds one token when something was posted
+	wake   chan struct{} // 有回调递进来时放一个令牌
 }
 
 type loopTimer struct {
@@ -171,11 +171,11 @@ type loopTimer struct {
 
 func newLoop() *eventLoop { return &eventLoop{wake: make(chan struct{}, 1)} }
 
-// callSoon schedules fn to run as soon as possible. Loop goroutine only.
+// callSoon 安排 fn 尽快运行。只能在循环的 goroutine 上调用。
 func (l *eventLoop) callSoon(fn func()) { l.ready = append(l.ready, fn) }
 
-// callAt schedules fn to run at when (or later, if the loop is busy).
-// Loop goroutine only.
+// callAt 安排 fn 在 when 运行（循环正忙的话会更晚）。只能在循环的
+// goroutine 上调用。
 func (l *eventLoop) callAt(when time.Time, fn func()) {
 	i := slices.IndexFunc(l.timers, func(t loopTimer) bool { return t.when.After(when) })
 	if i < 0 {
@@ -184,29 +184,31 @@ func (l *eventLoop) callAt(when time.Time, fn func()) {
 	l.timers = slices.Insert(l.timers, i, loopTimer{when, fn})
 }
 
-// callSoonThreadsafe may be called from any goroutine.
+// callSoonThreadsafe 可以在任何 goroutine 上调用。
 func (l *eventLoop) callSoonThreadsafe(fn func()) {
 	l.mu.Lock()
 	l.posted = append(l.posted, fn)
 	l.mu.Unlock()
 	select {
 	case l.wake <- struct{}{}:
-	default: // a token is already waiting
+	default: // 已经有一个令牌在等着了
 	}
 }
 
-// stop makes run return once the current callback is over.
+// stop 让 run 在当前回调结束后返回。
 func (l *eventLoop) stop() { l.stopping = true }
 
-// run is the loop itself: run one due callback, then look again; when
-// nothing is due, sleep until the next timer or until a callback is posted.
+// run 就是循环本身：运行一个到期的回调，再看一遍；没有到期的回调时，
+// 睡到下一个定时器到点，或者有回调被递进来。
 func (l *eventLoop) run(ctx context.Context) error {
 	for !l.stopping {
 		l.collectDue()
 		if len(l.ready) > 0 {
 			fn := l.ready[0]
 			l.ready = l.ready[1:]
-			fn() // the loop is inside this call until it returns
+			// 核心开始
+			fn() // 这个调用返回之前，循环一直在它里面
+			// 核心结束
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -219,7 +221,7 @@ func (l *eventLoop) run(ctx context.Context) error {
 	return nil
 }
 
-// collectDue moves timers whose time has come and posted callbacks to ready.
+// collectDue 把到点的定时器和递进来的回调移进 ready。
 func (l *eventLoop) collectDue() {
 	now := time.Now()
 	for len(l.timers) > 0 && !l.timers[0].when.After(now) {
@@ -232,7 +234,7 @@ func (l *eventLoop) collectDue() {
 	l.mu.Unlock()
 }
 
-// sleep waits for the next timer, a posted callback, or the end of the run.
+// sleep 等下一个定时器、一个递进来的回调，或者本次运行结束。
 func (l *eventLoop) sleep(ctx context.Context) error {
 	var alarm <-chan time.Time
 	if len(l.timers) > 0 {
@@ -249,9 +251,9 @@ func (l *eventLoop) sleep(ctx context.Context) error {
 	return nil
 }
 
-// pool is a fixed set of worker goroutines, like the ThreadPoolExecutor
-// behind asyncio's run_in_executor: blocking work goes there so that the
-// loop's own goroutine stays free.
+// pool 是固定数量的工人 goroutine，相当于 asyncio 的 run_in_executor
+// 背后的 ThreadPoolExecutor：阻塞的活交到这里，循环自己的 goroutine
+// 就保持空闲。
 type pool struct {
 	jobs chan func()
 	wg   sync.WaitGroup
@@ -269,14 +271,14 @@ func newPool(workers int) *pool {
 	return p
 }
 
-// close lets the workers finish what they hold and waits for them.
+// close 让工人做完手头的活，并等它们结束。
 func (p *pool) close() {
 	close(p.jobs)
 	p.wg.Wait()
 }
 
-// runInExecutor hands work to the pool and returns at once. When the work is
-// over, then runs on the loop as an ordinary callback.
+// runInExecutor 把 work 交给池子，立刻返回。work 做完后，then 作为一个
+// 普通回调回到循环上运行。
 func (l *eventLoop) runInExecutor(p *pool, work, then func()) {
 	p.jobs <- func() {
 		work()

@@ -17,11 +17,13 @@ async def spin(started: float) -> None:
 async def one_round(started: float, offload: bool) -> None:
     spinner = asyncio.create_task(spin(started))
     await asyncio.sleep(0.25)
+    # 核心开始
     if offload:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, time.sleep, BLOCK)  # 线程池里的线程去等
     else:
         time.sleep(BLOCK)  # 事件循环的线程自己在等：什么回调都跑不了
+    # 核心结束
     await asyncio.sleep(0.25)
     spinner.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -5,12 +5,11 @@ import (
 	"strconv"
 )
 
-// This file is the pretend shop both demos talk to. Its answers are
-// instant and fixed; each demo adds the waiting (the latency parameter) and
-// its own way of calling. Keeping the data here means the two styles cannot
-// disagree about the result.
+// 这个文件是两个演示共用的假网店。它的回答是现成的、固定的；等待（latency
+// 参数）和调用方式由各个演示自己加上。数据放在一处，两种写法就不可能算出
+// 不一样的结果。
 
-// userName is the customer whose order total both demos compute.
+// userName 是两个演示都要为她算总价的那位顾客。
 const userName = "alice"
 
 type item struct {
@@ -24,10 +23,10 @@ type order struct {
 	items []item
 }
 
-// lookupUserID is what the user service answers in stage 1.
+// lookupUserID 是第 1 步里用户服务的回答。
 func lookupUserID(name string) int { return len(name) + 2 } // "alice" -> 7
 
-// lookupOrder is what the order service answers in stage 2.
+// lookupOrder 是第 2 步里订单服务的回答。
 func lookupOrder(userID int) order {
 	return order{id: 1017 + userID, items: []item{
 		{"notebook", 2, 12.50},
@@ -36,7 +35,7 @@ func lookupOrder(userID int) order {
 	}}
 }
 
-// priceOrder is what the pricing service answers in stage 3.
+// priceOrder 是第 3 步里计价服务的回答。
 func priceOrder(o order) float64 {
 	total := 0.0
 	for _, it := range o.items {
@@ -45,7 +44,7 @@ func priceOrder(o order) float64 {
 	return total
 }
 
-// stageError is the failure injected with the fail parameter.
+// stageError 是用 fail 参数注入的故障。
 type stageError struct {
 	stage   int
 	service string
@@ -55,8 +54,7 @@ func (e *stageError) Error() string {
 	return fmt.Sprintf("stage %d: the %s service is unavailable", e.stage, e.service)
 }
 
-// injected returns the error stage n must report, or nil when the learner
-// chose another stage (or none).
+// injected 返回第 n 步应当报告的错误；学习者选了别的步骤（或 none）时返回 nil。
 func injected(failAt string, n int) error {
 	if failAt != strconv.Itoa(n) {
 		return nil

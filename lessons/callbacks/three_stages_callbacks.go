@@ -11,12 +11,11 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// runCallbacks computes alice's order total in callback style. Each stage
-// returns at once and, when its answer is ready, calls either onDone or
-// onError. Stage 2 needs stage 1's answer, so it can only be started from
-// inside stage 1's onDone; stage 3 from inside stage 2's onDone. Read the
-// body below from top to bottom: every stage pushes the code one level to
-// the right, and every level needs its own error handler.
+// runCallbacks 用回调写法算出 alice 这一单的总价。每一步调用都立刻返回，
+// 等答案好了再调用 onDone 或 onError。第 2 步要用第 1 步的答案，所以只能
+// 在第 1 步的 onDone 里面发起；第 3 步只能在第 2 步的 onDone 里面发起。
+// 从上往下读下面的函数体：每多一步，代码就往右缩进一级，每一级都要有
+// 自己的错误处理函数。
 func runCallbacks(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
 	shop := &callbackShop{ctx: ctx, latency: p.Duration("latency"), failAt: p.Choice("fail"), ev: ev}
 	start := time.Now()
@@ -25,12 +24,13 @@ func runCallbacks(ctx context.Context, p runner.Values, out io.Writer, ev runner
 			strings.Repeat("  ", depth), fmt.Sprintf(format, args...))
 	}
 
-	// The chain ends in exactly one of the four callbacks that set these.
+	// 这条链最后恰好停在下面四个回调中的一个，由它来填这几个变量。
 	var total float64
 	var failure error
 	failedAt := 0
 
 	say(0, "stage 1: look up the id of user %q", userName)
+	// 核心开始
 	shop.fetchUserID(userName, func(id int) {
 		say(1, "stage 1 onDone: user id %d -> stage 2: fetch their order", id)
 		shop.fetchOrder(id, func(o order) {
@@ -50,15 +50,16 @@ func runCallbacks(ctx context.Context, p runner.Values, out io.Writer, ev runner
 		say(1, "stage 1 onError saw: %v", err)
 		failure, failedAt = err, 1
 	})
+	// 核心结束
 
-	// Only stage 1 has been started so far: fetchUserID returned at once and
-	// everything else happens later, inside callbacks on other goroutines.
-	// Run must not return before the chain has finished, so wait for it.
+	// 到这里只发起了第 1 步：fetchUserID 立刻就返回了，其余的事都要以后
+	// 在别的 goroutine 上、在回调里发生。整条链走完之前 Run 不能返回，
+	// 所以在这里等它。
 	shop.wait()
 
 	elapsed := time.Since(start).Seconds()
 	if err := ctx.Err(); err != nil {
-		return err // stopped by the learner; the runner reports it
+		return err // 学习者按了停止；由 runner 去报告
 	}
 	if failure != nil {
 		fmt.Fprintf(out, "only stage %d's onError saw the error, at nesting depth %d; no outer handler heard of it (%.2fs)\n",
@@ -69,15 +70,14 @@ func runCallbacks(ctx context.Context, p runner.Values, out io.Writer, ev runner
 	return nil
 }
 
-// callbackShop calls the shop the way a callback-based library does: a call
-// returns immediately, and the answer is delivered later by calling one of
-// the two functions it was given.
+// callbackShop 像回调式的库那样调用网店：调用立刻返回，答案以后再通过
+// 调用交给它的两个函数之一送达。
 type callbackShop struct {
 	ctx     context.Context
 	latency time.Duration
 	failAt  string
 	ev      runner.Events
-	pending sync.WaitGroup // callbacks not yet delivered
+	pending sync.WaitGroup // 还没送达的回调
 }
 
 func (s *callbackShop) fetchUserID(name string, onDone func(int), onError func(error)) {
@@ -92,14 +92,15 @@ func (s *callbackShop) fetchTotal(o order, onDone func(float64), onError func(er
 	s.call(3, func() { onDone(priceOrder(o)) }, onError)
 }
 
-// call starts stage n and returns. After the latency, on a goroutine of its
-// own, it calls answer (which hands the result to onDone) or onError. The
-// error cannot be returned to anybody: by the time it happens, the code
-// that started the stage has long moved on.
+// call 发起第 n 步就返回。等过 latency 之后，它在自己的 goroutine 里调用
+// answer（由它把结果交给 onDone）或 onError。错误没法返回给任何人：等它
+// 发生时，发起这一步的代码早就往下走了。
 func (s *callbackShop) call(n int, answer func(), onError func(error)) {
 	task := fmt.Sprintf("stage %d", n)
 	s.ev.Start(task)
+	// 核心开始
 	s.pending.Go(func() {
+		// 核心结束
 		t := time.NewTimer(s.latency)
 		defer t.Stop()
 		select {
@@ -118,11 +119,12 @@ func (s *callbackShop) call(n int, answer func(), onError func(error)) {
 		}
 		s.ev.End(task, "ok")
 		s.ev.Point(task, "onDone")
+		// 核心开始
 		answer()
 	})
+	// 核心结束
 }
 
-// wait returns once every callback has been delivered. A callback that
-// starts the next stage registers it before returning, so the count never
-// drops to zero in the middle of the chain.
+// wait 在每个回调都送达之后返回。发起下一步的回调会在返回之前把下一步
+// 登记上，所以计数不会在链条中途降到零。
 func (s *callbackShop) wait() { s.pending.Wait() }

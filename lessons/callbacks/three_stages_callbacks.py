@@ -36,6 +36,7 @@ async def main():
         print(message)
         finished.set_result(None)
 
+    # 核心开始
     def on_user(user_id):
         def on_order(order):
             def on_total(total):
@@ -44,6 +45,7 @@ async def main():
         fetch_order(user_id, on_order, lambda e: finish(f"stage 2 on_error: {e}"))
 
     fetch_user_id("alice", on_user, lambda e: finish(f"stage 1 on_error: {e}"))
+    # 核心结束
     await finished  # 只是让事件循环一直运行，直到回调链走完
 
 

@@ -9,10 +9,9 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// runSequential computes the same total with straight-line code: each call
-// waits for its answer and returns (value, error), so the three stages read
-// top to bottom like the async/await version in Python. An error is not
-// handled where it happens; it is returned, and main deals with it once.
+// runSequential 用顺序写法算同一个总价：每次调用都等到答案再返回
+// (值, error)，三步从上往下读，和 Python 的 async/await 版一样。错误不在
+// 发生的地方处理，而是返回出去，由 main 统一处理一次。
 func runSequential(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
 	shop := &blockingShop{latency: p.Duration("latency"), failAt: p.Choice("fail"), ev: ev}
 	start := time.Now()
@@ -20,13 +19,17 @@ func runSequential(ctx context.Context, p runner.Values, out io.Writer, ev runne
 		fmt.Fprintf(out, "[%.2fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
 	}
 
+	// 核心开始
 	total, err := threeStages(ctx, shop, say)
+	// 核心结束
 
 	elapsed := time.Since(start).Seconds()
 	if ctx.Err() != nil {
-		return ctx.Err() // stopped by the learner; the runner reports it
+		return ctx.Err() // 学习者按了停止；由 runner 去报告
 	}
-	if err != nil { // the one place where any stage's error is handled
+	// 核心开始
+	if err != nil { // 任何一步的错误都在这唯一的一处处理
+		// 核心结束
 		ev.Point("main", "error handled")
 		say("main's single error check saw: %v", err)
 		fmt.Fprintf(out, "the error was returned up to main and handled there, in one place (%.2fs)\n", elapsed)
@@ -36,32 +39,36 @@ func runSequential(ctx context.Context, p runner.Values, out io.Writer, ev runne
 	return nil
 }
 
-// threeStages is the pipeline. Each stage uses the previous stage's result,
-// so they run one after another; with goroutines there is no need to split
-// the function into callbacks for that: a call that waits only parks this
-// goroutine, and the runtime runs other goroutines meanwhile.
+// threeStages 是这条流水线。每一步都用上一步的结果，所以只能一步接一步；
+// 有了 goroutine，不必为此把函数拆成回调：等待中的调用只会让这个
+// goroutine 停下，运行时趁机去运行别的 goroutine。
 func threeStages(ctx context.Context, shop *blockingShop, say func(string, ...any)) (float64, error) {
 	say("stage 1: look up the id of user %q", userName)
+	// 核心开始
 	id, err := shop.fetchUserID(ctx, userName)
 	if err != nil {
-		return 0, err // not handled here: handed back to the caller
+		return 0, err // 不在这里处理，原样交还给调用者
 	}
+	// 核心结束
 	say("stage 1 returned user id %d -> stage 2: fetch their order", id)
+	// 核心开始
 	o, err := shop.fetchOrder(ctx, id)
 	if err != nil {
 		return 0, err
 	}
+	// 核心结束
 	say("stage 2 returned order #%d, %d items -> stage 3: ask for the total", o.id, len(o.items))
+	// 核心开始
 	total, err := shop.fetchTotal(ctx, o)
 	if err != nil {
 		return 0, err
 	}
+	// 核心结束
 	say("stage 3 returned total %.2f", total)
 	return total, nil
 }
 
-// blockingShop calls the shop the straight-line way: a call does not return
-// until the answer (or an error) is there.
+// blockingShop 用顺序的方式调用网店：答案（或错误）没到，调用就不返回。
 type blockingShop struct {
 	latency time.Duration
 	failAt  string
@@ -89,8 +96,8 @@ func (s *blockingShop) fetchTotal(ctx context.Context, o order) (float64, error)
 	return priceOrder(o), nil
 }
 
-// call waits out stage n's latency and returns its error, if any. The wait
-// is a select, so stopping the run wakes it at once.
+// call 等过第 n 步的延迟，返回它的错误（如果有的话）。等待是一个
+// select，所以停止运行会立刻把它叫醒。
 func (s *blockingShop) call(ctx context.Context, n int) error {
 	task := fmt.Sprintf("stage %d", n)
 	s.ev.Start(task)

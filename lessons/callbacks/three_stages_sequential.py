@@ -25,17 +25,21 @@ async def fetch_total(order):
     return await call_service(3, sum(q * p for q, p in order["items"]))
 
 
+# 核心开始
 async def three_stages(name):
     user_id = await fetch_user_id(name)
     order = await fetch_order(user_id)
     return await fetch_total(order)
+# 核心结束
 
 
 async def main():
+    # 核心开始
     try:
         total = await three_stages("alice")
     except RuntimeError as exc:  # 三步中任何一步的错误都落到这里
         print("main caught:", exc)
+    # 核心结束
     else:
         print(f"total {total:.2f}")
 

@@ -11,38 +11,44 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// helloTasks starts one goroutine per duration, all at once, and waits for
-// every one of them, like asyncio.gather. Each task only waits (a timer
-// stands for a slow network or disk call), so while one is waiting the
-// others can run: the whole takes as long as the longest task, not the sum.
+// helloTasks 为每个时长各开一个 goroutine，同时出发，再等它们全部返回，
+// 作用相当于 asyncio.gather。每个任务只是在等（用定时器代替一次慢的网络
+// 或磁盘调用），一个在等的时候别的照样能跑，所以总耗时是最长的那个任务，
+// 而不是各时长之和。
 func helloTasks(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
 	durations := p.Durations("durations")
 	start := time.Now()
 	stamp := func() string { return fmt.Sprintf("[%.2fs]", time.Since(start).Seconds()) }
 
-	// One slot per task, filled by that task alone: no lock is needed, and
-	// the results stay in submission order whatever order the tasks finish in.
+	// 每个任务一格，只由它自己填写：不需要加锁，而且不论谁先完成，
+	// 结果都按提交的顺序排列。
 	results := make([]string, len(durations))
 
+	// 核心开始
 	var wg sync.WaitGroup
 	for i, d := range durations {
 		name := fmt.Sprintf("task %d", i+1)
-		wg.Go(func() { // like asyncio.create_task: it starts now, we don't wait here
+		wg.Go(func() { // 相当于 asyncio.create_task：马上开始，这里不等它
+			// 核心结束
 			ev.Start(name)
 			fmt.Fprintf(out, "%s %s starts (sleeps %v)\n", stamp(), name, d)
+			// 核心开始
 			if sleep(ctx, d) != nil {
+				// 核心结束
 				ev.End(name, "cancelled")
 				return
 			}
 			fmt.Fprintf(out, "%s %s done\n", stamp(), name)
 			ev.End(name, "ok")
+			// 核心开始
 			results[i] = fmt.Sprintf("%s slept %v", name, d)
 		})
 	}
-	wg.Wait() // like `await asyncio.gather(...)`: every task has returned
+	wg.Wait() // 相当于 `await asyncio.gather(...)`：每个任务都已返回
+	// 核心结束
 	total := time.Since(start)
 
-	if err := ctx.Err(); err != nil { // stopped: the tasks gave up, no results
+	if err := ctx.Err(); err != nil { // 被停止了：任务都已放弃，没有结果可报
 		return err
 	}
 
@@ -55,16 +61,17 @@ func helloTasks(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 	return nil
 }
 
-// sleep waits for d like asyncio.sleep: the goroutine is parked and costs no
-// thread while it waits. Unlike time.Sleep it also wakes up at once when the
-// run is stopped.
+// sleep 像 asyncio.sleep 那样等 d：等待期间 goroutine 被挂起，不占用线程。
+// 和 time.Sleep 不同，运行被停止时它会立刻醒来。
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
+	// 核心开始
 	select {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// 核心结束
 }

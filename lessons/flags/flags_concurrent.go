@@ -13,12 +13,11 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// flagsConcurrent starts one goroutine per flag, so every request is on
-// its way before the first answer comes back: the total time is roughly
-// one latency, however many flags there are. getFlag is the very function
-// the sequential demo calls (see download.go).
+// flagsConcurrent 每面国旗开一个 goroutine，于是第一个应答回来之前，所有
+// 请求都已经在路上了：不管有多少面国旗，总耗时都约为一个 latency。getFlag
+// 就是顺序版调用的那个函数（见 download.go）。
 func flagsConcurrent(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-	// The server says where its flag site is; the learner cannot.
+	// 国旗网站的地址由服务器告诉我们，学习者改不了。
 	baseURL := p.FlagsURL()
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
@@ -26,31 +25,37 @@ func flagsConcurrent(ctx context.Context, p runner.Values, out io.Writer, ev run
 	query := flagserver.Config{Latency: p.Duration("latency")}.Query()
 
 	start := time.Now()
-	// Many goroutines count at once, so the counters must be atomic.
+	// 许多 goroutine 同时计数，所以计数器必须是原子的。
 	var downloaded, failed atomic.Int64
+	// 核心开始
 	var wg sync.WaitGroup
 	for _, c := range flagserver.Countries()[:p.Int("count")] {
-		// wg.Go starts the function in a new goroutine and counts it;
-		// the loop goes straight on to the next country.
+		// wg.Go 在一个新的 goroutine 里运行这个函数，并把它记上一笔；
+		// 循环不等它，马上去开下一个国家的。
 		wg.Go(func() {
+			// 核心结束
 			ev.Start(c.Code)
+			// 核心开始
 			_, err := getFlag(ctx, client, baseURL, c.Code, query)
+			// 核心结束
 			ev.End(c.Code, status(ctx, err))
 			switch {
 			case ctx.Err() != nil:
-				// stopped: print nothing
+				// 被停止了：什么也不打印
 			case err != nil:
 				failed.Add(1)
 				fmt.Fprintf(out, "%s(%v) ", c.Code, err)
 			default:
 				downloaded.Add(1)
-				// Printed when this download ends, so the codes
-				// appear in the order the answers arrive.
+				// 在这次下载结束时打印，所以国家代码按应答到达的
+				// 先后出现。
 				fmt.Fprint(out, c.Code+" ")
 			}
+			// 核心开始
 		})
 	}
-	wg.Wait() // like asyncio.gather: wait for every download
+	wg.Wait() // 相当于 asyncio.gather：等每一次下载都结束
+	// 核心结束
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -17,14 +17,19 @@ async def get_flag(session: aiohttp.ClientSession, cc: str) -> bytes:
 
 
 async def download_one(session: aiohttp.ClientSession, cc: str) -> None:
+    # 核心开始
     await get_flag(session, cc)
+    # 核心结束
     print(cc, end=" ", flush=True)  # 谁的应答先到，谁先打印
 
 
 async def main(count: int = 20) -> None:
     t0 = time.perf_counter()
-    async with aiohttp.ClientSession() as session:
+    # 核心开始
+    async with aiohttp.ClientSession() as session:  # 整次运行共用一个会话
+        # 每面国旗一个协程，gather 把它们都包成任务，一起等
         await asyncio.gather(*(download_one(session, cc) for cc in COUNTRIES[:count]))
+    # 核心结束
     print(f"\n{count} flags downloaded in {time.perf_counter() - t0:.2f}s")
 
 

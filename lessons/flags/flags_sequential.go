@@ -11,29 +11,32 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// flagsSequential downloads the flags one after another: the next request
-// is sent only when the previous answer has fully arrived, so the total
-// time is roughly count × latency. getFlag and status, shared with the
-// concurrent demo, are in download.go.
+// flagsSequential 一面接一面地下载国旗：上一个应答完整到手，才发下一个
+// 请求，所以总耗时约为 count × latency。和并发版共用的 getFlag、status 在
+// download.go 里。
 func flagsSequential(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-	// The server says where its flag site is; the learner cannot.
+	// 国旗网站的地址由服务器告诉我们，学习者改不了。
 	baseURL := p.FlagsURL()
-	// A Transport of our own, so that the connections it opens are
-	// closed when this run ends instead of lingering in a shared pool.
+	// 用自己的 Transport，这次运行结束时它开的连接就一起关掉，不会留在
+	// 共享的连接池里。
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
-	// The query string asks the server to wait before every answer.
+	// 查询字符串让服务器在每次应答前先等一会儿。
 	query := flagserver.Config{Latency: p.Duration("latency")}.Query()
 
 	start := time.Now()
 	downloaded, failed := 0, 0
+	// 核心开始
 	for _, c := range flagserver.Countries()[:p.Int("count")] {
+		// 核心结束
 		ev.Start(c.Code)
-		_, err := getFlag(ctx, client, baseURL, c.Code, query)
+		// 核心开始
+		_, err := getFlag(ctx, client, baseURL, c.Code, query) // 等到应答到手才往下走
+		// 核心结束
 		ev.End(c.Code, status(ctx, err))
 		if ctx.Err() != nil {
-			return ctx.Err() // stopped: leave at once
+			return ctx.Err() // 被停止了：马上离开
 		}
 		if err != nil {
 			failed++
@@ -41,7 +44,7 @@ func flagsSequential(ctx context.Context, p runner.Values, out io.Writer, ev run
 			continue
 		}
 		downloaded++
-		fmt.Fprint(out, c.Code+" ") // like show(cc): code after code on one line
+		fmt.Fprint(out, c.Code+" ") // 一个接一个地打在同一行上
 	}
 	fmt.Fprintln(out)
 	fmt.Fprintf(out, "%d flags downloaded in %.2fs", downloaded, time.Since(start).Seconds())

@@ -16,8 +16,10 @@ def get_flag(cc: str) -> bytes:
 
 def main(count: int = 20) -> None:
     t0 = time.perf_counter()
+    # 核心开始
     for cc in COUNTRIES[:count]:
         get_flag(cc)  # 阻塞：等应答的这段时间，程序什么也不做
+        # 核心结束
         print(cc, end=" ", flush=True)
     print(f"\n{count} flags downloaded in {time.perf_counter() - t0:.2f}s")
 

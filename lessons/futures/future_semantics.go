@@ -9,14 +9,14 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// futureSemantics reads one Future (see future.go) in both Python styles
-// while a task is still working on it, and stamps every step with the time:
+// futureSemantics 趁任务还在计算，用 Python 的两种方式各读一次同一个
+// Future（见 future.go），每一步都打上时间：
 //
-//  1. Result() asks without waiting, like asyncio.Future.result():
-//     before completion it fails with an invalid-state error.
-//  2. ResultWait(timeout) waits, like concurrent.futures.Future.result(timeout):
-//     if the task needs longer than the timeout, it gives up with a timeout error.
-//  3. When the task completes, the callback fires; after that Result() works.
+//  1. Result() 只问不等，和 asyncio.Future.result() 一样：完成之前得到
+//     “状态不对”的错误。
+//  2. ResultWait(timeout) 会等，对应线程池交回的那种 Future 的
+//     result(timeout)：任务比超时还慢，就以超时错误放弃。
+//  3. 任务完成时回调被触发；此后 Result() 就能拿到结果。
 func futureSemantics(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
 	taskTime, timeout := p.Duration("task"), p.Duration("timeout")
 	start := time.Now()
@@ -25,40 +25,51 @@ func futureSemantics(ctx context.Context, p runner.Values, out io.Writer, ev run
 		fmt.Fprintf(out, stamp+format+"\n", args...)
 	}
 
+	// 核心开始
 	f := NewFuture[int]()
+	// 核心结束
 	finished := make(chan struct{})
-	// The task: like executor.submit(...) or loop.create_task(...), it starts
-	// now and will complete the future later. Its goroutine is the producer;
-	// everyone else only reads the future.
+	// 任务：和 executor.submit(...) 或 loop.create_task(...) 一样，现在就
+	// 开始，以后再完成这个 Future。它的 goroutine 是生产者，其余各方只读。
+	// 核心开始
 	go func() {
+		// 核心结束
 		defer close(finished)
 		ev.Start("task")
 		if err := sleep(ctx, taskTime); err != nil {
 			ev.End("task", "cancelled")
-			f.SetError(err) // readers learn why there is no answer
+			f.SetError(err) // 让读的人知道为什么没有答案
 			return
 		}
 		say("task finishes: SetResult(42)")
 		ev.End("task", "ok")
-		f.SetResult(42) // runs the callback right here, in this goroutine
+		// 核心开始
+		f.SetResult(42) // 回调就在这里、在这个 goroutine 里执行
 	}()
+	// 核心结束
 	say("task started (needs %v); Done() = %t", taskTime, f.Done())
 
+	// 核心开始
 	f.AddDoneCallback(func(f *Future[int]) {
+		// 核心结束
 		ev.Point("callback", "fired")
 		say("callback fired: Done() = %t, Result() → %s", f.Done(), show(f.Result()))
 	})
 	say("AddDoneCallback: registered, waits for completion")
 
-	// 1. asyncio style: a read that never blocks.
+	// 1. asyncio 的读法：从不阻塞。
+	// 核心开始
 	v, err := f.Result()
+	// 核心结束
 	ev.Point("Result()", status(err))
 	say("Result() → %s", show(v, err))
 
-	// 2. concurrent.futures style: a read that blocks, but only so long.
+	// 2. concurrent.futures 的读法：会阻塞，但最多等这么久。
 	say("ResultWait(%v) blocks...", timeout)
 	ev.Start("ResultWait")
+	// 核心开始
 	v, err = f.ResultWait(ctx, timeout)
+	// 核心结束
 	ev.End("ResultWait", status(err))
 	if err == ErrTimeout {
 		say("ResultWait(%v) → %s; the task keeps running", timeout, show(v, err))
@@ -66,8 +77,8 @@ func futureSemantics(ctx context.Context, p runner.Values, out io.Writer, ev run
 		say("ResultWait(%v) → %s", timeout, show(v, err))
 	}
 
-	// 3. Wait for the task's goroutine before reading again: the callback
-	// ran in it, and no goroutine of a Go program should be left behind.
+	// 3. 再读之前先等任务的 goroutine 结束：回调在它里面执行，而且 Go
+	// 程序不该把 goroutine 丢下不管。
 	<-finished
 	if err := ctx.Err(); err != nil {
 		return err
@@ -78,7 +89,7 @@ func futureSemantics(ctx context.Context, p runner.Values, out io.Writer, ev run
 	return nil
 }
 
-// show prints a read the way the console shows it: the value, or the error.
+// show 把一次读取写成控制台里的样子：值，或者错误。
 func show(v int, err error) string {
 	if err != nil {
 		return "error: " + err.Error()
@@ -86,7 +97,7 @@ func show(v int, err error) string {
 	return fmt.Sprint(v)
 }
 
-// status names a read's outcome on the timeline.
+// status 给一次读取在时间线上的结果起个名字。
 func status(err error) string {
 	switch err {
 	case nil:
@@ -99,8 +110,7 @@ func status(err error) string {
 	return "stopped"
 }
 
-// sleep stands for the task's slow work. Unlike time.Sleep it gives up as
-// soon as the run is stopped.
+// sleep 代表任务的慢活。和 time.Sleep 不同，运行一被停止它就放弃。
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -13,12 +13,15 @@ def slow_answer(seconds: float = 0.5) -> int:
 def with_threads(timeout: float = 0.1) -> None:
     with concurrent.futures.ThreadPoolExecutor() as pool:
         fut = pool.submit(slow_answer)
-        fut.add_done_callback(lambda f: print("callback fired:", f.result()))
+        # 回调在线程池的线程里执行，和主线程的打印可能交错，所以整行一次写出
+        fut.add_done_callback(lambda f: print(f"callback fired: {f.result()}\n", end=""))
+        # 核心开始
         try:
             fut.result(timeout=timeout)  # 阻塞，但最多等 timeout 秒
         except concurrent.futures.TimeoutError:
+            # 核心结束
             print(f"result({timeout}) timed out; the task keeps running")
-        print("result():", fut.result())  # 不给 timeout 就一直等到完成
+        print(f"result(): {fut.result()}\n", end="")  # 不给 timeout 就一直等到完成
 
 
 async def with_asyncio() -> None:
@@ -26,11 +29,13 @@ async def with_asyncio() -> None:
     fut = loop.create_future()
     loop.call_later(0.5, fut.set_result, 42)  # 0.5 秒后由事件循环填入结果
     fut.add_done_callback(lambda f: print("callback fired:", f.result()))
+    # 核心开始
     try:
         fut.result()  # 还没完成：立刻报错，绝不阻塞事件循环
     except asyncio.InvalidStateError:
         print("result() before done: InvalidStateError")
     print("await fut:", await fut)  # 在 asyncio 里，“等”要写成 await
+    # 核心结束
 
 
 if __name__ == "__main__":

@@ -10,27 +10,26 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// clientReuse makes the same requests twice. First every request gets a
-// brand-new client (a new http.Transport, the Go counterpart of a new
-// aiohttp.ClientSession), so every request must open its own connection.
-// Then one client serves all of them and hands finished connections on to
-// the next request. httptrace tells us, per request, which way it went.
+// clientReuse 把同样的请求发两轮。第一轮每个请求都拿一个全新的客户端
+// （一个新的 http.Transport，相当于新建一个 aiohttp.ClientSession），所以
+// 每个请求都得自己开一条连接。第二轮由一个客户端服务所有请求，用完的连接
+// 交给下一个请求。httptrace 告诉我们每个请求走的是哪条路。
 func clientReuse(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-	// The server says where its flag site is; the learner cannot.
+	// 国旗站点的地址由服务器告诉演示，学习者不能改。
 	baseURL := p.FlagsURL()
 	count, parallel := p.Int("count"), p.Int("parallel")
 	handshake := p.Duration("handshake")
-	// No server latency: this demo is about what happens before the
-	// request is even sent.
+	// 服务器不加延迟：这个演示讲的是请求发出之前的事。
 	query := url.Values{"latency": {"0s"}}.Encode()
 
-	// The same list of URLs for both rounds: the 20 flags, round and round.
+	// 两轮用同一串 URL：20 面国旗，轮着来。
 	countries := flagserver.Countries()[:20]
 	urls := make([]string, count)
 	for i := range urls {
@@ -39,22 +38,28 @@ func clientReuse(ctx context.Context, p runner.Values, out io.Writer, ev runner.
 	}
 	fmt.Fprintf(out, "%d requests, %d at a time; opening a connection takes %v\n\n", count, parallel, handshake)
 
-	// Round 1: a new Transport per request, thrown away right after.
+	// 第一轮：每个请求一个新的 Transport，用完马上扔掉。
+	var freshOpened atomic.Int64 // 这一轮一共拨了几次号，即打开了几条连接
+	// 核心开始
 	freshClient := func() (*http.Client, func()) {
-		tr := newTransport(ctx, handshake, 1)
+		tr := newTransport(ctx, handshake, 1, &freshOpened)
 		return &http.Client{Transport: tr}, tr.CloseIdleConnections
 	}
+	// 核心结束
 	perRequest, err := round(ctx, "new client per request", "fresh", urls, parallel, freshClient, out, ev)
 	if err != nil {
 		return err
 	}
 
-	// Round 2: one Transport for the whole round. It keeps finished
-	// connections in its idle pool, so the next request skips the dial.
-	shared := newTransport(ctx, handshake, parallel)
-	defer shared.CloseIdleConnections() // no idle connection outlives the run
+	// 第二轮：整轮只用一个 Transport。它把用完的连接留在空闲池里，下一个
+	// 请求就省掉了拨号。
+	var sharedOpened atomic.Int64
+	// 核心开始
+	shared := newTransport(ctx, handshake, parallel, &sharedOpened)
+	defer shared.CloseIdleConnections() // 空闲连接不会比本次运行活得更久
 	sharedClient := &http.Client{Transport: shared}
 	same := func() (*http.Client, func()) { return sharedClient, func() {} }
+	// 核心结束
 	oneClient, err := round(ctx, "one shared client", "shared", urls, parallel, same, out, ev)
 	if err != nil {
 		return err
@@ -68,61 +73,64 @@ func clientReuse(ctx context.Context, p runner.Values, out io.Writer, ev runner.
 		fmt.Fprintf(out, "%d requests failed\n", n)
 	}
 	fmt.Fprintf(out, "\nshared client: %.1fx as fast; connections opened: %d instead of %d\n",
-		perRequest.elapsed.Seconds()/oneClient.elapsed.Seconds(), oneClient.newConns, perRequest.newConns)
+		perRequest.elapsed.Seconds()/oneClient.elapsed.Seconds(), sharedOpened.Load(), freshOpened.Load())
 	return nil
 }
 
-// newTransport returns a Transport whose dials take `handshake` longer. On
-// loopback a connection opens in microseconds; across the internet TCP and
-// TLS cost a few round trips before the first byte of the request, and
-// this wait stands in for them.
-func newTransport(runCtx context.Context, handshake time.Duration, conns int) *http.Transport {
+// newTransport 返回一个拨号要多花 handshake 的 Transport。本机回环上开一条
+// 连接只要几微秒；隔着互联网，TCP 和 TLS 要先来回几趟，请求的第一个字节
+// 才能出发，这段等待就代表它们。每开始拨一条连接，opened 加一：这是这个
+// Transport 真正打开的连接数。它可能比“用上新连接的请求”多，因为拨号
+// 完成之前，等着的请求也许已经从池子里拿到了别人还回来的连接，这条新
+// 连接就直接进了池子。
+func newTransport(runCtx context.Context, handshake time.Duration, conns int, opened *atomic.Int64) *http.Transport {
 	var d net.Dialer
 	return &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			opened.Add(1)
 			t := time.NewTimer(handshake)
 			defer t.Stop()
 			select {
 			case <-t.C:
-			case <-ctx.Done(): // the Transport gave up on this dial
+			case <-ctx.Done(): // Transport 放弃了这次拨号
 				return nil, ctx.Err()
-			case <-runCtx.Done(): // the learner pressed Stop
+			case <-runCtx.Done(): // 学习者按了停止
 				return nil, runCtx.Err()
 			}
 			return d.DialContext(ctx, network, addr)
 		},
-		// The default keeps only 2 idle connections per host; with more
-		// requests in flight than that, good connections would be closed
-		// and dialled again. Keep one per request in flight, and open no
-		// more than that.
+		// 默认每个主机只留 2 条空闲连接；同时在路上的请求比这多时，好好的
+		// 连接会被关掉再重新拨号。每个在路上的请求留一条，最多也只开这么多。
+		// 核心开始
 		MaxIdleConnsPerHost: conns,
 		MaxConnsPerHost:     conns,
+		// 核心结束
 	}
 }
 
-// tally is what one round found.
+// tally 是一轮的统计结果。
 type tally struct {
 	label                    string
 	newConns, reused, failed int
 	elapsed                  time.Duration
 }
 
-// round makes every request, `parallel` at a time, each with the client that
-// clientFor hands out (and with the cleanup it returns once the request is
-// done). It prints a mark as each request finishes: "+" when it had to open
-// a new connection, "." when it reused one, "x" when it failed; 50 a row.
+// round 发出所有请求，同时最多 parallel 个，每个请求用 clientFor 给的
+// 客户端（请求结束后调用它一并返回的收尾函数）。每完成一个请求打印一个
+// 记号："+" 表示用上了一条新连接，"." 表示用的是池子里的连接，"x" 表示
+// 失败；每行 50 个。
 func round(ctx context.Context, label, task string, urls []string, parallel int,
 	clientFor func() (*http.Client, func()), out io.Writer, ev runner.Events) (tally, error) {
 	fmt.Fprintf(out, "%-24s ", label)
 	t := tally{label: label}
-	marks := 0        // printed so far, to wrap the row
-	var mu sync.Mutex // guards t and marks
+	marks := 0        // 已经打印的记号数，用来换行
+	var mu sync.Mutex // 保护 t 和 marks
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i, url := range urls {
 		select {
-		case sem <- struct{}{}: // wait for a free slot
+		case sem <- struct{}{}: // 等一个空名额
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
@@ -170,16 +178,18 @@ func round(ctx context.Context, label, task string, urls []string, parallel int,
 	return t, nil
 }
 
-// get makes one request and reports whether it rode on a connection that
-// an earlier request had already used. httptrace calls GotConn the moment
-// the Transport hands the request a connection, new or from the pool.
+// get 发一个请求，并报告它用的连接是否来自池子。Transport 把连接交给请求
+// 的那一刻（不论新旧），httptrace 调用 GotConn。连接只要进过池子，Reused
+// 就是真，哪怕在它之前还没有哪个请求用过它。
 func get(ctx context.Context, client *http.Client, url string, gotConn func()) (reused bool, err error) {
+	// 核心开始
 	trace := &httptrace.ClientTrace{
 		GotConn: func(info httptrace.GotConnInfo) {
 			reused = info.Reused
 			gotConn()
 		},
 	}
+	// 核心结束
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, url, nil)
 	if err != nil {
 		return false, err
@@ -189,9 +199,11 @@ func get(ctx context.Context, client *http.Client, url string, gotConn func()) (
 		return false, err
 	}
 	defer resp.Body.Close()
-	// Read the body to the end: only then does the Transport put the
-	// connection back in its pool for the next request.
+	// 把响应体读到结尾：只有这样，Transport 才会把连接放回池里留给下一个
+	// 请求。
+	// 核心开始
 	_, err = io.Copy(io.Discard, resp.Body)
+	// 核心结束
 	if err == nil && resp.StatusCode != http.StatusOK {
 		err = fmt.Errorf("HTTP %d", resp.StatusCode)
 	}

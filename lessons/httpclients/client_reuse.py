@@ -30,10 +30,14 @@ async def session_per_request(stats: dict) -> None:
 
     async def get(url: str) -> bytes:
         async with sem:
-            # 每次都新建会话：自带一个新的连接池，用完即关，连接无从复用
+            # 每次都新建会话：自带一个新的连接池，用完即关，连接无从复用。
+            # 笔记里的 aiohttp.request(...) 和 ClientSession().get(...) 也是这样，
+            # 后者连会话都不关。
+            # 核心开始
             async with aiohttp.ClientSession(trace_configs=[counting(stats)]) as session:
                 async with session.get(url) as resp:
                     return await resp.read()
+            # 核心结束
 
     await asyncio.gather(*(get(url) for url in URLS))
 
@@ -41,12 +45,14 @@ async def session_per_request(stats: dict) -> None:
 async def shared_session(stats: dict) -> None:
     sem = asyncio.Semaphore(PARALLEL)
     # 一个会话管到底：读完的连接回到池里，下一个请求直接拿来用
+    # 核心开始
     async with aiohttp.ClientSession(trace_configs=[counting(stats)]) as session:
 
         async def get(url: str) -> bytes:
             async with sem:
                 async with session.get(url) as resp:
                     return await resp.read()
+        # 核心结束
 
         await asyncio.gather(*(get(url) for url in URLS))
 

@@ -18,50 +18,48 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// flagsMetadata saves every flag under a file name like "China--CN.gif".
-// The image alone is not enough for that: the country's name lives in a
-// second resource, metadata.json. So each download is now two requests, and
-// all the requests of all the countries share ONE semaphore, so that the
-// server never sees more than `limit` of them at once.
+// flagsMetadata 把每面国旗存成 "China--CN.gif" 这样的文件名。光有图片
+// 不够：国名在另一个资源 metadata.json 里。所以每次下载变成两个请求，而
+// 所有国家的所有请求共用一个信号量，服务器同时最多只会看到 limit 个。
 func flagsMetadata(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-	// The server says where its flag site is; the learner cannot.
+	// 国旗站点的地址由服务器告诉演示，学习者不能改。
 	baseURL := p.FlagsURL()
 	limit := p.Int("limit")
 	together := p.Choice("pair") == "parallel"
 	start := time.Now()
 	stamp := func() string { return fmt.Sprintf("[%.2fs]", time.Since(start).Seconds()) }
 
-	// "Saving" writes real files, into a directory that exists only for
-	// this run. Go needs no run_in_executor here: a goroutine blocked in
-	// a file write does not stop the others.
+	// “保存”真的会写文件，写进一个只属于本次运行的目录。Go 这里不需要
+	// run_in_executor：一个 goroutine 卡在写文件上，不会拦住别的 goroutine。
 	dir, err := os.MkdirTemp("", "flags-metadata-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 
-	tr := &http.Transport{MaxIdleConnsPerHost: limit} // keep a connection per slot for reuse
+	tr := &http.Transport{MaxIdleConnsPerHost: limit} // 每个名额留一条空闲连接，好复用
 	defer tr.CloseIdleConnections()
-	// Always name the latency, even 0s: a value left out would fall
-	// back to whatever the server was started with.
+	// 延迟总要写明，哪怕是 0s：不写的话，会退回服务器启动时的设置。
 	query := url.Values{"latency": {p.Duration("latency").String()}}.Encode()
 	f := &fetcher{
 		client: &http.Client{Transport: tr},
 		base:   baseURL,
 		query:  query,
-		sem:    make(chan struct{}, limit), // the ONE semaphore of the run
 		ev:     ev,
+		// 核心开始
+		sem: make(chan struct{}, limit), // 本次运行唯一的信号量：limit 个名额
+		// 核心结束
 	}
 
 	countries := flagserver.Countries()[:20]
 	var wg sync.WaitGroup
-	var mu sync.Mutex // guards failed
+	var mu sync.Mutex // 保护 failed
 	failed := 0
 	for _, c := range countries {
 		wg.Go(func() {
 			name, err := f.downloadOne(ctx, c.Code, together, dir)
 			if ctx.Err() != nil {
-				return // stopped: nothing worth printing
+				return // 已停止：没什么值得打印
 			}
 			if err != nil {
 				mu.Lock()
@@ -74,12 +72,12 @@ func flagsMetadata(ctx context.Context, p runner.Values, out io.Writer, ev runne
 			fmt.Fprintf(out, "%s %s\n", stamp(), name)
 		})
 	}
-	wg.Wait() // every goroutine is done before Run returns
+	wg.Wait() // Run 返回之前，每个 goroutine 都已结束
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 
-	// Count what really landed on disk rather than trusting a counter.
+	// 数一数磁盘上真正有的文件，而不是相信某个计数器。
 	saved, err := os.ReadDir(dir)
 	if err != nil {
 		return err
@@ -93,36 +91,36 @@ func flagsMetadata(ctx context.Context, p runner.Values, out io.Writer, ev runne
 	return nil
 }
 
-// fetcher makes the requests of one run.
+// fetcher 负责一次运行里的所有请求。
 type fetcher struct {
 	client *http.Client
-	base   string        // e.g. http://127.0.0.1:40123
-	query  string        // the run's server settings, e.g. latency=100ms
-	sem    chan struct{} // the semaphore: a slot taken per request in flight
+	base   string        // 例如 http://127.0.0.1:40123
+	query  string        // 本次运行给服务器的设置，例如 latency=100ms
+	sem    chan struct{} // 信号量：每个在路上的请求占一个名额
 	ev     runner.Events
 }
 
-// downloadOne fetches a country's flag and its name, then saves the file.
-// It returns the file name.
+// downloadOne 取一个国家的国旗和国名，然后保存文件，返回文件名。
 func (f *fetcher) downloadOne(ctx context.Context, cc string, together bool, dir string) (string, error) {
 	lower := strings.ToLower(cc)
 	var image, meta []byte
 	var imageErr, metaErr error
+	// 核心开始
 	if together {
-		// Both requests at once: each still takes its own semaphore slot.
+		// 两个请求同时出发：每个仍然各自去拿名额。
 		var wg sync.WaitGroup
 		wg.Go(func() { image, imageErr = f.get(ctx, cc+" gif", "/"+lower+"/"+lower+".gif") })
 		meta, metaErr = f.get(ctx, cc+" meta", "/"+lower+"/metadata.json")
 		wg.Wait()
 	} else {
-		// One after the other, like two `async with semaphore:` blocks in a
-		// row. The slot is given back in between, so another country may
-		// slip in before our second request.
+		// 一个接一个，就像连着写两个 `async with semaphore:` 块。名额在
+		// 两个请求之间还了回去，别的国家可能在我们的第二个请求之前插进来。
 		image, imageErr = f.get(ctx, cc+" gif", "/"+lower+"/"+lower+".gif")
 		if imageErr == nil {
 			meta, metaErr = f.get(ctx, cc+" meta", "/"+lower+"/metadata.json")
 		}
 	}
+	// 核心结束
 	if imageErr != nil {
 		return "", imageErr
 	}
@@ -140,17 +138,18 @@ func (f *fetcher) downloadOne(ctx context.Context, cc string, together bool, dir
 	return name, os.WriteFile(filepath.Join(dir, name), image, 0o644)
 }
 
-// get takes a semaphore slot, makes one request and gives the slot back.
-// The task starts on the timeline only once the slot is ours and ends
-// before we give it back, so the timeline shows exactly what the semaphore
-// allows: never more than `limit` bars at once.
+// get 拿一个名额，发一个请求，再把名额还回去。任务拿到名额后才在时间线
+// 上开始，还回名额之前就结束，所以时间线如实显示信号量允许的情形：同时
+// 在走的横条从不超过 limit 根。
 func (f *fetcher) get(ctx context.Context, task, path string) ([]byte, error) {
+	// 核心开始
 	select {
-	case f.sem <- struct{}{}: // acquire: blocks while all slots are taken
+	case f.sem <- struct{}{}: // 拿名额：名额用完时在这里等
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	defer func() { <-f.sem }() // release, after End below
+	defer func() { <-f.sem }() // 还名额，在下面的 End 之后
+	// 核心结束
 
 	f.ev.Start(task)
 	body, err := f.fetch(ctx, path)
@@ -158,7 +157,7 @@ func (f *fetcher) get(ctx context.Context, task, path string) ([]byte, error) {
 	return body, err
 }
 
-// httpStatusError is an answer other than 200 OK.
+// httpStatusError 表示服务器的回答不是 200 OK。
 type httpStatusError struct{ code int }
 
 func (e httpStatusError) Error() string { return fmt.Sprintf("HTTP %d", e.code) }
@@ -179,7 +178,7 @@ func (f *fetcher) fetch(ctx context.Context, path string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 }
 
-// status is what the timeline shows at the end of a request.
+// status 是请求结束时时间线上显示的状态。
 func status(ctx context.Context, err error) string {
 	var he httpStatusError
 	switch {

@@ -13,18 +13,22 @@ LIMIT = 5
 
 
 async def fetch(session: aiohttp.ClientSession, sem: asyncio.Semaphore, path: str):
+    # 核心开始
     async with sem:  # 拿到名额才发请求，出了 with 就还回去
         async with session.get(BASE_URL + path) as resp:
             resp.raise_for_status()
             if path.endswith(".json"):
                 return await resp.json()
             return await resp.read()
+    # 核心结束
 
 
 async def download_one(session, sem, cc: str, folder: pathlib.Path) -> str:
     lower = cc.lower()
+    # 核心开始
     image = await fetch(session, sem, f"/{lower}/{lower}.gif")
     meta = await fetch(session, sem, f"/{lower}/metadata.json")
+    # 核心结束
     # 想让两个请求同时出发，可以改成：
     # image, meta = await asyncio.gather(fetch(...gif...), fetch(...json...))
     name = meta["country"].replace(" ", "_") + f"--{cc}.gif"

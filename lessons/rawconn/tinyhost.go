@@ -11,26 +11,25 @@ import (
 	"time"
 )
 
-// maxHosts is how many pretend web sites one run may start.
+// maxHosts 是一次运行最多能起几个假网站。
 const maxHosts = 5
 
-// hostName names the i-th pretend site. The .test domain is reserved for
-// exactly this: names that can never reach a real host.
+// hostName 给第 i 个假网站起名。.test 域名正是为此保留的：这些名字永远
+// 不会指向真实的主机。
 func hostName(i int) string {
 	return [maxHosts]string{"alpha.test", "bravo.test", "charlie.test", "delta.test", "echo.test"}[i]
 }
 
-// tinyHost is one pretend web site: a TCP listener on a loopback port that
-// answers any request with a handful of header lines, one line per delay.
-// It stands in for the real sites the Python notes connect to, so the demo
-// needs no internet and each host's slowness is a knob.
+// tinyHost 是一个假网站：在本机回环端口上监听的 TCP 服务，对任何请求都
+// 回几行响应头，每隔 delay 一行。它代替笔记里连接的那些真实网站，这样演示
+// 不需要外网，每个主机有多慢也成了一个可调的参数。
 type tinyHost struct {
 	name  string
-	addr  string // where it listens, e.g. 127.0.0.1:40123
+	addr  string // 监听地址，例如 127.0.0.1:40123
 	delay time.Duration
 }
 
-// hostSet owns the listeners and every goroutine serving them.
+// hostSet 管着所有监听器，以及为它们服务的每一个 goroutine。
 type hostSet struct {
 	hosts []tinyHost
 	lns   []net.Listener
@@ -38,13 +37,12 @@ type hostSet struct {
 	wg    sync.WaitGroup
 }
 
-// startHosts opens one listener per delay and serves each in the background
-// until Close.
+// startHosts 为每个 delay 开一个监听器，在后台服务，直到 Close。
 func startHosts(ctx context.Context, delays []time.Duration) (*hostSet, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &hostSet{stop: cancel}
 	for i, d := range delays {
-		ln, err := net.Listen("tcp", "127.0.0.1:0") // port 0: any free port
+		ln, err := net.Listen("tcp", "127.0.0.1:0") // 端口 0：任选一个空闲端口
 		if err != nil {
 			s.Close()
 			return nil, err
@@ -57,8 +55,8 @@ func startHosts(ctx context.Context, delays []time.Duration) (*hostSet, error) {
 	return s, nil
 }
 
-// Close stops the hosts: no new connections, open ones cut, and it returns
-// only when every goroutine they started has finished.
+// Close 停掉所有主机：不再接受新连接，已有的连接切断；它们启动的每个
+// goroutine 都结束后才返回。
 func (s *hostSet) Close() {
 	s.stop()
 	for _, ln := range s.lns {
@@ -67,20 +65,19 @@ func (s *hostSet) Close() {
 	s.wg.Wait()
 }
 
-// serve accepts connections until the listener is closed.
+// serve 一直接受连接，直到监听器被关闭。
 func (s *hostSet) serve(ctx context.Context, ln net.Listener, h tinyHost) {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
-			return // the listener was closed by Close
+			return // 监听器被 Close 关掉了
 		}
 		s.wg.Go(func() { answer(ctx, conn, h) })
 	}
 }
 
-// answer reads one request up to its blank line, then writes the response
-// header one line at a time, waiting h.delay before each line, and a short
-// body. HTTP/1.0 style: one request per connection, closed at the end.
+// answer 读一个请求，读到空行为止；然后一行一行地写响应头，每行之前先等
+// h.delay，最后写一小段正文。HTTP/1.0 的做法：一条连接一个请求，答完就关。
 func answer(ctx context.Context, conn net.Conn, h tinyHost) {
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -109,7 +106,7 @@ func answer(ctx context.Context, conn net.Conn, h tinyHost) {
 		"X-Requested-Host: " + asked,
 		"X-Line-Delay: " + h.delay.String(),
 		"Content-Length: " + strconv.Itoa(len(body)),
-		"", // the empty line that ends the header
+		"", // 结束响应头的空行
 	}
 	for _, l := range lines {
 		t := time.NewTimer(h.delay)
@@ -120,8 +117,8 @@ func answer(ctx context.Context, conn net.Conn, h tinyHost) {
 			return
 		}
 		if _, err := io.WriteString(conn, l+"\r\n"); err != nil {
-			return // the client went away; nothing else to do
+			return // 客户端走了，没别的可做
 		}
 	}
-	io.WriteString(conn, body) // the client may have hung up already: fine
+	io.WriteString(conn, body) // 客户端也许已经挂断了：没关系
 }

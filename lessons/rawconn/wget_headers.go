@@ -14,30 +14,31 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// wgetHeaders starts a few tiny local web hosts (see tinyhost.go), then
-// talks to all of them at once over raw TCP: connect, write an HTTP request
-// by hand, and print every header line of the answer the moment it arrives.
-// Each host sends its lines at its own pace, so the lines interleave.
+// wgetHeaders 先在本机起几个小小的网站主机（见 tinyhost.go），再通过原始
+// TCP 同时和它们说话：连上，手写一个 HTTP 请求，响应头的每一行一到就打印。
+// 每个主机按自己的节奏发行，所以各家的行会交错出现。
 func wgetHeaders(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-	delays := p.Durations("delays") // 1 to maxHosts values, checked by the runner
+	delays := p.Durations("delays") // 1 到 maxHosts 个值，runner 已检查过
 	hosts, err := startHosts(ctx, delays)
 	if err != nil {
 		return err
 	}
-	defer hosts.Close() // listeners closed, their goroutines joined
+	defer hosts.Close() // 关掉监听器，并等它们的 goroutine 全部结束
 
 	start := time.Now()
 	took := make([]time.Duration, len(hosts.hosts))
 	errs := make([]error, len(hosts.hosts))
 	var wg sync.WaitGroup
+	// 核心开始
 	for i, h := range hosts.hosts {
-		// One goroutine per host, like one coroutine per wget(host) in
-		// asyncio: each blocks on its own socket, none blocks the others.
+		// 每个主机一个 goroutine，就像 asyncio 里每个 wget(host) 一个协程：
+		// 各自在自己的套接字上等，谁也不挡谁。
 		wg.Go(func() {
 			took[i], errs[i] = wget(ctx, h, start, out, ev)
 		})
 	}
 	wg.Wait()
+	// 核心结束
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -56,7 +57,7 @@ func wgetHeaders(ctx context.Context, p runner.Values, out io.Writer, ev runner.
 	return nil
 }
 
-// wget fetches the header of one host and reports how long that took.
+// wget 取回一个主机的响应头，并报告用了多久。
 func wget(ctx context.Context, h tinyHost, start time.Time, out io.Writer, ev runner.Events) (took time.Duration, err error) {
 	say := func(format string, args ...any) {
 		at := time.Since(start).Seconds()
@@ -76,31 +77,35 @@ func wget(ctx context.Context, h tinyHost, start time.Time, out io.Writer, ev ru
 		}
 	}()
 
-	// Dial is asyncio.open_connection: a TCP connection, nothing more.
-	// We already know the address, so there is no DNS lookup.
+	// 核心开始
+	// Dial 就是 asyncio.open_connection：一条 TCP 连接，仅此而已。地址
+	// 已经知道，所以不用查 DNS。
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", h.addr)
 	if err != nil {
 		return 0, err
 	}
 	defer conn.Close()
-	// Read has no ctx argument. To stop a Read that is waiting for the
-	// next line, close the connection when the run is stopped.
+	// Read 不接收 ctx。要打断一个正在等下一行的 Read，就在本次运行被
+	// 停止时关掉连接。
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
+	// 核心结束
 	say("* connected to %s", conn.RemoteAddr())
 
-	// The whole HTTP/1.0 request, by hand: request line, one header, and
-	// an empty line. Every line ends in \r\n, as the protocol says.
+	// 完整的 HTTP/1.0 请求，手写：请求行、一个头部、一个空行。按协议
+	// 规定，每行都以 \r\n 结尾。
+	// 核心开始
 	request := "GET / HTTP/1.0\r\nHost: " + h.name + "\r\n\r\n"
 	if _, err := io.WriteString(conn, request); err != nil {
 		return 0, err
 	}
+	// 核心结束
 	say("> %q", request)
 
-	// bufio.Reader is the StreamReader: ReadString('\n') is readline().
-	// It waits until a whole line is there; meanwhile the other hosts'
-	// goroutines run.
+	// bufio.Reader 就是 StreamReader，ReadString('\n') 就是 readline()。
+	// 它一直等到整行到齐；这期间别的主机的 goroutine 照常运行。
+	// 核心开始
 	r := bufio.NewReader(conn)
 	lines := 0
 	for {
@@ -110,8 +115,9 @@ func wget(ctx context.Context, h tinyHost, start time.Time, out io.Writer, ev ru
 		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
-			break // the empty line: end of the header
+			break // 空行：响应头到此结束
 		}
+		// 核心结束
 		lines++
 		say("< %s", line)
 		ev.Point(h.name, "header")
@@ -121,5 +127,5 @@ func wget(ctx context.Context, h tinyHost, start time.Time, out io.Writer, ev ru
 	return took, nil
 }
 
-// seconds prints a duration the way the console does: 1.23s.
+// seconds 按控制台的格式写出一段时长：1.23s。
 func seconds(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }

@@ -22,13 +22,15 @@ async def tiny_host(delay: float, reader, writer) -> None:
 
 
 async def wget(name: str, port: int) -> None:
+    # 核心开始
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(f"GET / HTTP/1.0\r\nHost: {name}\r\n\r\n".encode())
     await writer.drain()
     while True:
         line = await reader.readline()  # 在这里挂起，事件循环去照顾别的连接
-        if line in (b"\r\n", b""):
+        if line in (b"\r\n", b""):  # 空行是响应头的结尾；b"" 表示对方已断开
             break
+    # 核心结束
         print(stamp(), name, "<", line.decode().rstrip())
     writer.close()
     await writer.wait_closed()
@@ -41,7 +43,9 @@ async def main() -> None:
             lambda r, w, d=delay: tiny_host(d, r, w), "127.0.0.1", 0)
         servers.append(srv)
         ports[name] = srv.sockets[0].getsockname()[1]
+    # 核心开始
     await asyncio.gather(*(wget(name, port) for name, port in ports.items()))
+    # 核心结束
     for srv in servers:
         srv.close()
         await srv.wait_closed()

@@ -14,40 +14,41 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// flagsSemaphore starts a goroutine for every flag at once, but lets at
-// most `limit` of them talk to the server at the same time. It prints each
-// result as soon as it arrives and ends with a tally.
+// flagsSemaphore 一下子为每面国旗开一个 goroutine，但同一时刻最多只让
+// `limit` 个去和服务器说话。每个结果一到就打印，最后给出分类统计。
 func flagsSemaphore(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-	// The server says where its flag site is; the learner cannot.
+	// 国旗网站的地址由服务器告诉我们，学习者改不了。
 	baseURL := p.FlagsURL()
 	limit := p.Int("limit")
 	cfg := flagserver.Config{
 		Latency:   p.Duration("latency"),
 		ErrorRate: p.Float("error_rate"),
-		Seed:      int64(p.Int("seed")), // same seed, same failures: runs repeat
+		Seed:      int64(p.Int("seed")), // 种子相同，出错的请求也相同：运行可以重现
 	}
 	if m := p.Choice("missing"); m != "none" {
 		cfg.NotFound = strings.Split(m, ",")
 	}
-	// One Transport per run, keeping a connection per slot for reuse;
-	// its idle connections are closed when the run ends.
+	// 每次运行一个 Transport，每个名额留一条连接以便复用；运行结束时
+	// 关掉它的闲置连接。
 	tr := &http.Transport{MaxIdleConnsPerHost: limit}
 	defer tr.CloseIdleConnections()
 	d := &downloader{
 		client: &http.Client{Transport: tr},
 		base:   baseURL,
 		query:  cfg.Query(),
-		// The semaphore is a channel with `limit` slots. Sending into it
-		// takes a slot and blocks while every slot is taken; receiving
-		// from it gives a slot back.
+		// 信号量就是一个有 `limit` 格缓冲的通道。往里发送就是领一个
+		// 名额，格子全满时发送会阻塞；从里面接收就是还一个名额。
+		// 核心开始
 		sem: make(chan struct{}, limit),
-		ev:  ev,
+		// 核心结束
+		ev: ev,
 	}
 
 	start := time.Now()
 	countries := flagserver.Countries()[:20]
-	// Buffered, so that a finished download never waits for the
-	// printer: every goroutine can deliver its result and exit.
+	// 带缓冲，下载完的 goroutine 就不必等打印的一方来取：每个都能
+	// 交了结果马上退出。
+	// 核心开始
 	results := make(chan result, len(countries))
 	var wg sync.WaitGroup
 	for _, c := range countries {
@@ -56,13 +57,14 @@ func flagsSemaphore(ctx context.Context, p runner.Values, out io.Writer, ev runn
 		})
 	}
 
-	// The as_completed loop: take results in the order they finish,
-	// not in the order the goroutines were started.
+	// 相当于 as_completed 的循环：按完成的先后收结果，而不是按
+	// goroutine 开出来的顺序。
 	tally := map[string]int{}
 	for range countries {
 		r := <-results
+		// 核心结束
 		if ctx.Err() != nil {
-			continue // stopped: drain quietly, the goroutines end at once
+			continue // 被停止了：默默收完，goroutine 都会马上结束
 		}
 		kind := classify(r.err)
 		tally[kind]++
@@ -82,37 +84,39 @@ func flagsSemaphore(ctx context.Context, p runner.Values, out io.Writer, ev runn
 	return nil
 }
 
-// result is what one download goroutine reports.
+// result 是一个下载 goroutine 交回的结果。
 type result struct {
 	code string
 	err  error
 }
 
-// downloader holds what every download of one run shares.
+// downloader 装着一次运行里所有下载共用的东西。
 type downloader struct {
 	client *http.Client
-	base   string        // e.g. http://127.0.0.1:40123
-	query  string        // the run's server settings, e.g. latency=100ms&seed=1
-	sem    chan struct{} // the semaphore
+	base   string        // 比如 http://127.0.0.1:40123
+	query  string        // 这次运行对服务器的设置，比如 latency=100ms&seed=1
+	sem    chan struct{} // 信号量
 	ev     runner.Events
 
-	mu             sync.Mutex // guards the two counters below
-	inFlight, peak int        // requests holding a slot now, and the most ever
+	mu             sync.Mutex // 保护下面两个计数
+	inFlight, peak int        // 此刻占着名额的请求数，以及它到过的最大值
 }
 
-// downloadOne waits for a slot, fetches one flag and gives the slot back.
+// downloadOne 等到一个名额，下载一面国旗，再把名额还回去。
 func (d *downloader) downloadOne(ctx context.Context, code string) error {
+	// 核心开始
 	select {
-	case d.sem <- struct{}{}: // acquire, like `async with semaphore:`
-	case <-ctx.Done(): // stopped while waiting in the queue
+	case d.sem <- struct{}{}: // 领取名额，相当于 `async with semaphore:`
+	case <-ctx.Done(): // 还在排队时就被停止了
 		return ctx.Err()
 	}
-	defer func() { <-d.sem }() // release, whatever happens below
+	defer func() { <-d.sem }() // 归还名额，不管下面发生什么
+	// 核心结束
 
 	d.enter()
 	defer d.leave()
-	// The task starts on the timeline only once it holds a slot, so the
-	// timeline shows exactly what the semaphore allows.
+	// 拿到名额之后，这个任务才在时间线上出现，所以时间线显示的正是
+	// 信号量允许的那些。
 	d.ev.Start(code)
 	err := d.getFlag(ctx, code)
 	d.ev.End(code, timelineStatus(ctx, err))
@@ -132,11 +136,11 @@ func (d *downloader) leave() {
 	d.mu.Unlock()
 }
 
-// errNotFound is the server's 404: the flag does not exist. It is not a
-// failure of the download, so it is counted apart from the errors.
+// errNotFound 是服务器的 404：这面国旗不存在。它不算下载失败，所以和
+// 错误分开计数。
 var errNotFound = errors.New("not found")
 
-// getFlag fetches /{cc}/{cc}.gif and checks the answer's status.
+// getFlag 取回 /{cc}/{cc}.gif，并检查应答的状态码。
 func (d *downloader) getFlag(ctx context.Context, code string) error {
 	cc := strings.ToLower(code)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.base+"/"+cc+"/"+cc+".gif?"+d.query, nil)
@@ -150,7 +154,7 @@ func (d *downloader) getFlag(ctx context.Context, code string) error {
 	defer resp.Body.Close()
 	switch resp.StatusCode {
 	case http.StatusOK:
-		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // the image itself
+		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // 图片本身
 		return err
 	case http.StatusNotFound:
 		return errNotFound
@@ -158,7 +162,7 @@ func (d *downloader) getFlag(ctx context.Context, code string) error {
 	return fmt.Errorf("HTTP %d", resp.StatusCode)
 }
 
-// classify sorts a download's outcome into the tally's three kinds.
+// classify 把一次下载的结果归入统计里的三类之一。
 func classify(err error) string {
 	switch {
 	case err == nil:
@@ -169,7 +173,7 @@ func classify(err error) string {
 	return "error"
 }
 
-// timelineStatus is what a download's bar on the timeline ends with.
+// timelineStatus 是一次下载在时间线上的横条的结束状态。
 func timelineStatus(ctx context.Context, err error) string {
 	switch {
 	case ctx.Err() != nil:

@@ -24,24 +24,32 @@ async def get_flag(http: aiohttp.ClientSession, cc: str) -> bytes:
 
 
 async def download_one(http, sem: asyncio.Semaphore, cc: str) -> tuple[str, str]:
+    # 核心开始
     async with sem:  # 名额用完时在这里排队；离开 with 块时归还名额
+        # 核心结束
         try:
             await get_flag(http, cc)
         except NotFound:
             return cc, "not found"
         except aiohttp.ClientError as exc:
             return cc, f"error ({exc})"
-    return cc, "ok"
+    return cc, "ok"  # 结果里带上国家代码：as_completed 交回的不是原来的任务
 
 
 async def main(limit: int = 5) -> None:
     t0 = time.perf_counter()
+    # 核心开始
     sem = asyncio.Semaphore(limit)
+    # 核心结束
     tally = collections.Counter()
     async with aiohttp.ClientSession() as http:
         jobs = [download_one(http, sem, cc) for cc in COUNTRIES]
-        for next_done in asyncio.as_completed(jobs):  # 谁先完成先拿谁
+        # 核心开始
+        # 谁先完成先拿谁；3.11、3.12 上 next_done 是一个新的协程，
+        # await 它得到下一个完成者的结果，它本身不是哪个原来的任务
+        for next_done in asyncio.as_completed(jobs):
             cc, outcome = await next_done
+            # 核心结束
             print(f"[{time.perf_counter() - t0:.2f}s] {cc} {outcome}")
             tally[outcome.split(" (")[0]] += 1
     print(f"{tally['ok']} ok, {tally['not found']} not found, {tally['error']} errors")

@@ -20,9 +20,10 @@ func params() []runner.Param {
 	return []runner.Param{
 		{Name: "slow", Kind: runner.KindDuration, Default: "3s", Min: "100ms", Max: "10s",
 			Help: "慢调用要花多久"},
-		// The thread checks its flag once per frame, so a frame longer than
-		// 80ms, plus the time to wake and clear the line, could make Stop slower
-		// than the 100ms the course promises.
+		// The thread checks its flag once per frame, so a stop can lag by up
+		// to one frame (the gap the lesson shows between the two bars). A
+		// frame longer than 80ms, plus the time to wake and clear the line,
+		// could exceed the 100ms lessons.TestEveryDemoStopsWithin100ms allows.
 		{Name: "frame", Kind: runner.KindDuration, Default: "80ms", Min: "20ms", Max: "80ms",
 			Help: "指针每转一格的间隔"},
 	}

@@ -10,17 +10,21 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// spinGoroutine does the same job with a plain goroutine. Instead of a flag
-// it hands the spinner a context: cancelling it is the Go counterpart of
-// Task.cancel(), and the spinner reacts at once, even between frames.
+// spinGoroutine 用一个普通的 goroutine 做同一件事。它不靠标志，而是交给
+// 指针一个 context：取消它就相当于 Go 版的 Task.cancel()，而且指针马上就
+// 有反应，哪怕正处在两帧之间。
 func spinGoroutine(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
+	// 核心开始
 	spinCtx, cancelSpinner := context.WithCancel(ctx)
 	finished := make(chan struct{})
 
 	go func() {
+		// 核心结束
 		defer close(finished)
 		ev.Start("spinner")
+		// 核心开始
 		drawUntilDone(spinCtx, out, ev, p.Duration("frame"))
+		// 核心结束
 		ev.End("spinner", "cancelled")
 	}()
 
@@ -28,8 +32,10 @@ func spinGoroutine(ctx context.Context, p runner.Values, out io.Writer, ev runne
 	answer, err := slowCall(ctx, p.Duration("slow"))
 	ev.End("slow call", status(err))
 
-	cancelSpinner() // like spinner_task.cancel()
-	<-finished      // returns right away: the spinner was waiting in select
+	// 核心开始
+	cancelSpinner() // 相当于 spinner_task.cancel()
+	<-finished      // 立刻返回：指针正在 select 里等着
+	// 核心结束
 	if err != nil {
 		return err
 	}
@@ -37,9 +43,8 @@ func spinGoroutine(ctx context.Context, p runner.Values, out io.Writer, ev runne
 	return nil
 }
 
-// drawUntilDone turns the spinner until ctx is cancelled. The wait between
-// frames is a select, so cancellation wakes it immediately instead of after
-// the next frame.
+// drawUntilDone 转动指针，直到 ctx 被取消。两帧之间的等待是一个 select，
+// 所以取消会立刻把它叫醒，而不是等下一帧。
 func drawUntilDone(ctx context.Context, out io.Writer, ev runner.Events, frame time.Duration) {
 	const label = "thinking..."
 	tick := time.NewTicker(frame)
@@ -48,9 +53,11 @@ func drawUntilDone(ctx context.Context, out io.Writer, ev runner.Events, frame t
 		text := fmt.Sprintf("%c %s", `|/-\`[i%4], label)
 		fmt.Fprint(out, text+strings.Repeat("\b", len(text)))
 		ev.Point("spinner", "frame")
+		// 核心开始
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
+			// 核心结束
 			fmt.Fprint(out, strings.Repeat(" ", len(text))+strings.Repeat("\b", len(text)))
 			return
 		}

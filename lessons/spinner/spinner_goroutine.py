@@ -9,10 +9,12 @@ async def draw(label: str, frame: float = 0.1) -> None:
         for mark in itertools.cycle("|/-\\"):
             text = f"{mark} {label}"
             print(text + "\b" * len(text), end="", flush=True)
+            # 核心开始
             await asyncio.sleep(frame)  # 交出控制权，也是可以被取消的地方
     except asyncio.CancelledError:
+        # 核心结束
         print(" " * len(text) + "\b" * len(text), end="")
-        raise
+        raise  # 擦完再把取消抛出去，Task 才算是被取消而不是正常结束
 
 
 async def slow_call() -> int:
@@ -21,13 +23,15 @@ async def slow_call() -> int:
 
 
 async def main() -> None:
-    spinner = asyncio.create_task(draw("thinking..."))
+    # 核心开始
+    spinner = asyncio.create_task(draw("thinking..."))  # 包成 Task，当场排进事件循环
     answer = await slow_call()
-    spinner.cancel()
+    spinner.cancel()  # 只是登记取消；draw 停着的 await 会抛出 CancelledError
     try:
-        await spinner
+        await spinner  # 等它真正收尾（擦掉指针）
     except asyncio.CancelledError:
         pass
+    # 核心结束
     print("Answer:", answer)
 
 

@@ -11,9 +11,11 @@ def draw(label: str, stop: threading.Event, frame: float = 0.1) -> None:
         text = f"{mark} {label}"
         sys.stdout.write(text + "\b" * len(text))
         sys.stdout.flush()
+        # 核心开始
         time.sleep(frame)
         if stop.is_set():  # 线程无法被外部打断，只能醒来后自己看标志
             break
+        # 核心结束
     sys.stdout.write(" " * len(text) + "\b" * len(text))
 
 
@@ -23,12 +25,14 @@ def slow_call() -> int:
 
 
 def main() -> None:
+    # 核心开始
     stop = threading.Event()
     worker = threading.Thread(target=draw, args=("thinking...", stop))
-    worker.start()
+    worker.start()  # 造好的线程对象要 start() 才开始跑
     answer = slow_call()
-    stop.set()
-    worker.join()
+    stop.set()  # 留个口信……
+    worker.join()  # ……等它下一次醒来看到
+    # 核心结束
     print("Answer:", answer)
 
 

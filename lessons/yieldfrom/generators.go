@@ -11,14 +11,12 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// step is the pretend work of making one value and of using one value.
-// It puts the two pipelines on a clock: one runs a step at a time, the
-// other overlaps its stages.
+// step 是生产一个值、使用一个值各自假装要忙的时间。有了它，两条流水线的
+// 快慢就能用时钟量出来：一条一次只走一步，另一条各级重叠着走。
 const step = 20 * time.Millisecond
 
-// generators runs the same three-stage pipeline twice, produce → relay →
-// consumer: first as generators pulled one value at a time, then as
-// goroutines joined by channels.
+// generators 把同一条三级流水线 produce → relay → consumer 跑两遍：先用
+// 生成器一次拉一个值，再用 channel 连起来的 goroutine。
 func generators(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
 	n := p.Int("items")
 
@@ -39,10 +37,10 @@ func generators(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 	return nil
 }
 
-// ---- 1. generators ---------------------------------------------------
+// ---- 1. 生成器 ---------------------------------------------------
 
-// produce is a generator of 1..n. Its body runs only while somebody is
-// asking for the next value; at each yield it stops and hands control back.
+// produce 是产出 1..n 的生成器。只有有人在要下一个值时，它的函数体才会
+// 运行；每到一个 yield 就停下，把控制权交回去。
 func produce(ctx context.Context, n int, say func(string, ...any), ev runner.Events) iter.Seq[int] {
 	return func(yield func(int) bool) {
 		ev.Start("pull: produce")
@@ -53,22 +51,23 @@ func produce(ctx context.Context, n int, say func(string, ...any), ev runner.Eve
 			}
 			say("  produce: yield %d", i)
 			ev.Point("pull: produce", fmt.Sprintf("yield %d", i))
-			if !yield(i) { // paused here until the next next()
-				return // the consumer stopped early
+			if !yield(i) { // 停在这里，直到下一次 next()
+				return // 消费者提前不要了
 			}
 		}
 		say("  produce: return (no more values)")
 	}
 }
 
-// relay is the `yield from` stage: it passes on every value of sub as it
-// comes, then adds one value of its own, the sum of what it passed on.
-// The range loop with its early return is all that `yield from sub` does.
+// relay 是 `yield from` 那一级：sub 的每个值一到就转交出去，最后再产出
+// 一个自己的值，即转交过的所有值之和。带提前返回的 range 循环，就是
+// `yield from sub` 替你做的全部事情。
 func relay(sub iter.Seq[int], say func(string, ...any), ev runner.Events) iter.Seq[int] {
 	return func(yield func(int) bool) {
 		ev.Start("pull: relay")
 		defer ev.End("pull: relay", "returned")
 		sum := 0
+		// 核心开始
 		for v := range sub { // ≈ yield from sub
 			sum += v
 			say("  relay:   forward %d", v)
@@ -77,25 +76,30 @@ func relay(sub iter.Seq[int], say func(string, ...any), ev runner.Events) iter.S
 				return
 			}
 		}
+		// 核心结束
 		say("  relay:   sub-generator finished, yield own value %d", sum)
 		ev.Point("pull: relay", fmt.Sprintf("own %d", sum))
 		yield(sum)
 	}
 }
 
-// viaPull turns the pipeline into a next() function with iter.Pull and
-// calls it step by step, printing each call and what it returned.
+// viaPull 用 iter.Pull 把流水线变成一个 next() 函数，一步一步地调用它，
+// 打印每次调用和它返回的值。
 func viaPull(ctx context.Context, n int, out io.Writer, ev runner.Events) ([]int, time.Duration, error) {
 	start := time.Now()
 	say := sayer(out, start)
 	ev.Start("pull: consumer")
+	// 核心开始
 	next, stop := iter.Pull(relay(produce(ctx, n, say, ev), say, ev))
-	defer stop() // ends the generators too, wherever they are paused
+	defer stop() // 不论生成器停在哪里，都让它们结束
+	// 核心结束
 
 	var got []int
 	for call := 1; ; call++ {
 		say("consumer: next() #%d", call)
-		v, ok := next() // runs the generators until their next yield
+		// 核心开始
+		v, ok := next() // 让生成器一直跑到它们的下一个 yield
+		// 核心结束
 		if ctx.Err() != nil {
 			ev.End("pull: consumer", "stopped")
 			return nil, 0, ctx.Err()
@@ -116,19 +120,18 @@ func viaPull(ctx context.Context, n int, out io.Writer, ev runner.Events) ([]int
 	return got, time.Since(start), nil
 }
 
-// ---- 2. goroutines and channels ----------------------------------------
+// ---- 2. goroutine 加 channel ----------------------------------------
 
-// viaChannels builds the same stages as goroutines. An unbuffered channel
-// send waits for its receiver, a little like yield waits for next(), but
-// each stage now runs by itself: the producer makes value 2 while the
-// consumer is still busy with value 1.
+// viaChannels 用 goroutine 搭出同样的几级。无缓冲 channel 的发送要等到有人
+// 接收，有点像 yield 等 next()；但现在每一级都自己往前跑：消费者还在忙着
+// 处理 1 时，生产者已经在做 2 了。
 func viaChannels(ctx context.Context, n int, out io.Writer, ev runner.Events) ([]int, time.Duration, error) {
 	start := time.Now()
 	say := sayer(out, start)
 	nums := make(chan int)
 	relayed := make(chan int)
 	var wg sync.WaitGroup
-	defer wg.Wait() // no stage outlives the demo
+	defer wg.Wait() // 哪一级都不会比演示活得更久
 
 	wg.Go(func() { // produce
 		defer close(nums)
@@ -140,16 +143,18 @@ func viaChannels(ctx context.Context, n int, out io.Writer, ev runner.Events) ([
 			}
 			say("  produce: send %d", i)
 			ev.Point("chan: produce", fmt.Sprintf("send %d", i))
+			// 核心开始
 			select {
-			case nums <- i:
-			case <-ctx.Done():
+			case nums <- i: // 等 relay 接走
+			case <-ctx.Done(): // 本次运行被停止
 				return
 			}
+			// 核心结束
 		}
 		say("  produce: close channel")
 	})
 
-	wg.Go(func() { // relay: forward everything, then its own value
+	wg.Go(func() { // relay：全部转交，再送出自己的值
 		defer close(relayed)
 		ev.Start("chan: relay")
 		defer func() { ev.End("chan: relay", status(ctx)) }()
@@ -194,9 +199,9 @@ func viaChannels(ctx context.Context, n int, out io.Writer, ev runner.Events) ([
 	return got, time.Since(start), nil
 }
 
-// ---- helpers -------------------------------------------------------------
+// ---- 辅助函数 -------------------------------------------------------------
 
-// work pretends to compute for one step; false when the run was stopped.
+// work 假装计算一步；本次运行被停止时返回 false。
 func work(ctx context.Context) bool {
 	t := time.NewTimer(step)
 	defer t.Stop()
@@ -208,8 +213,8 @@ func work(ctx context.Context) bool {
 	}
 }
 
-// sayer prints lines stamped with the time since start, so that each
-// pipeline's clock starts at zero.
+// sayer 打印带时间戳的行，时间从 start 算起，所以每条流水线的时钟都从
+// 零开始。
 func sayer(out io.Writer, start time.Time) func(string, ...any) {
 	return func(format string, args ...any) {
 		at := time.Since(start).Seconds()
@@ -217,7 +222,7 @@ func sayer(out io.Writer, start time.Time) func(string, ...any) {
 	}
 }
 
-// status names how a stage ended, for the timeline.
+// status 说明某一级是怎样结束的，给时间线用。
 func status(ctx context.Context) string {
 	if ctx.Err() != nil {
 		return "stopped"

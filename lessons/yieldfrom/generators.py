@@ -18,7 +18,9 @@ def produce(n):
 
 
 def relay(n):
+    # 核心开始
     total = yield from produce(n)  # 转交每个值；produce 结束时拿到它的返回值
+    # 核心结束
     print(f"  relay:   own value {total}")
     yield total
 
@@ -28,7 +30,9 @@ def pull_pipeline(n):
     while True:
         print(f"consumer: next() #{len(got) + 1}")
         try:
+            # 核心开始
             value = next(gen)    # 生成器只在这里往前走一步
+            # 核心结束
         except StopIteration:
             return got
         print(f"consumer: got {value}")
@@ -37,6 +41,7 @@ def pull_pipeline(n):
 
 
 def thread_pipeline(n):
+    # 容量为 1 的队列：Python 没有“放进去就等人来取”的无缓冲队列，这是最接近的
     nums, relayed, end = queue.Queue(1), queue.Queue(1), object()
 
     def producer():

@@ -176,6 +176,7 @@ func (cn *conn) withinBudget() bool {
 		cn.told = false
 		return true
 	}
+	cn.s.obs.Refused(RefusedRate)
 	if !cn.told {
 		cn.told = true
 		cn.reject("", errors.New("too many messages: slow down"))
@@ -202,6 +203,7 @@ func (cn *conn) strike() bool {
 		return true
 	}
 	if cn.struck.CompareAndSwap(false, true) {
+		cn.s.obs.Refused(RefusedRate)
 		// Not on this goroutine: strike may run inside Read (a ping), and
 		// closing waits for the reader.
 		go cn.finish(errAbusive, websocket.StatusPolicyViolation, "too many bad or excess frames")
@@ -435,11 +437,13 @@ func (cn *conn) start(req request) {
 	}
 	if len(cn.runs) >= lim.PerConn {
 		cn.mu.Unlock()
+		cn.s.obs.Refused(RefusedClientCap)
 		cn.reject(req.ID, fmt.Errorf("busy: at most %d runs at once per page; stop one first", lim.PerConn))
 		return
 	}
 	if !cn.client.starts.Allow() {
 		cn.mu.Unlock()
+		cn.s.obs.Refused(RefusedRate)
 		cn.reject(req.ID, errors.New("busy: too many runs started from your address just now; wait a moment"))
 		return
 	}
@@ -464,6 +468,11 @@ func (cn *conn) start(req request) {
 		stop()
 		cn.forget(req.ID)
 		cn.wg.Done()
+		reason := RefusedBusy
+		if errors.Is(err, errClientQueueFull) {
+			reason = RefusedClientCap
+		}
+		cn.s.obs.Refused(reason)
 		cn.reject(req.ID, queueError(err, lim))
 		return
 	}
@@ -478,11 +487,13 @@ func (cn *conn) start(req request) {
 	go func() {
 		defer cn.wg.Done()
 		defer cn.touch()
+		clicked := time.Now()
 		if !ready {
 			if err := cn.wait(runCtx, ticket, req.ID, &place, moved); err != nil {
 				stop()
 				cn.forget(req.ID)
 				if errors.Is(err, errWaitedTooLong) {
+					cn.s.obs.Refused(RefusedBusy)
 					// Rejected after all: one error, no exit.
 					cn.send(context.Background(), Message{Type: "error", ID: req.ID,
 						Error: fmt.Sprintf("busy: waited %v for a free slot; try again in a moment", lim.QueueWait)})
@@ -493,8 +504,10 @@ func (cn *conn) start(req request) {
 			}
 			cn.send(context.Background(), Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
 		}
+		waited := time.Since(clicked)
 		res := cn.run(runCtx, req.ID, d, vals)
 		stop()
+		cn.report(d.ID, res, waited)
 		// Free the run's places before the exit frame goes out, so a client
 		// that starts again as soon as it hears exit is not told "busy".
 		cn.forget(req.ID)
@@ -547,8 +560,27 @@ func (cn *conn) wait(ctx context.Context, t *ticket, id string, place *atomic.In
 	}
 }
 
+// report tells the observer and the log how a run ended.
+func (cn *conn) report(demo string, res runner.Result, waited time.Duration) {
+	result := "ok"
+	switch {
+	case errors.Is(res.Err, runner.ErrStopped):
+		result = "stopped"
+	case errors.Is(res.Err, runner.ErrTimeout):
+		result = "timeout"
+	case res.Err != nil:
+		result = "error"
+	}
+	cn.s.obs.RunDone(RunReport{Demo: demo, Runtime: "go", Result: result, Client: cn.client.key, Waited: waited, Elapsed: res.Elapsed})
+	cn.s.log.Info("run", "demo", demo, "runtime", "go", "result", result,
+		"elapsed_ms", res.Elapsed.Milliseconds(), "waited_ms", waited.Milliseconds(), "client", cn.client.key)
+}
+
 func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, vals runner.Values) runner.Result {
+	start := time.Now()
+	var first sync.Once
 	out := frameWriter(func(p []byte) error {
+		first.Do(func() { cn.s.obs.FirstOutput(d.ID, "go", time.Since(start)) })
 		return cn.send(ctx, Message{Type: "output", ID: id, Data: string(p)})
 	})
 	return runner.Execute(ctx, cn.s.env, d, vals, out, func(e runner.Event, inFlight int) {

@@ -140,6 +140,9 @@ type Config struct {
 	// headers name the client; anyone else is the client.
 	TrustedProxies []netip.Prefix
 	Log            *slog.Logger
+	// Observer hears what happens, for metrics; nil for none. Every run
+	// also gets one log line (demo, result, elapsed, client) at Info.
+	Observer Observer
 }
 
 // Socket is the websocket endpoint: one connection per page, any number of
@@ -152,6 +155,7 @@ type Socket struct {
 	log     *slog.Logger
 	queue   *fairQueue
 	clients *clientTable
+	obs     Observer
 
 	// shutdown is closed by Close: every connection then stops its runs and
 	// says goodbye with 1001.
@@ -179,6 +183,10 @@ func New(cfg Config) (*Socket, error) {
 	if env.Log == nil {
 		env.Log = cfg.Log
 	}
+	var obs Observer = noObserver{}
+	if cfg.Observer != nil {
+		obs = cfg.Observer
+	}
 	return &Socket{
 		reg:      cfg.Demos,
 		env:      env,
@@ -187,6 +195,7 @@ func New(cfg Config) (*Socket, error) {
 		log:      cfg.Log,
 		queue:    newFairQueue(lim.Global, lim.PerClient, lim.QueueSize, lim.QueuePerClient),
 		clients:  newClientTable(lim),
+		obs:      obs,
 		shutdown: make(chan struct{}),
 	}, nil
 }
@@ -258,6 +267,7 @@ func (s *Socket) enter() bool {
 
 func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := checkOrigin(r); err != nil {
+		s.obs.Refused(RefusedOrigin)
 		http.Error(w, "websocket: cross-origin request refused", http.StatusForbidden)
 		return
 	}
@@ -270,10 +280,14 @@ func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// Refused before the upgrade, so a page can back off: 503 when the
 		// server as a whole is full, 429 when this client has had its share.
-		status, wait := http.StatusTooManyRequests, "10"
-		if errors.Is(err, errTooManySockets) {
-			status, wait = http.StatusServiceUnavailable, "5"
+		status, wait, reason := http.StatusTooManyRequests, "10", RefusedClientCap
+		switch {
+		case errors.Is(err, errTooManySockets):
+			status, wait, reason = http.StatusServiceUnavailable, "5", RefusedBusy
+		case errors.Is(err, errConnectingTooFast):
+			reason = RefusedRate
 		}
+		s.obs.Refused(reason)
 		w.Header().Set("Retry-After", wait)
 		http.Error(w, "websocket: "+err.Error(), status)
 		return

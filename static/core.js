@@ -1,0 +1,67 @@
+// "只看核心": a demo's shown files mark the lines that carry the idea
+// (between "// 核心开始" and "// 核心结束"; the server gives those lines
+// the class "core" and the marker lines "core-mark", and the stylesheet
+// draws a bar in the gutter without any script). The toggle folds every
+// other run of lines into a "⋯ N 行" button that opens that run again.
+// Line numbers stay the file's; the copy button still copies the whole
+// file (copy.js leaves the fold buttons out).
+
+export function setupCore() {
+  document.querySelectorAll("section.demo").forEach((section) => {
+    const toggle = section.querySelector("button.core-toggle");
+    const panes = Array.from(section.querySelectorAll(".source"));
+    if (!toggle || !panes.some((p) => p.querySelector(".line.core"))) return;
+    toggle.hidden = false;
+    toggle.addEventListener("click", () => {
+      const on = toggle.getAttribute("aria-pressed") !== "true";
+      toggle.setAttribute("aria-pressed", on ? "true" : "false");
+      panes.forEach((pane) => (on ? fold(pane) : unfold(pane)));
+    });
+  });
+}
+
+// fold hides each run of lines outside the core behind a button.
+function fold(pane) {
+  const code = pane.querySelector("pre code");
+  if (!code || !code.querySelector(".line.core")) return;
+  unfold(pane);
+  let run = [];
+  const close = () => {
+    if (run.length) foldRun(code, run);
+    run = [];
+  };
+  Array.from(code.children).forEach((line) => {
+    if (!line.classList.contains("line")) return;
+    if (line.classList.contains("core") || line.classList.contains("core-mark")) close();
+    else run.push(line);
+  });
+  close();
+}
+
+function foldRun(code, lines) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "fold";
+  const first = lines[0].querySelector(".ln");
+  const last = lines[lines.length - 1].querySelector(".ln");
+  button.textContent = "⋯ " + lines.length + " 行";
+  button.setAttribute("aria-label", "展开折叠的 " + lines.length + " 行" +
+    (first && last ? "（第 " + first.textContent + " 到 " + last.textContent + " 行）" : ""));
+  lines.forEach((l) => l.classList.add("folded"));
+  button.addEventListener("click", () => {
+    lines.forEach((l) => l.classList.remove("folded"));
+    // The focus goes to the code that was opened rather than to nowhere.
+    const pane = button.closest(".source");
+    button.remove();
+    if (pane) {
+      if (!pane.hasAttribute("tabindex")) pane.tabIndex = -1;
+      pane.focus({ preventScroll: true });
+    }
+  });
+  code.insertBefore(button, lines[0]);
+}
+
+function unfold(pane) {
+  pane.querySelectorAll("button.fold").forEach((b) => b.remove());
+  pane.querySelectorAll(".line.folded").forEach((l) => l.classList.remove("folded"));
+}

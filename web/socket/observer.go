@@ -1,0 +1,40 @@
+package socket
+
+import "time"
+
+// Observer hears what the socket does, for metrics. Its methods are called
+// on the socket's own goroutines, so they must be quick and must not block.
+type Observer interface {
+	// Refused counts one thing the socket turned away, by reason: see the
+	// Refused* constants.
+	Refused(reason string)
+	// FirstOutput is the time from a run's start to its first output.
+	FirstOutput(demo, runtime string, d time.Duration)
+	// RunDone reports an accepted run that has ended.
+	RunDone(r RunReport)
+}
+
+// Reasons for Observer.Refused.
+const (
+	RefusedBusy      = "busy"           // the server is full: global caps, queue full, waited too long
+	RefusedClientCap = "per-client-cap" // one page or one client has its share
+	RefusedRate      = "rate-limit"     // too fast: starts, connects, frames, pings; 1008 closes too
+	RefusedOrigin    = "origin"         // another site's page
+)
+
+// RunReport is one run that was accepted, once it is over.
+type RunReport struct {
+	Demo    string
+	Runtime string // "go"
+	Result  string // ok, error, stopped or timeout
+	Client  string
+	Waited  time.Duration // in the queue
+	Elapsed time.Duration // running
+}
+
+// noObserver is the Observer of a socket nobody watches.
+type noObserver struct{}
+
+func (noObserver) Refused(string)                            {}
+func (noObserver) FirstOutput(string, string, time.Duration) {}
+func (noObserver) RunDone(RunReport)                         {}
