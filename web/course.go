@@ -208,9 +208,13 @@ func (c *Course) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// Drain turns /readyz to 503 at once, and nothing else: the course goes on
-// serving. Shutdown begins with it.
-func (c *Course) Drain() { c.draining.Store(true) }
+// Drain turns /readyz to 503 at once and refuses new sockets with 503 (a
+// balancer tries another replica); pages, open sockets and their runs go
+// on. Shutdown begins with it.
+func (c *Course) Drain() {
+	c.draining.Store(true)
+	c.socket.Drain()
+}
 
 // Metrics serves the course's metrics in Prometheus form, for a listener
 // of its own (never the course's public one).

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -112,6 +113,11 @@ func TestDrainBeforeShutdown(t *testing.T) {
 	}
 	if got := status("/lessons/spinner"); got != http.StatusOK {
 		t.Errorf("a page while draining: %d, want 200", got)
+	}
+	_, err = socket.Dial(ctx, srv.URL, nil)
+	var refused *socket.DialError
+	if !errors.As(err, &refused) || refused.Status != http.StatusServiceUnavailable {
+		t.Errorf("a new socket while draining: %v, want 503", err)
 	}
 	frames, err := cl.Until(ctx, "exit", "long")
 	if err != nil {

@@ -236,3 +236,26 @@ func (t *clientTable) open() int {
 	defer t.mu.Unlock()
 	return t.sockets
 }
+
+// forwardedProto is the scheme a proxy says the client used: proto= in
+// Forwarded, else X-Forwarded-Proto; "" when it says nothing usable.
+func forwardedProto(r *http.Request) string {
+	var proto string
+	if fwd := r.Header.Get("Forwarded"); fwd != "" {
+		first, _, _ := strings.Cut(fwd, ",") // the hop nearest the client
+		for _, pair := range strings.Split(first, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if ok && strings.EqualFold(k, "proto") {
+				proto = strings.Trim(v, `"`)
+			}
+		}
+	} else {
+		first, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+		proto = strings.TrimSpace(first)
+	}
+	switch proto = strings.ToLower(proto); proto {
+	case "http", "https":
+		return proto
+	}
+	return ""
+}

@@ -358,3 +358,43 @@ func TestDeadPeerIsDropped(t *testing.T) {
 		}
 	}
 }
+
+// Behind a proxy that ends TLS the page's origin is https while the request
+// arrives as http: a trusted proxy's X-Forwarded-Proto (or Forwarded
+// proto=) gives the scheme; anyone else's is ignored.
+func TestOriginBehindATLSProxy(t *testing.T) {
+	srv := startTrusting(t, defaultLimits()) // trusts 127.0.0.1, the test's own address
+	host := strings.TrimPrefix(srv.URL, "http://")
+	dialWith := func(h http.Header) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, err := Dial(ctx, srv.URL, &DialOptions{Header: h})
+		if err == nil {
+			c.CloseNow()
+		}
+		return err
+	}
+	for _, tc := range []struct {
+		header http.Header
+		ok     bool
+	}{
+		{http.Header{"Origin": {"https://" + host}, "X-Forwarded-Proto": {"https"}}, true},
+		{http.Header{"Origin": {"https://" + host}, "Forwarded": {"for=198.51.100.1;proto=https"}}, true},
+		{http.Header{"Origin": {"https://" + host}}, false},
+		{http.Header{"Origin": {"http://" + host}, "X-Forwarded-Proto": {"https"}}, false},
+		{http.Header{"Origin": {"https://evil.example"}, "X-Forwarded-Proto": {"https"}}, false},
+	} {
+		if err := dialWith(tc.header); (err == nil) != tc.ok {
+			t.Errorf("%v: %v, want ok=%v", tc.header, err, tc.ok)
+		}
+	}
+	// From an untrusted peer the header counts for nothing.
+	plain := startSocket(t, defaultLimits())
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h := http.Header{"Origin": {"https://" + strings.TrimPrefix(plain.URL, "http://")}, "X-Forwarded-Proto": {"https"}}
+	if c, err := Dial(ctx, plain.URL, &DialOptions{Header: h}); err == nil {
+		c.CloseNow()
+		t.Error("an untrusted peer's X-Forwarded-Proto was believed")
+	}
+}

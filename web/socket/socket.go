@@ -46,6 +46,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -162,10 +163,14 @@ type Socket struct {
 	shutdown chan struct{}
 	// mu orders connections joining conns before Close starts waiting for
 	// them: a WaitGroup must not grow from zero while someone waits on it.
-	mu      sync.Mutex
-	closing bool
-	conns   sync.WaitGroup
+	mu       sync.Mutex
+	closing  bool
+	conns    sync.WaitGroup
+	draining atomic.Bool
 }
+
+// Drain refuses new sockets with 503 from now on; open ones carry on.
+func (s *Socket) Drain() { s.draining.Store(true) }
 
 // New returns the websocket handler for cfg.Demos.
 func New(cfg Config) (*Socket, error) {
@@ -235,7 +240,11 @@ func (s *Socket) Close(ctx context.Context) error {
 // checkOrigin lets through a page of our own origin, scheme included, and
 // clients that send no Origin at all: browsers always send one, so a missing
 // Origin is a command-line client, which no other site can drive.
-func checkOrigin(r *http.Request) error {
+//
+// Behind a proxy that ends TLS, the page's origin is https while the
+// request reaches us as plain http: the scheme a trusted proxy reports
+// (X-Forwarded-Proto, or proto= in Forwarded) is the one the page used.
+func checkOrigin(r *http.Request, trusted []netip.Prefix) error {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return nil
@@ -247,6 +256,10 @@ func checkOrigin(r *http.Request) error {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
+	} else if peer, ok := remoteAddr(r); ok && isTrusted(peer, trusted) {
+		if p := forwardedProto(r); p != "" {
+			scheme = p
+		}
 	}
 	if u.Scheme != scheme || !strings.EqualFold(u.Host, r.Host) {
 		return fmt.Errorf("origin %q is not allowed", origin)
@@ -266,13 +279,21 @@ func (s *Socket) enter() bool {
 }
 
 func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if err := checkOrigin(r); err != nil {
+	if err := checkOrigin(r, s.trusted); err != nil {
 		s.obs.Refused(RefusedOrigin)
 		http.Error(w, "websocket: cross-origin request refused", http.StatusForbidden)
 		return
 	}
 	if !s.enter() {
 		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	if s.draining.Load() {
+		// Pages already here keep their sockets until the drain ends; a new
+		// one goes elsewhere (a balancer retries another replica on 503).
+		s.conns.Done()
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "server is draining: try another", http.StatusServiceUnavailable)
 		return
 	}
 	defer s.conns.Done()
