@@ -64,6 +64,9 @@ type Code struct {
 	GoText     string
 	PythonFile string
 	PythonHTML template.HTML
+	// PythonText is the asyncio program itself: the file the page shows
+	// is the file that runs when a learner picks Python.
+	PythonText []byte
 	Also       []File // further Go files the demo uses
 	// CoreFiles names the shown files that mark their core lines
 	// (// 核心开始 … // 核心结束; see highlight.go).
@@ -269,7 +272,7 @@ func loadCode(files fs.FS, d *runner.Demo) (Code, error) {
 		code.Also = append(code.Also, File{Name: name, HTML: html})
 	}
 	if d.Python != "" {
-		if code.PythonHTML, _, err = show(d.Python); err != nil {
+		if code.PythonHTML, code.PythonText, err = show(d.Python); err != nil {
 			return Code{}, err
 		}
 		code.PythonFile = d.Python

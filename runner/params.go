@@ -102,6 +102,16 @@ func (d *Demo) Parse(raw map[string]string) (Values, error) {
 // `started` message and for logs.
 func (v Values) Text() map[string]string { return maps.Clone(v.text) }
 
+// Sorted returns every value as a name and its canonical text, by name:
+// how a program in another language is handed its parameters.
+func (v Values) Sorted() [][2]string {
+	out := make([][2]string, 0, len(v.text))
+	for _, name := range slices.Sorted(maps.Keys(v.text)) {
+		out = append(out, [2]string{name, v.text[name]})
+	}
+	return out
+}
+
 func (v Values) get(name string) any {
 	val, ok := v.values[name]
 	if !ok {

@@ -15,6 +15,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/web/metrics"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
@@ -33,6 +34,13 @@ type CourseConfig struct {
 	FlagsURL  string
 	FlagsAddr string
 	Flags     flagserver.Config
+
+	// Python is the interpreter for the demos' asyncio programs: a path,
+	// a name to look up, "" for python3 on PATH or /usr/bin/python3, or
+	// "off". Without a usable one the course runs its Go demos alone and
+	// says, per demo, what to install.
+	Python       string
+	PythonLimits python.Limits // zero: python.DefaultLimits
 
 	Run    runner.Limits // zero: runner.DefaultLimits
 	Socket socket.Limits // zero: socket.DefaultLimits
@@ -70,6 +78,8 @@ type Course struct {
 	socket   *socket.Socket
 	handler  http.Handler
 	hosts    *hostGuard
+	python   *python.Interpreter // nil when Python runs are not possible
+	noPython string              // why not
 	metrics  *metrics.Metrics
 	draining atomic.Bool
 	drain    time.Duration
@@ -126,13 +136,14 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 		}()
 	}
 
+	c.findPython(cfg.Python, cfg.PythonLimits)
 	c.env = runner.Env{FlagsURL: c.flagsURL, Limits: runLimits, Log: log}
 	// The socket is made just below; the gauges read it when scraped.
 	c.metrics = metrics.New(func() socket.Stats { return c.socket.Stats() })
 	hosts.refused = func() { c.metrics.Refused(metrics.RefusedHost) }
 	if c.socket, err = socket.New(socket.Config{
 		Demos: catalog.Registry(), Env: c.env, Limits: sockLimits, TrustedProxies: cfg.TrustedProxies, Log: log,
-		Observer: c.metrics,
+		Observer: c.metrics, Python: c.pythonProgram,
 	}); err != nil {
 		return nil, err
 	}
@@ -145,7 +156,8 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	}
 	if c.handler, err = newHandler(handlerConfig{
 		Catalog: catalog, Socket: c.socket, Flags: images, Log: log, Hosts: hosts,
-		Ready: func() bool { return !c.draining.Load() },
+		Ready:  func() bool { return !c.draining.Load() },
+		Python: c.PythonStatus,
 	}); err != nil {
 		return nil, err
 	}
@@ -206,6 +218,51 @@ func (c *Course) Shutdown(ctx context.Context) error {
 		}
 	}
 	return err
+}
+
+// findPython looks for the interpreter once, at start-up.
+func (c *Course) findPython(which string, lim python.Limits) {
+	if which == "off" {
+		c.noPython = "这台服务器关掉了 Python（-python off）"
+		return
+	}
+	if lim == (python.Limits{}) {
+		lim = python.DefaultLimits()
+	}
+	var candidates []string
+	if which != "" {
+		candidates = []string{which}
+	}
+	in, err := python.Find(context.Background(), lim, candidates...)
+	if err != nil {
+		c.noPython = "服务器上没有能用的 Python：" + err.Error()
+		c.log.Warn("python programs cannot run", "err", err)
+		return
+	}
+	c.python = in
+	c.log.Info("python", "path", in.Path, "version", in.Version, "aiohttp", in.HasAiohttp)
+}
+
+// PythonStatus says whether a demo's asyncio program can run here, and if
+// not, why and what to install (in the learner's language).
+func (c *Course) PythonStatus(demoID string) (bool, string) {
+	code := c.catalog.Code(demoID)
+	switch {
+	case len(code.PythonText) == 0:
+		return false, "这个演示没有 Python 版"
+	case c.python == nil:
+		return false, c.noPython
+	}
+	return c.python.CanRun(code.PythonText)
+}
+
+// pythonProgram is the socket's way to a demo's asyncio program.
+func (c *Course) pythonProgram(demoID string) (runner.RunFunc, error) {
+	if ok, why := c.PythonStatus(demoID); !ok {
+		return nil, errors.New(why)
+	}
+	code := c.catalog.Code(demoID)
+	return c.python.Program(code.PythonFile, code.PythonText), nil
 }
 
 // Drain turns /readyz to 503 at once and refuses new sockets with 503 (a

@@ -36,6 +36,9 @@ type handlerConfig struct {
 	// Ready reports whether the course takes new learners: false while it
 	// drains before a shutdown. Nil means always.
 	Ready func() bool
+	// Python says whether a demo's asyncio program can run here, and why
+	// not; nil means nowhere.
+	Python func(demoID string) (bool, string)
 }
 
 // newHandler renders every page and returns the course's routes.
@@ -95,7 +98,7 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 		page.ServeHTTP(w, r)
 	})
 
-	demos, err := demoList(cfg.Catalog.Demos())
+	demos, err := demoList(cfg.Catalog.Demos(), cfg.Python)
 	if err != nil {
 		return nil, err
 	}
@@ -221,16 +224,27 @@ type demoJSON struct {
 	Lesson string         `json:"lesson"`
 	Title  string         `json:"title"`
 	Params []runner.Param `json:"params"`
+	Python pythonJSON     `json:"python"`
 }
 
-func demoList(demos []*runner.Demo) (*static.Body, error) {
+// pythonJSON says whether the demo's asyncio program runs here.
+type pythonJSON struct {
+	Available bool   `json:"available"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+func demoList(demos []*runner.Demo, python func(string) (bool, string)) (*static.Body, error) {
 	list := []demoJSON{}
 	for _, d := range demos {
 		params := d.Params
 		if params == nil {
 			params = []runner.Param{}
 		}
-		list = append(list, demoJSON{ID: d.ID, Lesson: d.Lesson, Title: d.Title, Params: params})
+		py := pythonJSON{Reason: "这台服务器不运行 Python 程序"}
+		if python != nil {
+			py.Available, py.Reason = python(d.ID)
+		}
+		list = append(list, demoJSON{ID: d.ID, Lesson: d.Lesson, Title: d.Title, Params: params, Python: py})
 	}
 	data, err := json.Marshal(list)
 	if err != nil {

@@ -422,29 +422,54 @@ func (cn *conn) start(req request) {
 		cn.refuse(req.ID, err)
 		return
 	}
+	d, runtime, err := cn.runtimeOf(d, req.Runtime)
+	if err != nil {
+		cn.reject(req.ID, err)
+		return
+	}
+	if runtime == "python" {
+		// A cap of its own: each Python run is a process of tens of MiB.
+		select {
+		case cn.s.pythonRuns <- struct{}{}:
+		default:
+			cn.s.obs.Refused(RefusedBusy)
+			cn.reject(req.ID, fmt.Errorf("busy: %d Python programs are running; try again in a moment", cap(cn.s.pythonRuns)))
+			return
+		}
+	}
+	// freePython gives the Python token back, however the click ends.
+	freePython := func() {
+		if runtime == "python" {
+			<-cn.s.pythonRuns
+		}
+	}
 
 	lim := cn.s.limits
 	cn.mu.Lock()
 	if cn.closed {
 		cn.mu.Unlock()
 		cn.reject(req.ID, errors.New("the connection is closing"))
+		freePython()
 		return
 	}
 	if _, dup := cn.runs[req.ID]; dup {
 		cn.mu.Unlock()
 		cn.refuse(req.ID, fmt.Errorf("run %q is already in progress", req.ID))
+		freePython()
 		return
 	}
 	if len(cn.runs) >= lim.PerConn {
 		cn.mu.Unlock()
 		cn.s.obs.Refused(RefusedClientCap)
 		cn.reject(req.ID, fmt.Errorf("busy: at most %d runs at once per page; stop one first", lim.PerConn))
+		freePython()
 		return
 	}
 	if !cn.client.starts.Allow() {
 		cn.mu.Unlock()
 		cn.s.obs.Refused(RefusedRate)
 		cn.reject(req.ID, errors.New("busy: too many runs started from your address just now; wait a moment"))
+		freePython()
 		return
 	}
 	runCtx, stop := context.WithCancel(cn.ctx)
@@ -474,19 +499,22 @@ func (cn *conn) start(req request) {
 		}
 		cn.s.obs.Refused(reason)
 		cn.reject(req.ID, queueError(err, lim))
+		freePython()
 		return
 	}
 	// started (or queued) goes out before the run can produce anything, so
 	// the client always sees it first. Like exit, started is sent whatever
 	// happens next: every accepted run is announced, then ended.
+	started := Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text(), Runtime: runtime}
 	if ready {
-		cn.send(context.Background(), Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
+		cn.send(context.Background(), started)
 	} else {
 		cn.send(context.Background(), Message{Type: "queued", ID: req.ID, Position: int(place.Load())})
 	}
 	go func() {
 		defer cn.wg.Done()
 		defer cn.touch()
+		defer freePython()
 		clicked := time.Now()
 		if !ready {
 			if err := cn.wait(runCtx, ticket, req.ID, &place, moved); err != nil {
@@ -502,12 +530,12 @@ func (cn *conn) start(req request) {
 				cn.send(context.Background(), exitMessage(req.ID, runner.Result{Err: runner.ErrStopped}))
 				return
 			}
-			cn.send(context.Background(), Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text()})
+			cn.send(context.Background(), started)
 		}
 		waited := time.Since(clicked)
-		res := cn.run(runCtx, req.ID, d, vals)
+		res := cn.run(runCtx, req.ID, d, runtime, vals)
 		stop()
-		cn.report(d.ID, res, waited)
+		cn.report(d.ID, runtime, res, waited)
 		// Free the run's places before the exit frame goes out, so a client
 		// that starts again as soon as it hears exit is not told "busy".
 		cn.forget(req.ID)
@@ -561,7 +589,7 @@ func (cn *conn) wait(ctx context.Context, t *ticket, id string, place *atomic.In
 }
 
 // report tells the observer and the log how a run ended.
-func (cn *conn) report(demo string, res runner.Result, waited time.Duration) {
+func (cn *conn) report(demo, runtime string, res runner.Result, waited time.Duration) {
 	result := "ok"
 	switch {
 	case errors.Is(res.Err, runner.ErrStopped):
@@ -571,16 +599,38 @@ func (cn *conn) report(demo string, res runner.Result, waited time.Duration) {
 	case res.Err != nil:
 		result = "error"
 	}
-	cn.s.obs.RunDone(RunReport{Demo: demo, Runtime: "go", Result: result, Client: cn.client.key, Waited: waited, Elapsed: res.Elapsed})
-	cn.s.log.Info("run", "demo", demo, "runtime", "go", "result", result,
+	cn.s.obs.RunDone(RunReport{Demo: demo, Runtime: runtime, Result: result, Client: cn.client.key, Waited: waited, Elapsed: res.Elapsed})
+	cn.s.log.Info("run", "demo", demo, "runtime", runtime, "result", result,
 		"elapsed_ms", res.Elapsed.Milliseconds(), "waited_ms", waited.Milliseconds(), "client", cn.client.key)
 }
 
-func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, vals runner.Values) runner.Result {
+// runtimeOf returns the demo to run in the runtime a run asks for: the Go
+// demo itself, or the same demo (same parameters, same checks) whose run
+// function is its asyncio program.
+func (cn *conn) runtimeOf(d *runner.Demo, runtime string) (*runner.Demo, string, error) {
+	switch runtime {
+	case "", "go":
+		return d, "go", nil
+	case "python":
+		if cn.s.python == nil {
+			return nil, "", errors.New("python: this server runs no Python programs")
+		}
+		run, err := cn.s.python(d.ID)
+		if err != nil {
+			return nil, "", fmt.Errorf("python: %w", err)
+		}
+		py := *d
+		py.Run = run
+		return &py, "python", nil
+	}
+	return nil, "", fmt.Errorf("unknown runtime %q (expected go or python)", runtime)
+}
+
+func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, runtime string, vals runner.Values) runner.Result {
 	start := time.Now()
 	var first sync.Once
 	out := frameWriter(func(p []byte) error {
-		first.Do(func() { cn.s.obs.FirstOutput(d.ID, "go", time.Since(start)) })
+		first.Do(func() { cn.s.obs.FirstOutput(d.ID, runtime, time.Since(start)) })
 		return cn.send(ctx, Message{Type: "output", ID: id, Data: string(p)})
 	})
 	return runner.Execute(ctx, cn.s.env, d, vals, out, func(e runner.Event, inFlight int) {

@@ -86,6 +86,8 @@ type Limits struct {
 	PingBurst        int
 	BadFrames        int // bad or excess frames tolerated (one more forgiven every 5 s)
 
+	PythonRuns int // Python programs at once on the server (each is a process)
+
 	ReadBytes    int64         // largest message a client may send (then 1009)
 	WriteTimeout time.Duration // longest wait to write one frame to a client
 	PingInterval time.Duration // how often the server pings a page (a dead peer is found)
@@ -102,7 +104,7 @@ func DefaultLimits() Limits {
 		StartRate: 5, StartBurst: 20,
 		Sockets: 2048, SocketsPerClient: 32, ConnectRate: 5, ConnectBurst: 30,
 		FrameRate: 10, FrameBurst: 30, ClientFrameRate: 30, ClientFrameBurst: 90,
-		PingRate: 1, PingBurst: 5, BadFrames: 10,
+		PingRate: 1, PingBurst: 5, BadFrames: 10, PythonRuns: 6,
 		ReadBytes: 4 << 10, WriteTimeout: 5 * time.Second,
 		PingInterval: 30 * time.Second, IdleTimeout: 10 * time.Minute,
 	}
@@ -122,6 +124,7 @@ func (l Limits) check() error {
 		{"frame rate", l.FrameRate > 0 && l.FrameBurst >= 1},
 		{"client frame rate", l.ClientFrameRate > 0 && l.ClientFrameBurst >= 1},
 		{"ping rate", l.PingRate > 0 && l.PingBurst >= 1}, {"bad frames", l.BadFrames >= 1},
+		{"Python runs", l.PythonRuns >= 1},
 		{"read bytes", l.ReadBytes >= 1}, {"write timeout", l.WriteTimeout > 0},
 		{"ping interval", l.PingInterval > 0}, {"idle timeout", l.IdleTimeout > 0},
 	} {
@@ -144,6 +147,9 @@ type Config struct {
 	// Observer hears what happens, for metrics; nil for none. Every run
 	// also gets one log line (demo, result, elapsed, client) at Info.
 	Observer Observer
+	// Python returns the run function of a demo's asyncio program, or why
+	// it cannot run here; nil when the server runs no Python at all.
+	Python func(demoID string) (runner.RunFunc, error)
 }
 
 // Socket is the websocket endpoint: one connection per page, any number of
@@ -157,6 +163,10 @@ type Socket struct {
 	queue   *fairQueue
 	clients *clientTable
 	obs     Observer
+	python  func(string) (runner.RunFunc, error)
+	// pythonRuns holds a token per Python run: an interpreter costs tens
+	// of MiB, so they have a cap of their own beside the run caps.
+	pythonRuns chan struct{}
 
 	// shutdown is closed by Close: every connection then stops its runs and
 	// says goodbye with 1001.
@@ -201,7 +211,10 @@ func New(cfg Config) (*Socket, error) {
 		queue:    newFairQueue(lim.Global, lim.PerClient, lim.QueueSize, lim.QueuePerClient),
 		clients:  newClientTable(lim),
 		obs:      obs,
+		python:   cfg.Python,
 		shutdown: make(chan struct{}),
+
+		pythonRuns: make(chan struct{}, lim.PythonRuns),
 	}, nil
 }
 
@@ -344,6 +357,7 @@ type Message struct {
 	Error     string            `json:"error,omitempty"`
 	Param     string            `json:"param,omitempty"`    // the field an error is about
 	Position  int               `json:"position,omitempty"` // a queued run's place: 1 is next
+	Runtime   string            `json:"runtime,omitempty"`  // on started: the runtime of the run, go or python
 
 	// What the server counts from the timeline (timeline.go): in_flight on
 	// every event frame; max_in_flight, order, ... on the exit frame.
@@ -353,8 +367,9 @@ type Message struct {
 
 // request is every frame a client sends.
 type request struct {
-	Type   string                     `json:"type"`
-	ID     string                     `json:"id"`
-	Demo   string                     `json:"demo"`
-	Params map[string]json.RawMessage `json:"params"`
+	Type    string                     `json:"type"`
+	ID      string                     `json:"id"`
+	Demo    string                     `json:"demo"`
+	Runtime string                     `json:"runtime"` // "go" (the default) or "python"
+	Params  map[string]json.RawMessage `json:"params"`
 }

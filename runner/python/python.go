@@ -1,0 +1,313 @@
+// Package python runs the asyncio programs of the course — the notes'
+// side of every demo — as children of the server, under the same contract
+// as a Go demo: a run function given a context, its parameters, a writer
+// and an event sink, so runner.Execute puts the same time limit, output
+// cap and timeline on it.
+//
+// A program is a fixed file embedded in the binary, never text from a
+// learner. Each run gets:
+//   - its parameters as arguments (`name=value`, the values already checked
+//     by the demo's declaration) and the flag site's URL from the server;
+//     no shell anywhere;
+//   - Python in isolated mode (-I: no PYTHON* variables, no user site, no
+//     current directory on the path) with a scrubbed environment;
+//   - resource limits set before Python starts (prlimit(1): CPU seconds,
+//     address space, open files, processes);
+//   - its own process group, killed as a whole on Stop, disconnect or time
+//     limit, and on the server's death (Pdeathsig);
+//   - a pipe of its own (file descriptor 3) for timeline events, written
+//     by the helper module walkthrough.py, never mixed into its output.
+package python
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/bingfa-manyou/walkthrough/runner"
+)
+
+// helper is the module every program imports for its parameters and its
+// timeline.
+//
+//go:embed walkthrough.py
+var helper []byte
+
+// Helper returns the helper module's source, for pages that show it.
+func Helper() []byte { return bytes.Clone(helper) }
+
+// Limits bound one Python run's process.
+type Limits struct {
+	CPUSeconds   int   // CPU time, seconds
+	AddressSpace int64 // bytes of virtual memory
+	OpenFiles    int   // file descriptors
+	Processes    int   // processes and threads of the user, as RLIMIT_NPROC counts them
+}
+
+// DefaultLimits suit the course's programs: an interpreter with aiohttp
+// takes about 60 MiB of address space per thread arena, so the limit is
+// generous on memory and tight on everything a program has no need for.
+func DefaultLimits() Limits {
+	return Limits{CPUSeconds: 30, AddressSpace: 1 << 30, OpenFiles: 128, Processes: 4096}
+}
+
+// Interpreter is a python3 that can run the course's programs here.
+type Interpreter struct {
+	Path       string // absolute path of python3
+	Version    string // "3.11.2"
+	HasAiohttp bool
+	prlimit    string
+	limits     Limits
+}
+
+// MinVersion is the oldest Python the programs are written for.
+const MinVersion = "3.11"
+
+// Find looks for an interpreter: each candidate in turn (a path, or a name
+// looked up on PATH; "python3" and /usr/bin/python3 when none is given),
+// preferring the first that is recent enough and has aiohttp, else the
+// first that is recent enough. The error says what is missing and how to
+// install it; the course runs its Go demos all the same.
+func Find(ctx context.Context, lim Limits, candidates ...string) (*Interpreter, error) {
+	if len(candidates) == 0 {
+		candidates = []string{"python3", "/usr/bin/python3"}
+	}
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		return nil, errors.New("prlimit (util-linux) is not installed, so Python runs cannot be limited: apt-get install util-linux")
+	}
+	var found []*Interpreter
+	var why []string
+	seen := map[string]bool{}
+	for _, c := range candidates {
+		path, err := exec.LookPath(c)
+		if err != nil {
+			why = append(why, fmt.Sprintf("%s: not found", c))
+			continue
+		}
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			path = real
+		}
+		if seen[path] {
+			continue
+		}
+		seen[path] = true
+		in, err := probe(ctx, path)
+		if err != nil {
+			why = append(why, fmt.Sprintf("%s: %v", c, err))
+			continue
+		}
+		in.prlimit, in.limits = prlimit, lim
+		found = append(found, in)
+	}
+	for _, in := range found {
+		if in.HasAiohttp {
+			return in, nil
+		}
+	}
+	if len(found) > 0 {
+		return found[0], nil
+	}
+	return nil, fmt.Errorf("no Python %s or newer (%s): apt-get install python3 python3-aiohttp", MinVersion, strings.Join(why, "; "))
+}
+
+// probe asks an interpreter its version and whether it has aiohttp, in one
+// run, isolated as the programs will be.
+func probe(ctx context.Context, path string) (*Interpreter, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	const script = `import sys, importlib.util
+print("%d.%d.%d" % sys.version_info[:3])
+print(importlib.util.find_spec("aiohttp") is not None)`
+	cmd := exec.CommandContext(ctx, path, "-I", "-c", script)
+	cmd.Env = scrubbedEnv()
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("does not run: %w", err)
+	}
+	lines := strings.Fields(string(out))
+	if len(lines) != 2 {
+		return nil, fmt.Errorf("unexpected answer %q", out)
+	}
+	if !atLeast(lines[0], MinVersion) {
+		return nil, fmt.Errorf("its version %s is older than %s", lines[0], MinVersion)
+	}
+	return &Interpreter{Path: path, Version: lines[0], HasAiohttp: lines[1] == "True"}, nil
+}
+
+// atLeast compares dotted versions numerically.
+func atLeast(have, want string) bool {
+	h, w := strings.Split(have, "."), strings.Split(want, ".")
+	for i := range w {
+		if i >= len(h) {
+			return false
+		}
+		a, _ := strconv.Atoi(h[i])
+		b, _ := strconv.Atoi(w[i])
+		if a != b {
+			return a > b
+		}
+	}
+	return true
+}
+
+var importsAiohttp = regexp.MustCompile(`(?m)^\s*(?:import|from)\s+aiohttp\b`)
+
+// CanRun says whether program can run on this interpreter, and if not, why
+// and what to install.
+func (in *Interpreter) CanRun(program []byte) (bool, string) {
+	if importsAiohttp.Match(program) && !in.HasAiohttp {
+		return false, fmt.Sprintf("这个程序要用 aiohttp，而服务器上的 Python %s 没有装：apt-get install python3-aiohttp（或 pip install aiohttp）", in.Version)
+	}
+	return true, ""
+}
+
+// scrubbedEnv is all a program gets of an environment.
+func scrubbedEnv() []string {
+	return []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "HOME=/nonexistent", "TMPDIR=/nonexistent"}
+}
+
+// boot starts a program in isolated mode: -I leaves the script's own folder
+// off sys.path, so boot puts back that folder (which holds only the program
+// and walkthrough.py) and runs the script as __main__.
+const boot = `import runpy, sys
+folder, script = sys.argv[1], sys.argv[2]
+sys.path.insert(0, folder)
+sys.argv = sys.argv[2:]
+runpy.run_path(script, run_name="__main__")`
+
+// Program returns the run function of one program: name is its file name
+// (for tracebacks), src its text.
+func (in *Interpreter) Program(name string, src []byte) runner.RunFunc {
+	return func(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
+		return in.run(ctx, name, src, p, out, ev)
+	}
+}
+
+func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runner.Values, out io.Writer, ev runner.Events) error {
+	dir, err := os.MkdirTemp("", "walkthrough-py-")
+	if err != nil {
+		return fmt.Errorf("python: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	script := filepath.Join(dir, filepath.Base(name))
+	if err := os.WriteFile(script, src, 0o444); err != nil {
+		return fmt.Errorf("python: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "walkthrough.py"), helper, 0o444); err != nil {
+		return fmt.Errorf("python: %w", err)
+	}
+	events, eventsW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("python: %w", err)
+	}
+	defer events.Close()
+
+	lim := in.limits
+	args := []string{
+		"--cpu=" + strconv.Itoa(lim.CPUSeconds),
+		"--as=" + strconv.FormatInt(lim.AddressSpace, 10),
+		"--nofile=" + strconv.Itoa(lim.OpenFiles),
+		"--nproc=" + strconv.Itoa(lim.Processes),
+		"--", in.Path, "-I", "-X", "utf8", "-u", "-c", boot, dir, script,
+	}
+	if url := p.FlagsURL(); url != "" {
+		args = append(args, "--flags-url", url)
+	}
+	for _, kv := range p.Sorted() {
+		args = append(args, kv[0]+"="+kv[1])
+	}
+	cmd := exec.Command(in.prlimit, args...)
+	cmd.Dir = dir
+	cmd.Env = scrubbedEnv()
+	cmd.Stdout = out
+	cmd.Stderr = out
+	cmd.ExtraFiles = []*os.File{eventsW} // file descriptor 3 in the child
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		eventsW.Close()
+		return fmt.Errorf("python: start: %w", err)
+	}
+	eventsW.Close() // the child holds its own copy
+
+	// Stop, disconnect and the time limit all end ctx: the whole group
+	// goes, children of the program included, at once.
+	killed := make(chan struct{})
+	stopWatch := context.AfterFunc(ctx, func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		close(killed)
+	})
+	relayed := make(chan struct{})
+	go func() {
+		defer close(relayed)
+		relay(events, ev)
+	}()
+	err = cmd.Wait()
+	if !stopWatch() {
+		<-killed
+	}
+	// Anything still holding the pipe was in the group and is gone.
+	<-relayed
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exitError(exit)
+		}
+		return fmt.Errorf("python: %w", err)
+	}
+	return nil
+}
+
+// exitError says how a program ended, in the learner's terms.
+func exitError(exit *exec.ExitError) error {
+	if st, ok := exit.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+		switch st.Signal() {
+		case syscall.SIGXCPU, syscall.SIGKILL:
+			return fmt.Errorf("the Python program was killed (%v): CPU limit reached", st.Signal())
+		}
+		return fmt.Errorf("the Python program was killed by %v", st.Signal())
+	}
+	return fmt.Errorf("the Python program exited with status %d", exit.ExitCode())
+}
+
+// maxEventLine bounds one timeline line from a program.
+const maxEventLine = 4 << 10
+
+// relay turns the program's timeline lines into events until the pipe
+// closes. A line that is not an event is skipped: the pipe is the
+// program's to write, not the learner's screen.
+func relay(r io.Reader, ev runner.Events) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1024), maxEventLine)
+	for sc.Scan() {
+		var e struct{ Task, Phase, Status string }
+		if json.Unmarshal(sc.Bytes(), &e) != nil || e.Task == "" {
+			continue
+		}
+		switch e.Phase {
+		case runner.PhaseStart:
+			ev.Start(e.Task)
+		case runner.PhaseEnd:
+			ev.End(e.Task, e.Status)
+		case runner.PhasePoint:
+			ev.Point(e.Task, e.Status)
+		}
+	}
+	io.Copy(io.Discard, r) // past an over-long line: drain, so the child never blocks
+}

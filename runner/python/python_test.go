@@ -1,0 +1,178 @@
+package python
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/bingfa-manyou/walkthrough/runner"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// interpreter finds Python for a test: skipped with a message where there
+// is none, a failure under CI, which installs it.
+func interpreter(t *testing.T, lim Limits) *Interpreter {
+	t.Helper()
+	in, err := Find(context.Background(), lim)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI installs Python: %v", err)
+		}
+		t.Skipf("no Python here: %v", err)
+	}
+	return in
+}
+
+// demo wraps a program as a course demo with one duration parameter.
+func demo(in *Interpreter, src string) *runner.Demo {
+	return &runner.Demo{ID: "py", Lesson: "l", Title: "t", Source: "p.py",
+		Params: []runner.Param{{Name: "wait", Kind: runner.KindDuration, Default: "10ms", Max: "1h"}},
+		Run:    in.Program("p.py", []byte(src))}
+}
+
+func run(t *testing.T, ctx context.Context, d *runner.Demo, lim runner.Limits, params map[string]string) (runner.Result, string, []runner.Event) {
+	t.Helper()
+	v, err := d.Parse(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	var events []runner.Event
+	res := runner.Execute(ctx, runner.Env{FlagsURL: "http://127.0.0.1:9", Limits: lim}, d, v, &out,
+		func(e runner.Event, _ int) { events = append(events, e) })
+	return res, out.String(), events
+}
+
+const hello = `import asyncio, sys
+import walkthrough as wt
+
+async def main():
+    wait = wt.duration("wait", "1s")
+    wt.start("task")
+    await asyncio.sleep(wait)
+    wt.point("task", "woke")
+    wt.end("task", "ok")
+    print("waited", wait, "flags at", wt.flags_url())
+    print("isolated:", sys.flags.isolated, file=sys.stderr)
+
+asyncio.run(main())
+`
+
+// A program gets its parameters and the flag site as arguments, prints to
+// the run's output (stderr too), and reports its timeline on its own pipe.
+func TestProgramRunsWithItsParametersAndTimeline(t *testing.T) {
+	in := interpreter(t, DefaultLimits())
+	res, out, events := run(t, context.Background(), demo(in, hello), runner.DefaultLimits(), map[string]string{"wait": "50ms"})
+	if res.Err != nil {
+		t.Fatalf("%v\n%s", res.Err, out)
+	}
+	if want := "waited 0.05 flags at http://127.0.0.1:9\nisolated: 1\n"; out != want {
+		t.Errorf("output %q, want %q", out, want)
+	}
+	var phases []string
+	for _, e := range events {
+		phases = append(phases, e.Task+" "+e.Phase+" "+e.Status)
+	}
+	if got := strings.Join(phases, "|"); got != "task start |task point woke|task end ok" {
+		t.Errorf("events %s", got)
+	}
+	if res.Tasks.MaxInFlight != 1 || len(res.Tasks.Order) != 1 {
+		t.Errorf("summary %+v", res.Tasks)
+	}
+	if len(events) == 3 && events[2].TMs-events[0].TMs < 40 {
+		t.Errorf("the task took %v ms on the timeline, want about 50", events[2].TMs-events[0].TMs)
+	}
+}
+
+// Stop kills the program's whole process group at once, children too.
+func TestStopKillsTheGroupWithin100ms(t *testing.T) {
+	in := interpreter(t, DefaultLimits())
+	const forks = `import subprocess, time, walkthrough as wt
+child = subprocess.Popen(["sleep", "60"])
+wt.start("sleeping")
+time.sleep(60)
+`
+	for try := range 3 {
+		ctx, cancel := context.WithCancel(context.Background())
+		started := make(chan struct{})
+		d := demo(in, forks)
+		go func() { <-started; time.Sleep(300 * time.Millisecond); cancel() }() // let it reach its sleep
+		close(started)
+		begin := time.Now()
+		res, out, _ := run(t, ctx, d, runner.DefaultLimits(), nil)
+		late := time.Since(begin) - 300*time.Millisecond
+		if !errors.Is(res.Err, runner.ErrStopped) {
+			t.Fatalf("err %v, want stopped\n%s", res.Err, out)
+		}
+		if late <= 100*time.Millisecond {
+			return
+		}
+		t.Logf("try %d: stopped %v after Stop", try, late)
+	}
+	t.Error("a Python run did not stop within 100 ms in three tries")
+}
+
+// The run's time limit ends a program that would run for ever.
+func TestTimeLimit(t *testing.T) {
+	in := interpreter(t, DefaultLimits())
+	lim := runner.DefaultLimits()
+	lim.RunTime = 300 * time.Millisecond
+	res, out, _ := run(t, context.Background(), demo(in, "import time\ntime.sleep(60)\n"), lim, nil)
+	if !errors.Is(res.Err, runner.ErrTimeout) {
+		t.Errorf("err %v, want timeout\n%s", res.Err, out)
+	}
+}
+
+// A program that burns CPU is killed at its CPU limit, one that allocates
+// without end hits its memory limit, and one that tries to fork a crowd of
+// processes cannot; the server goes on.
+func TestResourceLimits(t *testing.T) {
+	lim := DefaultLimits()
+	lim.CPUSeconds, lim.AddressSpace = 1, 256<<20
+	in := interpreter(t, lim)
+	res, out, _ := run(t, context.Background(), demo(in, "while True:\n    pass\n"), runner.DefaultLimits(), nil)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "CPU limit") {
+		t.Errorf("busy loop: %v, want the CPU limit\n%s", res.Err, out)
+	}
+	res, out, _ = run(t, context.Background(), demo(in, "x = []\nwhile True:\n    x.append(bytearray(1 << 20))\n"), runner.DefaultLimits(), nil)
+	if res.Err == nil || !strings.Contains(out, "MemoryError") {
+		t.Errorf("allocating: %v, want a MemoryError\n%s", res.Err, out)
+	}
+}
+
+// Without a usable interpreter the error says what to install.
+func TestMissingInterpreter(t *testing.T) {
+	_, err := Find(context.Background(), DefaultLimits(), "/nonexistent/python3", "no-such-python-here")
+	if err == nil || !strings.Contains(err.Error(), "apt-get install python3 python3-aiohttp") {
+		t.Errorf("err %v, want the install line", err)
+	}
+}
+
+func TestVersionCompare(t *testing.T) {
+	for _, tc := range []struct {
+		have string
+		want bool
+	}{{"3.11.2", true}, {"3.12.0", true}, {"3.10.13", false}, {"4.0.0", true}, {"3.9.18", false}, {"3", false}} {
+		if got := atLeast(tc.have, "3.11"); got != tc.want {
+			t.Errorf("atLeast(%s) = %v", tc.have, got)
+		}
+	}
+}
+
+// CanRun says when a program needs aiohttp the interpreter lacks.
+func TestCanRun(t *testing.T) {
+	in := &Interpreter{Version: "3.11.2"}
+	if ok, why := in.CanRun([]byte("import asyncio\nimport aiohttp\n")); ok || !strings.Contains(why, "python3-aiohttp") {
+		t.Errorf("without aiohttp: %v %q", ok, why)
+	}
+	if ok, _ := in.CanRun([]byte("import asyncio\n")); !ok {
+		t.Error("a program without aiohttp refused")
+	}
+}

@@ -1,0 +1,113 @@
+"""课程给 Python 程序的小帮手：读参数，报告时间线。
+
+程序照常是普通的 asyncio 代码，只多一行 import 和几次调用：
+
+    import walkthrough as wt
+    slow = wt.duration("slow", "3s")   # 课程传来的参数；单独运行时用默认值
+    wt.start("task 1")                 # 时间线上一个横条开始
+    wt.end("task 1", "ok")             # ……结束，带一个状态
+    wt.point("task 1", "callback")     # 一个瞬间
+
+时间线事件写到课程服务器给的一条单独管道（文件描述符 3），
+绝不混进标准输出；单独运行时没有这条管道，这些调用什么也不做。
+"""
+
+import json
+import os
+import re
+import sys
+
+_args = {}
+_flags_url = "http://127.0.0.1:8001"
+_events = None
+
+
+def _read_argv():
+    global _flags_url
+    rest = sys.argv[1:]
+    if len(rest) >= 2 and rest[0] == "--flags-url":
+        _flags_url = rest[1].rstrip("/")
+        rest = rest[2:]
+    for arg in rest:
+        name, sep, value = arg.partition("=")
+        if sep:
+            _args[name] = value
+
+
+def _open_events():
+    try:
+        return os.fdopen(3, "w", buffering=1, encoding="utf-8")
+    except OSError:
+        return None  # 不在课程里运行：没有时间线
+
+
+_read_argv()
+_events = _open_events()
+
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+
+
+def parse_duration(text):
+    """把 Go 写法的时长（250ms、1.5s、1m30s）换成秒。"""
+    text = text.strip()
+    if text in ("0", ""):
+        return 0.0
+    total, pos = 0.0, 0
+    for m in _PART.finditer(text):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    if pos != len(text):
+        raise ValueError(f"不是时长：{text!r}")
+    return total
+
+
+def text(name, default):
+    """参数的原文；课程没给时用 default。"""
+    return _args.get(name, default)
+
+
+def integer(name, default):
+    return int(text(name, str(default)))
+
+
+def number(name, default):
+    return float(text(name, str(default)))
+
+
+def duration(name, default):
+    """时长参数，单位秒。"""
+    return parse_duration(text(name, default))
+
+
+def durations(name, default):
+    """逗号分隔的一串时长，单位秒。"""
+    return [parse_duration(part) for part in text(name, default).split(",")]
+
+
+def flags_url():
+    """国旗服务器的地址：课程运行时由服务器给出。"""
+    return _flags_url
+
+
+def _emit(task, phase, status=""):
+    if _events is None:
+        return
+    try:
+        _events.write(json.dumps({"task": task, "phase": phase, "status": status}, ensure_ascii=False) + "\n")
+    except OSError:
+        pass  # 服务器已经不听了：程序照样跑完
+
+
+def start(task):
+    _emit(task, "start")
+
+
+def end(task, status="ok"):
+    _emit(task, "end", status)
+
+
+def point(task, status=""):
+    _emit(task, "point", status)
