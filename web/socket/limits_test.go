@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
-
-	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // The tests of the limits that keep one client from denying the course to
@@ -22,23 +19,7 @@ import (
 
 func startTrusting(t *testing.T, lim testLimits) *testServer {
 	t.Helper()
-	s, err := New(Config{
-		Demos: testDemos(t), Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: quiet(),
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Close(ctx); err != nil {
-			t.Error(err)
-		}
-		srv.Close()
-	})
-	return &testServer{Server: srv, socket: s}
+	return startSocketTrusting(t, lim, []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")})
 }
 
 // dialFrom opens a socket as client addr, or returns the refusal.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
@@ -52,7 +53,16 @@ type testServer struct {
 
 func startSocket(t *testing.T, lim testLimits) *testServer {
 	t.Helper()
-	s, err := newSocket(testDemos(t), lim, quiet())
+	return startSocketTrusting(t, lim, nil)
+}
+
+// startSocketTrusting serves the test demos with trusted proxies.
+func startSocketTrusting(t *testing.T, lim testLimits, trusted []netip.Prefix) *testServer {
+	t.Helper()
+	s, err := New(Config{
+		Demos: testDemos(t), Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: quiet(),
+		TrustedProxies: trusted,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
