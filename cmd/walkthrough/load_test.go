@@ -94,3 +94,70 @@ func TestLoadUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// -scenario runs one of perf/load's attacks against the course started in
+// this process, configured by serve's flags, and prints its report.
+func TestLoadScenarioInProcess(t *testing.T) {
+	var out, errOut bytes.Buffer
+	addrs := make(chan string, 1)
+	c := &command{stdout: &out, stderr: &errOut, listen: catchListener(addrs)}
+	args := []string{"load", "-scenario", "storm", "-duration", "300ms", "-idle", "50ms",
+		"-connect-burst", "5", "-connect-rate", "0.001", "-start-burst", "3", "-start-rate", "0.001"}
+	if err := c.run(context.Background(), args); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	report := out.String()
+	if count(t, report, "runs started") != 3 || !strings.Contains(report, "-connect-burst=5") || !strings.Contains(report, "slow=10s") {
+		t.Errorf("report:\n%s", report)
+	}
+	select {
+	case addr := <-addrs:
+		if host, _, _ := net.SplitHostPort(addr); host != "127.0.0.1" {
+			t.Errorf("the course listened on %s", addr)
+		}
+	default:
+		t.Error("the course was not listened for through the command")
+	}
+}
+
+// A flag that means nothing to the scenario chosen, or a value a scenario
+// cannot run with, is a usage error found before anything starts.
+func TestLoadScenarioUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"load", "-scenario", "nope"}, `-scenario "nope": want one of clicks, hog, bad-frames, ping-flood, storm`},
+		{[]string{"load", "-scenario", "hog", "-clients", "5"}, "-clients does not apply to -scenario hog (only to clicks)"},
+		{[]string{"load", "-scenario", "bad-frames", "-params", "slow=1s"}, "-params does not apply to -scenario bad-frames"},
+		{[]string{"load", "-hog-pages", "3"}, "-hog-pages does not apply to -scenario clicks"},
+		{[]string{"load", "-scenario", "hog", "-hog-pages", "0"}, "-hog-pages must be between 1 and"},
+		{[]string{"load", "-scenario", "hog", "-addresses", "30"}, "-addresses must be between 0 and 20"},
+		{[]string{"load", "-scenario", "hog", "-hog-params", "slow=1h"}, `parameter "slow"`},
+		{[]string{"load", "-scenario", "hog", "-addr", "http://[::1]:1"}, "-addr"},
+		{[]string{"load", "-scenario", "storm", "-server-pid", "5"}, "-server-pid names the process of a server given as Target"},
+		{[]string{"load", "-scenario", "storm", "-duration", "-1s"}, "-duration must be positive"},
+		{[]string{"load", "-scenario", "ping-flood", "-idle", "2h"}, "-idle must be positive and at most 1m0s"},
+		{[]string{"load", "-clients", "3", "-addresses", "4"}, "-addresses must be between 0 and the 3 clients"},
+	} {
+		c := &command{stdout: io.Discard, stderr: io.Discard, listen: func(string, string) (net.Listener, error) {
+			t.Errorf("%v: load started a server", tc.args)
+			return nil, errors.New("no listening in this test")
+		}}
+		err := c.run(context.Background(), tc.args)
+		if exitCode(err) != 2 || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%v: exit %d, %v; want 2 saying %q", tc.args, exitCode(err), err, tc.says)
+		}
+	}
+}
+
+// load's help names every scenario and the flags that shape them.
+func TestLoadHelpNamesTheScenarios(t *testing.T) {
+	out := help(t, "load", "-h")
+	for _, want := range []string{"-scenario", "clicks, hog, bad-frames, ping-flood, storm", "-duration", "-idle", "-server-pid",
+		"-hog-pages", "-hog-runs", "-hog-sockets", "-hog-params", "-hog-only", "-learners", "-addresses"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("load -h lacks %q", want)
+		}
+	}
+}

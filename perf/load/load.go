@@ -1,16 +1,28 @@
-// Package load measures the course's server under many websocket clients
-// at once. It connects N clients (socket.Client, the protocol's one Go
-// client), has all of them send run at the same moment, and reports what
-// each got and how fast, with the process's peak memory and goroutines
-// before, at the peak and after. The server is the real one: a course
-// already running on loopback, or one started in this process with
-// web.NewCourse. `walkthrough load` is its command line; perf/README.md
-// holds its figures.
+// Package load measures the course's server under load, in scenarios
+// (`walkthrough load -scenario`, its command line; perf/README.md holds
+// the figures):
+//
+//   - clicks (Run): N clients (socket.Client, the protocol's one Go
+//     client) all send run at the same moment; what each got and how fast,
+//     with the process's peak memory and goroutines before, at the peak
+//     and after.
+//   - hog (RunHog): one client holds pages with long runs and as many idle
+//     sockets as it can open, while learners from other loopback addresses
+//     click Run and read a lesson page: how many clicks start, how fast,
+//     the page latency, and what the hog costs the server.
+//   - bad-frames, ping-flood, storm (RunFlood): one client floods the
+//     server for a few seconds; the server's CPU per second of attack,
+//     against its CPU at rest, and what the attacker got back.
+//
+// The server is the real one: a course already running on loopback, or
+// one started in this process with web.NewCourse. Traffic only ever goes
+// to loopback, every loop is bounded in count and in time, and every
+// scenario stops by itself. When the server runs in another process
+// (Server.PID), its CPU, memory and descriptors are read from /proc/PID,
+// apart from the clients'.
 package load
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,11 +31,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +59,12 @@ type Config struct {
 	Clients int               // clients connected at once, each running Demo once: 1 to MaxClients
 	Demo    string            // the demo every client runs
 	Params  map[string]string // its parameters, as a page sends them
+	// Addresses is how many loopback addresses the clients come from,
+	// taken in turn (127.1.0.1, 127.1.0.2, ...): the server's per-client
+	// caps count each address as one client. Zero gives every client its
+	// own, as so many learners; 1 sends them all from 127.0.0.1, as one
+	// client with many pages.
+	Addresses int
 
 	// Target is the base URL of a course already running on loopback
 	// ("http://127.0.0.1:8080"). Empty starts the course in this process
@@ -69,7 +85,7 @@ type Config struct {
 
 // ConfigError is a Config that cannot run. Field names the field at fault.
 type ConfigError struct {
-	Field string // Clients, Target, Demo, Params, Timeout or StopAfter
+	Field string // the field of Config, HogConfig or FloodConfig
 	Err   error
 }
 
@@ -82,9 +98,17 @@ func (cfg Config) Validate(catalog *lessons.Catalog) error {
 	if cfg.Clients < 1 || cfg.Clients > MaxClients {
 		return &ConfigError{"Clients", fmt.Errorf("must be between 1 and %d", MaxClients)}
 	}
+	if cfg.Addresses < 0 || cfg.Addresses > cfg.Clients {
+		return &ConfigError{"Addresses", fmt.Errorf("must be between 0 and the %d clients", cfg.Clients)}
+	}
 	if cfg.Target != "" {
 		if err := checkLoopbackURL(cfg.Target); err != nil {
 			return &ConfigError{"Target", err}
+		}
+		if cfg.Addresses != 1 {
+			if err := checkIPv4Target(cfg.Target); err != nil {
+				return &ConfigError{"Target", err}
+			}
 		}
 	}
 	if cfg.Timeout < 0 {
@@ -166,6 +190,7 @@ type clientResult struct {
 	firstOutput time.Duration
 	answered    time.Duration // started or error
 	stopToExit  time.Duration // from sending stop to the exit frame
+	queued      bool          // the run waited in the server's queue first
 	frames      int
 }
 
@@ -183,6 +208,7 @@ type Report struct {
 	// stop to exit (with StopAfter).
 	Started, FirstOutput, Answered, StopToExit []time.Duration
 
+	Queued int           // clients whose run waited in the queue first (then started, or busy)
 	Frames int           // read by all clients together
 	Wall   time.Duration // from the moment every client sent run
 
@@ -226,19 +252,33 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 		base = url
 	}
 
-	// One HTTP client for the handshakes, whose pool is emptied at the end.
-	transport := &http.Transport{MaxIdleConnsPerHost: -1}
-	defer transport.CloseIdleConnections()
-	dial := &socket.DialOptions{
-		HTTPClient: &http.Client{Transport: transport},
-		Header:     http.Header{"Origin": {base}}, // what a page of the course sends
+	// One HTTP client for the handshakes from each address, whose pools
+	// are emptied at the end.
+	addresses := cfg.Addresses
+	if addresses == 0 {
+		addresses = cfg.Clients
+	}
+	dials := make([]*socket.DialOptions, addresses)
+	for i := range dials {
+		ip := loopbackIP(1)
+		if cfg.Addresses != 1 {
+			ip = clickerIP(i)
+		}
+		transport := transportFrom(ip, true)
+		transport.MaxIdleConnsPerHost = -1 // none kept: a refused upgrade's connection is closed
+		defer transport.CloseIdleConnections()
+		dials[i] = &socket.DialOptions{
+			HTTPClient: &http.Client{Transport: transport},
+			Header:     http.Header{"Origin": {base}}, // what a page of the course sends
+		}
 	}
 
 	if err := waitReady(runCtx, base); err != nil {
 		return nil, err
 	}
-	rep.RSSBefore = procStatus("VmRSS")
-	resetPeakRSS()
+	self := selfProc()
+	rep.RSSBefore = self.status("VmRSS")
+	self.resetPeakRSS()
 	rep.GoroutinesBaseline = steadyGoroutines()
 	sampled := make(chan int)
 	stopSampling := make(chan struct{})
@@ -250,7 +290,7 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 	connectStart := time.Now()
 	for i := range results {
 		connected.Add(1)
-		finished.Go(func() { results[i] = runClient(runCtx, cfg, base, dial, &connected, begin) })
+		finished.Go(func() { results[i] = runClient(runCtx, cfg, base, dials[i%addresses], &connected, begin) })
 	}
 	connected.Wait()
 	rep.ConnectTime = time.Since(connectStart)
@@ -280,15 +320,17 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 			rep.StopToExit = append(rep.StopToExit, r.stopToExit)
 		}
 		rep.Frames += r.frames
+		if r.queued {
+			rep.Queued++
+		}
 	}
 
 	close(stopSampling)
 	rep.GoroutinesPeak = <-sampled
-	rep.RSSPeak = procStatus("VmHWM")
+	rep.RSSPeak = self.status("VmHWM")
 	// Every client has closed; the server's side of each connection winds
 	// down on its own. Wait (a little) for the count to come back: there
 	// is no event for "every connection's goroutines have returned".
-	transport.CloseIdleConnections()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		rep.GoroutinesAfter = runtime.NumGoroutine()
 		if rep.GoroutinesAfter <= rep.GoroutinesBaseline || time.Now().After(deadline) || runCtx.Err() != nil {
@@ -407,6 +449,8 @@ func runClient(ctx context.Context, cfg Config, base string, opts *socket.DialOp
 	end, err := c.Follow(ctx, runID, func(m socket.Message) {
 		res.frames++
 		switch m.Type {
+		case "queued":
+			res.queued = true
 		case "started":
 			res.started = time.Since(sent)
 			res.answered = res.started
@@ -479,34 +523,6 @@ func sampleGoroutines(stop <-chan struct{}, peak chan<- int) {
 	}
 }
 
-// procStatus reads one "kB" field of /proc/self/status, in bytes, or -1.
-func procStatus(field string) int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		name, rest, ok := strings.Cut(sc.Text(), ":")
-		if !ok || name != field {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-		if err != nil {
-			return -1
-		}
-		return kb << 10
-	}
-	return -1
-}
-
-// resetPeakRSS restarts VmHWM from the current RSS (Linux 4.0 and later),
-// so the peak belongs to this load run and not to anything before it.
-// Where that is not possible the peak is the process's since it started.
-func resetPeakRSS() {
-	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-}
-
 // percentile is the nearest-rank p-th percentile of d (sorted in place).
 func percentile(d []time.Duration, p float64) time.Duration {
 	if len(d) == 0 {
@@ -531,13 +547,22 @@ func (r *Report) Print(w io.Writer) {
 		params = append(params, k+"="+r.Config.Params[k])
 	}
 	demo := strings.Join(append([]string{r.Config.Demo}, params...), " ")
-	fmt.Fprintf(w, "load: %d clients, demo %s, %s\n", r.Config.Clients, demo, where)
+	from := fmt.Sprintf("each from its own loopback address, %s on", clickerIP(0))
+	switch r.Config.Addresses {
+	case 0:
+	case 1:
+		from = "all from " + loopbackIP(1).String()
+	default:
+		from = fmt.Sprintf("from %d loopback addresses, %s on", r.Config.Addresses, clickerIP(0))
+	}
+	fmt.Fprintf(w, "load: %d clients (%s), demo %s, %s\n", r.Config.Clients, from, demo, where)
 	fmt.Fprintf(w, "connected      %d of %d in %v\n", r.Connected, r.Config.Clients, r.ConnectTime.Round(time.Millisecond))
 	fmt.Fprintf(w, "exit ok        %d\n", r.Outcomes[ExitOK])
 	fmt.Fprintf(w, "exit failed    %d\n", r.Outcomes[ExitFailed])
 	if r.Config.StopAfter > 0 {
 		fmt.Fprintf(w, "exit stopped   %d (stopped by the client %v after started)\n", r.Outcomes[ExitStopped], r.Config.StopAfter)
 	}
+	fmt.Fprintf(w, "queued first   %d (then started, or busy after the wait)\n", r.Queued)
 	fmt.Fprintf(w, "busy           %d\n", r.Outcomes[Busy])
 	fmt.Fprintf(w, "other error    %d\n", r.Outcomes[OtherError])
 	fmt.Fprintf(w, "no answer      %d\n", r.Outcomes[NoAnswer]+r.Outcomes[NotConnected])

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,7 +22,12 @@ import (
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(serveChildEnv) != "" {
+		os.Exit(serveChild())
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // The catalog is pure content; the tests share one, as loading it takes a
 // while under the race detector.
@@ -59,25 +65,28 @@ func runAndPrint(t *testing.T, cfg Config) string {
 }
 
 // Twenty clients, five places on the server, runs of one second: the first
-// five run, the others are told busy, and everything is back to where it
-// was afterwards.
+// five run, the others wait in the queue and, after its short wait, are
+// told busy, and everything is back to where it was afterwards.
 func TestLoadInProcess(t *testing.T) {
 	lim := socket.DefaultLimits()
-	lim.Global = 5
+	lim.Global, lim.QueueWait = 5, 100*time.Millisecond
 	report := runAndPrint(t, Config{
 		Clients: 20, Demo: "spinner-goroutine", Params: map[string]string{"slow": "1s", "frame": "50ms"},
 		Course:      web.CourseConfig{Catalog: catalog(t), Socket: lim},
-		ServerFlags: []string{"-runs-global=5"},
+		ServerFlags: []string{"-runs-global=5", "-queue-wait=100ms"},
 	})
 	t.Log("\n" + report)
 	ok, busy := count(t, report, "exit ok"), count(t, report, "busy")
 	if count(t, report, "connected") != 20 || ok+busy != 20 || ok < 5 || busy < 1 {
 		t.Errorf("want 20 connected, each with exit ok or busy, at least 5 ok:\n%s", report)
 	}
+	if queued := count(t, report, "queued first"); queued < busy {
+		t.Errorf("%d busy, but only %d waited in the queue first:\n%s", busy, queued, report)
+	}
 	if n := count(t, report, "exit failed") + count(t, report, "other error") + count(t, report, "no answer"); n != 0 {
 		t.Errorf("%d clients failed:\n%s", n, report)
 	}
-	for _, want := range []string{"server in this process -runs-global=5", "run → first output", "peak RSS", ": back to baseline"} {
+	for _, want := range []string{"20 clients (each from its own loopback address", "server in this process -runs-global=5", "run → first output", "peak RSS", ": back to baseline"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}
@@ -157,6 +166,8 @@ func TestConfigErrors(t *testing.T) {
 		{func(c *Config) { c.Params = map[string]string{"sloww": "1s"} }, "Params", `unknown parameter "sloww"`},
 		{func(c *Config) { c.Params = map[string]string{"slow": "fast"} }, "Params", `parameter "slow"`},
 		{func(c *Config) { c.StopAfter = -time.Second }, "StopAfter", "negative"},
+		{func(c *Config) { c.Addresses = 2 }, "Addresses", "between 0 and the 1 clients"},
+		{func(c *Config) { c.Target = "http://[::1]:8080" }, "Target", "IPv4 loopback"},
 	} {
 		cfg := good
 		tc.change(&cfg)
