@@ -47,6 +47,11 @@ type CourseConfig struct {
 	// TrustedProxies are the proxies whose Forwarded / X-Forwarded-For
 	// headers name the client the per-client limits count.
 	TrustedProxies []netip.Prefix
+	// AcceptRate and AcceptBurst bound the connections one address may
+	// open (per second, and at once); past them a connection is closed as
+	// soon as it is accepted (see acceptLimiter). Zero: 50 and 300.
+	AcceptRate  float64
+	AcceptBurst int
 
 	// PublicURL is the address learners use when the course runs behind a
 	// proxy or under a domain ("https://course.example"); its host, with
@@ -78,6 +83,7 @@ type Course struct {
 	socket   *socket.Socket
 	handler  http.Handler
 	hosts    *hostGuard
+	accept   func(net.Listener) net.Listener
 	python   *python.Interpreter // nil when Python runs are not possible
 	noPython string              // why not
 	metrics  *metrics.Metrics
@@ -136,6 +142,16 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 		}()
 	}
 
+	acceptRate, acceptBurst := cfg.AcceptRate, cfg.AcceptBurst
+	if acceptRate <= 0 {
+		acceptRate = 50
+	}
+	if acceptBurst <= 0 {
+		acceptBurst = 300
+	}
+	c.accept = func(ln net.Listener) net.Listener {
+		return newAcceptLimiter(ln, acceptRate, acceptBurst, cfg.TrustedProxies, func() { c.metrics.Refused(socket.RefusedRate) })
+	}
 	c.findPython(cfg.Python, cfg.PythonLimits)
 	c.env = runner.Env{FlagsURL: c.flagsURL, Limits: runLimits, Log: log}
 	// The socket is made just below; the gauges read it when scraped.
@@ -180,7 +196,7 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 // http.ErrServerClosed after Shutdown.
 func (c *Course) Serve(ln net.Listener) error {
 	c.hosts.addListener(ln.Addr())
-	return c.srv.Serve(ln)
+	return c.srv.Serve(c.accept(ln))
 }
 
 // Shutdown stops accepting, stops every run, closes every socket with 1001

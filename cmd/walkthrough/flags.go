@@ -199,6 +199,8 @@ type serverFlags struct {
 	trustedProxies    string
 	publicURL         string
 	allowedHosts      string
+	acceptRate        float64
+	acceptBurst       int
 }
 
 func newServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -207,6 +209,8 @@ func newServerFlags(fs *flag.FlagSet) *serverFlags {
 	s.run = runLimitFlags(fs)
 	s.socket, s.socketFlags = socketLimitFlags(fs)
 	s.site = flagSiteFlags(fs)
+	fs.Float64Var(&s.acceptRate, "accept-rate", 50, "connections one address may open per second, sustained; past it they are closed at once")
+	fs.IntVar(&s.acceptBurst, "accept-burst", 300, "connections one address may open at once")
 	fs.StringVar(&s.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For / Forwarded name the client")
 	fs.StringVar(&s.publicURL, "public-url", "", "the address learners use, e.g. https://course.example: its host is allowed")
 	fs.StringVar(&s.allowedHosts, "allowed-hosts", "", "comma-separated further host names (host or host:port) the course answers; others get 403")
@@ -223,6 +227,12 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 	}
 	if err := checkLimitFlags(s.socketFlags); err != nil {
 		return web.CourseConfig{}, err
+	}
+	if !(s.acceptRate > 0) || math.IsInf(s.acceptRate, 0) {
+		return web.CourseConfig{}, usagef("-accept-rate must be a positive number")
+	}
+	if s.acceptBurst < 1 {
+		return web.CourseConfig{}, usagef("-accept-burst must be at least 1")
 	}
 	proxies, err := socket.ParsePrefixes(s.trustedProxies)
 	if err != nil {
@@ -250,5 +260,6 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 		FlagsURL: s.site.url, FlagsAddr: s.site.addr, Flags: flags,
 		Run: *s.run, Socket: *s.socket, ReadHeaderTimeout: s.readHeaderTimeout,
 		TrustedProxies: proxies, PublicURL: s.publicURL, AllowedHosts: hosts,
+		AcceptRate: s.acceptRate, AcceptBurst: s.acceptBurst,
 	}, nil
 }

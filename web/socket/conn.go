@@ -107,7 +107,7 @@ func (cn *conn) serve() {
 			cn.finish(err, websocket.StatusNormalClosure, "")
 			return
 		}
-		if cn.struck.Load() || !cn.withinBudget() {
+		if cn.struck.Load() || !cn.withinBudget(data) {
 			continue
 		}
 		if typ != websocket.MessageText {
@@ -171,15 +171,22 @@ func (cn *conn) touch() {
 // withinBudget draws one frame from the socket's and the client's budgets.
 // Over budget, the frame is dropped: the first one of a streak is answered
 // with an error, the rest not at all, and each counts as a strike.
-func (cn *conn) withinBudget() bool {
+func (cn *conn) withinBudget(data []byte) bool {
 	if cn.frames.Allow() && cn.client.frames.Allow() {
 		cn.told = false
 		return true
 	}
 	cn.s.obs.Refused(RefusedRate)
 	if !cn.told {
+		// The one answer names the run the dropped frame was about, when
+		// it was one, so a page can tell which click went unheard.
 		cn.told = true
-		cn.reject("", errors.New("too many messages: slow down"))
+		var about struct{ ID string }
+		json.Unmarshal(data, &about)
+		if len(about.ID) > maxIDLen {
+			about.ID = ""
+		}
+		cn.reject(about.ID, errors.New("too many messages: slow down"))
 	}
 	cn.strike()
 	return false
@@ -549,7 +556,7 @@ func (cn *conn) start(req request) {
 // queueError says why the queue refused a click.
 func queueError(err error, lim Limits) error {
 	if errors.Is(err, errClientQueueFull) {
-		return fmt.Errorf("busy: %d runs from your address are running or waiting already; stop one first", lim.PerClient+lim.QueuePerClient)
+		return fmt.Errorf("busy: %d runs from your address are waiting for a slot already; stop one or try again in a moment", lim.QueuePerClient)
 	}
 	return fmt.Errorf("busy: the server is running %d demos and the queue is full; try again in a moment", lim.Global)
 }
