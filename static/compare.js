@@ -1,9 +1,10 @@
 // "Compare two configurations": the B side of a panel. A runs with the
-// panel's own values, B with a copy of the partner demo's fields (another
-// demo of the lesson, or the same one with other values); both start at
-// once and are drawn on one time axis.
+// panel's own values, B with a copy of the partner demo's fields (the same
+// demo in the other runtime, another demo of the lesson, or the same one
+// with other values); both start at once and are drawn on one time axis.
 
 import { Knobs } from "./knobs.js";
+import { runtimeName } from "./runtime.js";
 
 export class Comparison {
   constructor(section, demo) {
@@ -14,6 +15,25 @@ export class Comparison {
     this.box = section.querySelector(".compare-params");
     this.runButton = section.querySelector(".compare-run");
     this.knobs = null; // B's fields, once built
+    this.twin = null; // the choice "this demo in the other runtime"
+  }
+
+  // offerTwin makes "this demo in the other runtime" B's first choice, and
+  // the default, for A in rt. Its value (in the address too) is B's
+  // runtime, as the other choices' are B's demo.
+  offerTwin(rt) {
+    let o = this.twin;
+    if (!o) {
+      o = this.twin = this.with.insertBefore(document.createElement("option"), this.with.firstChild);
+      o.selected = true;
+    }
+    o.value = rt === "go" ? "python" : "go";
+    o.textContent = "同一个演示，换用 " + runtimeName(o.value) + " 运行";
+  }
+
+  // twinned says whether B is this demo in the other runtime.
+  twinned() {
+    return !!this.twin && this.twin.selected;
   }
 
   // isOpen says whether the panel is set to compare, B's fields built.
@@ -28,7 +48,7 @@ export class Comparison {
 
   // partner is the demo B runs.
   partner() {
-    return this.with.value;
+    return this.twinned() ? this.demo : this.with.value;
   }
 
   // offers says whether demo is one B may run.
@@ -71,15 +91,16 @@ export class Comparison {
 }
 
 // pairStatus says how far each side of a comparison has got: the status
-// line's text, and whether both are over.
+// line's text, and whether both are over. Runs in two runtimes say which.
 export function pairStatus(pair) {
   const parts = [];
   let done = true;
+  const mixed = pair.a && pair.b && pair.a.runtime !== pair.b.runtime;
   ["a", "b"].forEach((role) => {
     const r = pair[role];
     if (!r) return;
     const m = r.result;
-    const name = role.toUpperCase();
+    const name = role.toUpperCase() + (mixed ? " " + runtimeName(r.runtime) : "");
     if (!m) {
       done = false;
       parts.push(name + " 运行中");

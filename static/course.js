@@ -4,6 +4,7 @@
 //
 //   socket.js    the page's one websocket: reconnects, hands frames to runs
 //   panel.js     a demo panel: run, stop, status, console, errors
+//     runtime.js   the runtime switch: Go or the Python original
 //     terminal.js  the console: \r, \b and \n rendered in place
 //     knobs.js     parameter fields and sliders
 //     params.js    parameter values checked as the server checks them

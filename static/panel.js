@@ -1,13 +1,13 @@
-// A demo panel: Run and Stop, the status line, the console, and the three
-// ways to run: "single" (one run), "compare" (A and B at once, side by
-// side, compare.js) or "repeat" (the same run N times, one after another,
-// repeat.js).
+// A demo panel: Run and Stop, the runtime (Go or Python, runtime.js), the
+// status line, the console, and the three ways to run: "single" (one run),
+// "compare" (A and B at once, side by side, compare.js) or "repeat" (the
+// same run N times, one after another, repeat.js).
 //
 // Every run is announced on the section with DOM events, so that other
 // modules (timeline, progress, keys) follow runs without reaching into
-// this one: "demo-start" (detail: id, demo, runDemo, role a|b, mode,
-// params, and round, rounds for repeat), "demo-frame" (detail: each server
-// frame about the run) and "demo-exit" (detail: how it ended).
+// this one: "demo-start" (detail: id, demo, runDemo, runtime, role a|b,
+// mode, params, and round, rounds for repeat), "demo-frame" (detail: each
+// server frame about the run) and "demo-exit" (detail: how it ended).
 
 import { panelQuery, readPanel, shareHref, writePanel } from "./address.js";
 import { Comparison, pairStatus } from "./compare.js";
@@ -15,6 +15,7 @@ import { Gallery } from "./gallery.js";
 import { Knobs } from "./knobs.js";
 import { Prediction } from "./predict.js";
 import { MAX_ROUNDS, MIN_ROUNDS, Series, rounds } from "./repeat.js";
+import { RuntimeSwitch, runtimeName } from "./runtime.js";
 import { setupTabs } from "./tabs.js";
 import { Terminal } from "./terminal.js";
 
@@ -41,6 +42,11 @@ export class Panel {
     this.repeatButton = section.querySelector("button.repeat");
     this.repeatN = section.querySelector(".repeat-n");
     this.compare = new Comparison(section, this.demo);
+    this.runtime = new RuntimeSwitch(section, () => {
+      this.offerTwin();
+      this.saveState();
+    });
+    this.offerTwin();
     this.share = section.querySelector("a.share");
     this.active = {}; // run id -> run, for this panel's runs in progress
     this.series = null; // the rounds of "run ×N"
@@ -85,7 +91,8 @@ export class Panel {
 
   // restore applies this panel's part of the address, once at load.
   restore(query) {
-    const { own, vs, b } = readPanel(query, this.demo);
+    const { runtime, own, vs, b } = readPanel(query, this.demo);
+    if (runtime && this.runtime.set(runtime)) this.offerTwin();
     own.forEach(([name, value]) => this.knobs.set(name, value));
     if (vs && this.compare.offers(vs)) {
       this.compare.with.value = vs;
@@ -102,8 +109,14 @@ export class Panel {
 
   panelQuery() {
     const comparing = this.compare.isOpen();
-    return panelQuery(this.demo, this.knobs.nonDefaults(),
-      comparing ? this.compare.partner() : "", comparing ? this.compare.knobs.nonDefaults() : {});
+    return panelQuery(this.demo, this.runtime.value, this.knobs.nonDefaults(),
+      comparing ? this.compare.with.value : "", comparing ? this.compare.knobs.nonDefaults() : {});
+  }
+
+  // offerTwin keeps "this demo in the other runtime" among B's choices,
+  // where Python runs.
+  offerTwin() {
+    if (this.runtime.python && this.compare.with) this.compare.offerTwin(this.runtime.value);
   }
 
   updateShare() {
@@ -133,6 +146,7 @@ export class Panel {
     if (this.repeatButton) this.repeatButton.disabled = !can;
     if (this.compare.runButton) this.compare.runButton.disabled = !can;
     if (this.compare.toggle) this.compare.toggle.disabled = busy;
+    this.runtime.lock(busy);
     this.section.classList.toggle("running", busy);
   }
 
@@ -175,17 +189,18 @@ export class Panel {
 
   // ---- starting runs ------------------------------------------------------
 
-  // start sends one run; the caller has checked the parameters.
-  start(role, demo, params, term, extra) {
-    const run = { id: null, role, demo, term, mode: this.mode, started: null, result: null };
+  // start sends one run of demo in runtime; the caller has checked the
+  // parameters.
+  start(role, demo, runtime, params, term, extra) {
+    const run = { id: null, role, demo, runtime, term, mode: this.mode, started: null, result: null };
     const id = this.socket.run(demo, params, {
       receive: (msg) => this.receive(msg, run),
       lost: () => this.lost(run)
-    });
+    }, runtime);
     if (id === null) return null;
     run.id = id;
     this.active[id] = run;
-    const detail = Object.assign({ id, demo: this.demo, runDemo: demo, role, mode: this.mode, params }, extra);
+    const detail = Object.assign({ id, demo: this.demo, runDemo: demo, runtime, role, mode: this.mode, params }, extra);
     this.section.dispatchEvent(new CustomEvent("demo-start", { bubbles: true, detail }));
     return run;
   }
@@ -196,7 +211,7 @@ export class Panel {
     if (!this.knobs.checkAll()) return;
     this.mode = "single";
     this.resetView(false);
-    if (!this.start("a", this.demo, this.params(), this.term, {})) return;
+    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, {})) return;
     this.saveState();
     this.setStatus("启动中…", "running");
     this.updateButtons();
@@ -213,7 +228,7 @@ export class Panel {
     }
     if (!this.knobs.checkAll()) return;
     this.mode = "repeat";
-    this.series = new Series(n, this.params());
+    this.series = new Series(n, this.params(), this.runtime.value);
     this.saveState();
     this.nextRound();
   }
@@ -222,7 +237,7 @@ export class Panel {
     const s = this.series;
     s.round++;
     this.resetView(false);
-    if (!this.start("a", this.demo, s.params, this.term, { round: s.round, rounds: s.rounds })) {
+    if (!this.start("a", this.demo, s.runtime, s.params, this.term, { round: s.round, rounds: s.rounds })) {
       this.series = null;
       this.updateButtons();
       return;
@@ -257,12 +272,16 @@ export class Panel {
       return;
     }
     const partner = this.compare.partner();
+    const rtA = this.runtime.value;
+    const rtB = this.compare.twinned() ? this.compare.twin.value : rtA;
+    // Two runtimes: each side says which it runs.
+    const rt = (r) => (rtA !== rtB ? " · " + runtimeName(r) : "");
     this.mode = "compare";
     this.resetView(true);
-    this.consoleA.dataset.label = "A · " + this.demo;
-    this.termB.pre.dataset.label = "B · " + partner;
-    const a = this.start("a", this.demo, this.params(), this.term, {});
-    const b = a && this.start("b", partner, knobsB.values(), this.termB, {});
+    this.consoleA.dataset.label = "A · " + this.demo + rt(rtA);
+    this.termB.pre.dataset.label = "B · " + partner + rt(rtB);
+    const a = this.start("a", this.demo, rtA, this.params(), this.term, {});
+    const b = a && this.start("b", partner, rtB, knobsB.values(), this.termB, {});
     if (!a) return;
     this.pair = { a, b };
     this.saveState();
@@ -303,7 +322,7 @@ export class Panel {
       }
       case "started":
         run.started = performance.now();
-        if (this.mode === "single") this.setStatus("运行中", "running");
+        if (this.mode === "single") this.setStatus("运行中" + pyMark(run), "running");
         else if (this.mode === "compare") this.setStatus("A 和 B 运行中", "running");
         break;
       case "output":
@@ -314,10 +333,11 @@ export class Panel {
         break;
       case "exit": {
         const secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
-        if (msg.ok) run.term.finish("ok", "✓ 完成 " + secs + " s");
-        else if (msg.error === "stopped") run.term.finish("stopped", "■ 已停止 " + secs + " s");
-        else if (msg.error === "timeout") run.term.finish("error", "✗ 超时：运行时间超过上限");
-        else run.term.finish("error", "✗ 错误: " + msg.error);
+        const py = pyMark(run);
+        if (msg.ok) run.term.finish("ok", "✓ 完成 " + secs + " s" + py);
+        else if (msg.error === "stopped") run.term.finish("stopped", "■ 已停止 " + secs + " s" + py);
+        else if (msg.error === "timeout") run.term.finish("error", "✗ 超时：运行时间超过上限" + py);
+        else run.term.finish("error", "✗ 错误: " + msg.error + py);
         this.finished(run, msg);
         break;
       }
@@ -350,25 +370,26 @@ export class Panel {
         return;
       }
       this.series = null;
-      this.finalStatus(msg, s);
-      if (s.elapsed.length) this.prediction.show(s.mean(), "平均 ", "（" + s.elapsed.length + " 次）");
+      this.finalStatus(msg, s, run);
+      if (s.elapsed.length) this.prediction.show(s.mean(), "平均 ", "（" + s.elapsed.length + " 次" + pyMark(run) + "）");
     } else {
-      this.finalStatus(msg, null);
-      if (this.mode === "single" && msg.type === "exit" && msg.ok) this.prediction.show(msg.elapsed_ms, "", "");
+      this.finalStatus(msg, null, run);
+      if (this.mode === "single" && msg.type === "exit" && msg.ok) this.prediction.show(msg.elapsed_ms, "", pyMark(run));
     }
     this.updateButtons();
   }
 
-  finalStatus(msg, series) {
+  finalStatus(msg, series, run) {
     if (this.mode === "compare") return; // compareResult has said it
     const secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
     const prefix = series ? series.elapsed.length + " / " + series.rounds + " 次 · " : "";
-    if (msg.type === "error") this.setStatus(prefix + "未运行", "error");
-    else if (msg.ok) this.setStatus(prefix + "完成 " + secs + " s", "ok");
-    else if (msg.error === "stopped") this.setStatus(prefix + "已停止", "stopped");
-    else if (msg.error === "timeout") this.setStatus(prefix + "超时", "error");
+    const py = pyMark(run);
+    if (msg.type === "error") this.setStatus(prefix + "未运行" + py, "error");
+    else if (msg.ok) this.setStatus(prefix + "完成 " + secs + " s" + py, "ok");
+    else if (msg.error === "stopped") this.setStatus(prefix + "已停止" + py, "stopped");
+    else if (msg.error === "timeout") this.setStatus(prefix + "超时" + py, "error");
     else if (msg.error === "lost") this.setStatus("连接断开", "error");
-    else this.setStatus(prefix + "出错", "error");
+    else this.setStatus(prefix + "出错" + py, "error");
   }
 
   compareResult(run) {
@@ -395,4 +416,10 @@ export class Panel {
     this.finished(run, { type: "exit", ok: false, error: "lost" });
     this.setStatus("连接断开", "error");
   }
+}
+
+// pyMark is what the console and the status add to a run in Python: Go is
+// what a panel runs unless said otherwise.
+function pyMark(run) {
+  return run.runtime === "python" ? " · Python" : "";
 }

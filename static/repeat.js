@@ -14,10 +14,11 @@ export function rounds(input) {
 }
 
 export class Series {
-  constructor(rounds, params) {
+  constructor(rounds, params, runtime) {
     this.round = 0;
     this.rounds = rounds;
     this.params = params; // every round runs with the values of the first
+    this.runtime = runtime; // and in the runtime of the first
     this.elapsed = []; // of the rounds that ran to their end
     this.cancelled = false;
   }

@@ -92,11 +92,11 @@ export class Socket {
     return true;
   }
 
-  // run asks the server to run demo with params and returns the run's id,
-  // or null when there is no connection.
-  run(demo, params, receiver) {
+  // run asks the server to run demo with params in runtime (go or python)
+  // and returns the run's id, or null when there is no connection.
+  run(demo, params, receiver, runtime) {
     const id = "r" + this.nextRun++;
-    if (!this.send({ type: "run", id, demo, params })) return null;
+    if (!this.send({ type: "run", id, demo, runtime, params })) return null;
     this.runs.set(id, receiver);
     return id;
   }

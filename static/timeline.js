@@ -5,12 +5,14 @@
 //
 // It only listens: panel.js announces every run on its section with
 // "demo-start" (detail: id, demo, mode single|compare|repeat, role a|b,
-// runDemo, round, rounds), every server frame with "demo-frame" and the end
-// with "demo-exit". Drawing is plain SVG built with DOM calls; colours come
-// from timeline.css, so both themes and the strict CSP just work.
+// runDemo, runtime, round, rounds), every server frame with "demo-frame"
+// and the end with "demo-exit". Drawing is plain SVG built with DOM calls;
+// colours come from timeline.css, so both themes and the strict CSP just
+// work.
 
 import { html, r1, svg } from "./dom.js";
 import { drawOrders } from "./orders.js";
+import { runtimeName } from "./runtime.js";
 import { KIND_ORDER, Trace, fmtMs, fmtSecs, kindOf } from "./trace.js";
 
 // Parameters that cap how many tasks may be in flight: drawn as a limit
@@ -397,7 +399,7 @@ class View {
   compareText() {
     const a = this.traces[0];
     const b = this.traces[1];
-    let text = "A " + a.demo + " " + a.state() + " · B " + b.demo + " " + b.state();
+    let text = "A " + named(a, this.traces) + " " + a.state() + " · B " + named(b, this.traces) + " " + b.state();
     // A ratio only means something when both runs went to the end.
     if (a.done && b.done && a.ok && b.ok) {
       const ea = a.now();
@@ -479,15 +481,21 @@ function fitHead(t, traces, width) {
   const role = t.role.toUpperCase();
   const sameDemo = traces.every((o) => o.demo === t.demo);
   const params = paramText(t, traces);
+  const rt = named(t, traces).slice(t.demo.length);
   const tries = [
-    role + " · " + t.demo + params + " — " + t.state(),
-    role + (sameDemo ? "" : " · " + t.demo) + params + " — " + t.state(),
-    role + (sameDemo ? params : " · " + t.demo) + " — " + t.state()
+    role + " · " + t.demo + rt + params + " — " + t.state(),
+    role + (sameDemo ? "" : " · " + t.demo) + rt + params + " — " + t.state(),
+    role + (sameDemo ? rt + params : " · " + t.demo + rt) + " — " + t.state()
   ];
   for (let i = 0; i < tries.length; i++) if (textWidth(tries[i], 12.5) <= width) return tries[i];
   let last = tries[tries.length - 1];
   while (last.length > 4 && textWidth(last + "…", 12.5) > width) last = last.slice(0, -1);
   return last + "…";
+}
+
+// named is a trace's demo, and its runtime when the traces ran in two.
+function named(t, traces) {
+  return traces.some((o) => o.runtime !== t.runtime) ? t.demo + " · " + runtimeName(t.runtime) : t.demo;
 }
 
 // textWidth estimates the width of bold sans text: CJK characters are

@@ -38,6 +38,7 @@ export class Trace {
     this.id = detail.id;
     this.role = detail.role || "a";
     this.demo = detail.runDemo || detail.demo;
+    this.runtime = detail.runtime || "go";
     this.lanes = [];
     this.laneOf = {};
     this.steps = [{ t: 0, n: 0 }];

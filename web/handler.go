@@ -58,7 +58,7 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	site, err := newSite(cfg.Catalog, assets)
+	site, err := newSite(cfg.Catalog, assets, cfg.Python)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -240,7 +240,7 @@ func demoList(demos []*runner.Demo, python func(string) (bool, string)) (*static
 		if params == nil {
 			params = []runner.Param{}
 		}
-		py := pythonJSON{Reason: "这台服务器不运行 Python 程序"}
+		py := pythonJSON{Reason: noPythonHere}
 		if python != nil {
 			py.Available, py.Reason = python(d.ID)
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
@@ -83,8 +84,14 @@ type demoView struct {
 	ID, Title              string
 	GoFile, GoHTML         string
 	PythonFile, PythonHTML string
-	Also                   []fileView // further Go files, each on its own tab
-	ShowsFlags             bool
+	// Python says whether the Python program can run on this server; when
+	// it cannot, PythonWhy says why and what to install, and PythonWhyParts
+	// is the same with the install commands set apart as code.
+	Python         bool
+	PythonWhy      string
+	PythonWhyParts []textPart
+	Also           []fileView // further Go files, each on its own tab
+	ShowsFlags     bool
 	// Core says that some shown file marks its core lines, so the panel
 	// offers to fold the rest away.
 	Core   bool
@@ -95,6 +102,12 @@ type demoView struct {
 }
 
 type partnerView struct{ ID, Title string }
+
+// textPart is a run of text, or of code when Code is set.
+type textPart struct {
+	Text string
+	Code bool
+}
 
 type fileView struct {
 	Name, HTML, TabID, PaneID string
@@ -118,11 +131,12 @@ type paramView struct {
 // site builds view models from the catalog.
 type site struct {
 	catalog                   *lessons.Catalog
+	python                    func(demoID string) (bool, string) // nil: nowhere
 	assets                    assetURLs
 	searchModule, searchIndex string
 }
 
-func newSite(c *lessons.Catalog, a *static.Assets) (*site, error) {
+func newSite(c *lessons.Catalog, a *static.Assets, python func(string) (bool, string)) (*site, error) {
 	var urls assetURLs
 	var err error
 	if urls.Theme, err = a.URL("theme.js"); err != nil {
@@ -159,7 +173,7 @@ func newSite(c *lessons.Catalog, a *static.Assets) (*site, error) {
 			}
 		}
 	}
-	return &site{catalog: c, assets: urls, searchModule: module, searchIndex: index}, nil
+	return &site{catalog: c, python: python, assets: urls, searchModule: module, searchIndex: index}, nil
 }
 
 func lessonURL(slug string) string { return "/lessons/" + slug }
@@ -224,6 +238,15 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 			PythonFile: code.PythonFile, PythonHTML: string(code.PythonHTML),
 			Core: len(code.CoreFiles) > 0,
 		}
+		if dv.PythonFile != "" {
+			why := noPythonHere
+			if s.python != nil {
+				dv.Python, why = s.python(d.ID)
+			}
+			if !dv.Python {
+				dv.PythonWhy, dv.PythonWhyParts = why, markCommands(why)
+			}
+		}
 		for i, f := range code.Also {
 			dv.Also = append(dv.Also, fileView{
 				Name: f.Name, HTML: string(f.HTML),
@@ -248,6 +271,31 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 		v.Next = &navItem{Slug: next.Slug, Title: next.Title, URL: lessonURL(next.Slug)}
 	}
 	return v
+}
+
+// noPythonHere is the reason given when the server has no way to run Python
+// programs at all (no handler config for it), as /api/demos says it.
+const noPythonHere = "这台服务器不运行 Python 程序"
+
+// installCommand finds what a reason tells the reader to type.
+var installCommand = regexp.MustCompile(`(?:apt-get|apt|pip3?) install [A-Za-z0-9][A-Za-z0-9 ._-]*[A-Za-z0-9]`)
+
+// markCommands splits a reason into text and the install commands in it,
+// so that the page can set the commands as code, ready to copy.
+func markCommands(reason string) []textPart {
+	var parts []textPart
+	last := 0
+	for _, m := range installCommand.FindAllStringIndex(reason, -1) {
+		if m[0] > last {
+			parts = append(parts, textPart{Text: reason[last:m[0]]})
+		}
+		parts = append(parts, textPart{Text: reason[m[0]:m[1]], Code: true})
+		last = m[1]
+	}
+	if last < len(reason) {
+		parts = append(parts, textPart{Text: reason[last:]})
+	}
+	return parts
 }
 
 // neighbours are the pages before and after l in reading order: the

@@ -54,6 +54,7 @@ func subcommands() []subcommand {
 			usage: "walkthrough run [flags] DEMO [name=value ...]",
 			about: "Runs one demo, its output on stdout, under the same limits as on the server.\n" +
 				"walkthrough list shows the demos; walkthrough run DEMO -h shows a demo's parameters.\n" +
+				"walkthrough run -python DEMO runs the demo's asyncio program (its Python tab) instead.\n" +
 				"Ctrl-C stops the run (exit code 130).",
 			flags: func(fs *flag.FlagSet) { runFlags(fs) },
 			run:   (*command).runDemo,

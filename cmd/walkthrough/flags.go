@@ -201,6 +201,7 @@ type serverFlags struct {
 	allowedHosts      string
 	acceptRate        float64
 	acceptBurst       int
+	python            string
 }
 
 func newServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -209,6 +210,7 @@ func newServerFlags(fs *flag.FlagSet) *serverFlags {
 	s.run = runLimitFlags(fs)
 	s.socket, s.socketFlags = socketLimitFlags(fs)
 	s.site = flagSiteFlags(fs)
+	fs.StringVar(&s.python, "python", "", "interpreter for the demos' asyncio programs: a path, or off (default: python3 3.11+ on PATH or /usr/bin/python3, preferring one with aiohttp)")
 	fs.Float64Var(&s.acceptRate, "accept-rate", 50, "connections one address may open per second, sustained; past it they are closed at once")
 	fs.IntVar(&s.acceptBurst, "accept-burst", 300, "connections one address may open at once")
 	fs.StringVar(&s.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For / Forwarded name the client")
@@ -260,6 +262,6 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 		FlagsURL: s.site.url, FlagsAddr: s.site.addr, Flags: flags,
 		Run: *s.run, Socket: *s.socket, ReadHeaderTimeout: s.readHeaderTimeout,
 		TrustedProxies: proxies, PublicURL: s.publicURL, AllowedHosts: hosts,
-		AcceptRate: s.acceptRate, AcceptBurst: s.acceptBurst,
+		AcceptRate: s.acceptRate, AcceptBurst: s.acceptBurst, Python: s.python,
 	}, nil
 }

@@ -5,20 +5,25 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/web"
 )
 
-// runOptions are what matters to one run in the terminal: its limits and
-// the flag site. The socket's limits do not: no page is involved.
+// runOptions are what matters to one run in the terminal: its limits, the
+// flag site, and which of the demo's two programs runs. The socket's
+// limits do not: no page is involved.
 type runOptions struct {
 	events bool
+	python pythonFlag
 	limits *runner.Limits
 	site   *flagSite
 }
@@ -26,6 +31,7 @@ type runOptions struct {
 func runFlags(fs *flag.FlagSet) *runOptions {
 	o := &runOptions{}
 	fs.BoolVar(&o.events, "events", false, "also print timeline events to stderr")
+	fs.Var(&o.python, "python", "run the demo's asyncio program (its Python tab) instead of its Go code, on python3 3.11+ (-python=PATH: that interpreter)")
 	o.limits = runLimitFlags(fs)
 	o.site = flagSiteFlags(fs)
 	return o
@@ -69,9 +75,24 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 
+	if o.python.on {
+		// The same checks and parameters, the program swapped: what the
+		// server does when a learner picks Python.
+		program, err := pythonProgram(ctx, catalog, d, o.python.path)
+		if err != nil {
+			return err
+		}
+		swapped := *d
+		swapped.Run = program
+		d = &swapped
+	}
+
 	course, err := web.NewCourse(web.CourseConfig{
 		Catalog: catalog, FlagsURL: o.site.url, FlagsAddr: o.site.addr, Flags: flags, Run: *o.limits,
-		Log: slog.New(slog.NewTextHandler(c.stderr, nil)),
+		// One run needs no interpreter of the course's: -python has found
+		// its own above, and a Go run none at all.
+		Python: "off",
+		Log:    slog.New(slog.NewTextHandler(c.stderr, nil)),
 	})
 	if err != nil {
 		return err
@@ -93,6 +114,56 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 	return fmt.Errorf("demo %s: %w", d.ID, res.Err)
 }
 
+// pythonFlag is -python: given bare, the demo's asyncio program runs on
+// the interpreter the server would find; given as -python=PATH, on that
+// one.
+type pythonFlag struct {
+	on   bool
+	path string
+}
+
+func (f *pythonFlag) IsBoolFlag() bool { return true }
+
+func (f *pythonFlag) String() string {
+	if f.path != "" {
+		return f.path
+	}
+	return strconv.FormatBool(f.on)
+}
+
+func (f *pythonFlag) Set(s string) error {
+	if on, err := strconv.ParseBool(s); err == nil {
+		f.on, f.path = on, ""
+		return nil
+	}
+	f.on, f.path = true, s
+	return nil
+}
+
+// pythonProgram is demo d's asyncio program on the interpreter at path,
+// or where none is given on the one the server would find (python.Find's
+// defaults), with the server's limits on the process. Without one that
+// can run it, the error says what to install.
+func pythonProgram(ctx context.Context, catalog *lessons.Catalog, d *runner.Demo, path string) (runner.RunFunc, error) {
+	code := catalog.Code(d.ID)
+	if len(code.PythonText) == 0 {
+		return nil, fmt.Errorf("demo %s has no Python program", d.ID)
+	}
+	var candidates []string
+	if path != "" {
+		candidates = []string{path}
+	}
+	in, err := python.Find(ctx, python.DefaultLimits(), candidates...)
+	if err != nil {
+		return nil, fmt.Errorf("demo %s: cannot run %s: %w", d.ID, code.PythonFile, err)
+	}
+	if ok, _ := in.CanRun(code.PythonText); !ok {
+		return nil, fmt.Errorf("demo %s: %s imports aiohttp, which Python %s (%s) lacks: apt-get install python3-aiohttp (or pip install aiohttp)",
+			d.ID, code.PythonFile, in.Version, in.Path)
+	}
+	return in.Program(code.PythonFile, code.PythonText), nil
+}
+
 func findDemo(catalog *lessons.Catalog, id string) (*runner.Demo, error) {
 	d, ok := catalog.Registry().Lookup(id)
 	if !ok {
@@ -106,6 +177,9 @@ func findDemo(catalog *lessons.Catalog, id string) (*runner.Demo, error) {
 func parseAssignments(args []string) (map[string]string, error) {
 	raw := map[string]string{}
 	for _, kv := range args {
+		if strings.HasPrefix(kv, "-") {
+			return nil, usagef("flag %s comes before the demo: walkthrough run [flags] DEMO [name=value ...]", kv)
+		}
 		name, value, found := strings.Cut(kv, "=")
 		if !found {
 			return nil, usagef("parameter %q should be written name=value", kv)
@@ -140,6 +214,7 @@ func printDemoHelp(c *command, d *runner.Demo) {
 	fmt.Fprintf(w, "%s: %s (lesson %s)\n", d.ID, d.Title, d.Lesson)
 	if len(d.Params) == 0 {
 		fmt.Fprintln(w, "\nThis demo takes no parameters.")
+		printPythonHelp(w, d)
 		return
 	}
 	fmt.Fprintln(w, "\nParameters (one left out takes its default):")
@@ -152,6 +227,15 @@ func printDemoHelp(c *command, d *runner.Demo) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nWith every default written out:\n  %s\n", strings.Join(example, " "))
+	printPythonHelp(w, d)
+}
+
+// printPythonHelp says how to run the demo's asyncio program instead.
+func printPythonHelp(w io.Writer, d *runner.Demo) {
+	if d.Python == "" {
+		return
+	}
+	fmt.Fprintf(w, "\nIts asyncio program, %s, takes the same parameters (python3 3.11+; the downloads need aiohttp):\n  walkthrough run -python %s [name=value ...]\n", d.Python, d.ID)
 }
 
 // allowed says which values a parameter takes, in the units it is typed in.

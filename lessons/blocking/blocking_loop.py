@@ -1,41 +1,87 @@
-# 同一个事件循环跑两轮：第一轮在协程里直接 time.sleep，整个循环连同指针一起停住；
-# 第二轮用 run_in_executor 把它交给线程池，循环空出来，指针照常转。
+# 同一个事件循环跑两轮：每 0.1 秒画一格的指针，外加一个在 0.25 秒做阻塞调用的回调。
+# 第一轮回调自己调用，循环连同指针一起停住；第二轮用 run_in_executor 交给线程池，循环空出来。
 import asyncio
-import contextlib
 import itertools
 import time
 
-BLOCK = 1.0
+import walkthrough as wt  # 课程的小帮手：读参数、报告时间线
+
+BLOCK = wt.duration("block", "1s")  # 阻塞调用占住多久，单位秒
+MARKS = "|/-\\"
+T0 = time.perf_counter()
 
 
-async def spin(started: float) -> None:
-    for mark in itertools.cycle("|/-\\"):
-        print(f"[{time.monotonic() - started:.2f}s] spinner {mark}")
-        await asyncio.sleep(0.1)
+def say(line):
+    print(f"[{time.perf_counter() - T0:.2f}s] {line}")
 
 
-async def one_round(started: float, offload: bool) -> None:
-    spinner = asyncio.create_task(spin(started))
-    await asyncio.sleep(0.25)
-    # 核心开始
-    if offload:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, time.sleep, BLOCK)  # 线程池里的线程去等
-    else:
-        time.sleep(BLOCK)  # 事件循环的线程自己在等：什么回调都跑不了
-    # 核心结束
-    await asyncio.sleep(0.25)
-    spinner.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await spinner
+def blocking_call(seconds):
+    time.sleep(seconds)  # 代表一次磁盘写入或 requests.get：不返回，线程就什么也做不了
 
 
-async def main() -> None:
-    started = time.monotonic()
-    print("1) 协程里直接调用阻塞函数")
-    await one_round(started, offload=False)
-    print("2) 交给 run_in_executor")
-    await one_round(started, offload=True)
+async def spin(call_done):
+    """每 0.1 秒画一格，错过的不补画；调用结束后再画 3 格，返回两格之间最长的间隔。"""
+    loop = asyncio.get_running_loop()
+    longest, last, due, left = 0.0, None, loop.time(), 3
+    for frame in itertools.count():
+        now = loop.time()
+        gap = 0.0 if last is None else now - last
+        longest, last = max(longest, gap), now
+        note = f"   <- {gap:.2f}s since the last frame: the loop was frozen" if gap > 0.15 else ""
+        say(f"spinner {MARKS[frame % 4]}{note}")
+        wt.point("spinner", "late" if note else "frame")
+        if call_done.is_set():
+            left -= 1
+            if left == 0:
+                return longest
+        due = due + 0.1 if due + 0.1 >= now else now + 0.1
+        await asyncio.sleep(due - loop.time())
+
+
+async def one_round(offload):
+    loop = asyncio.get_running_loop()
+    call_done = asyncio.Event()
+
+    def in_a_worker():  # 在线程池的线程上运行，不在循环上
+        wt.start("blocking call (worker)")
+        blocking_call(BLOCK)
+        wt.end("blocking call (worker)", "ok")
+
+    def result_arrives(_):
+        wt.point("loop", "result arrives")
+        say("loop: the worker is done; its result arrives as a new callback")
+        call_done.set()
+
+    def callback():  # 一个普通的回调，事件循环在 0.25 秒时调用它
+        if offload:
+            wt.point("loop", "hands off blockingCall")
+            say(f"loop: a callback hands blocking_call({BLOCK}) to the pool and returns")
+            # 核心开始
+            worker = loop.run_in_executor(None, in_a_worker)  # 交给线程池，立刻返回
+            worker.add_done_callback(result_arrives)  # 做完时，结果作为新的回调回到循环上
+            # 核心结束
+            return
+        wt.point("loop", "calls blockingCall")
+        say(f"loop: a callback calls blocking_call({BLOCK}) itself")
+        wt.start("blocking call (in the loop)")
+        # 核心开始
+        blocking_call(BLOCK)  # 回调自己去等：它返回之前，循环困在这里
+        # 核心结束
+        wt.end("blocking call (in the loop)", "ok")
+        say("loop: blocking_call returned; only now can the loop run other callbacks")
+        call_done.set()
+
+    loop.call_later(0.25, callback)
+    return await spin(call_done)
+
+
+async def main():
+    print("1) the callback makes the blocking call itself")
+    longest = await one_round(offload=False)
+    print(f"longest pause between frames: {longest:.2f}s: the loop was stuck inside one callback\n")
+    print("2) the callback hands the call to a worker pool (run_in_executor)")
+    longest = await one_round(offload=True)
+    print(f"longest pause between frames: {longest:.2f}s: the loop stayed free")
 
 
 if __name__ == "__main__":

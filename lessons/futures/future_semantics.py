@@ -1,43 +1,88 @@
-# 同一个思路的两种 Future：asyncio 版的 result() 从不等待；
-# 线程池 submit 返回的那种，result(timeout) 会阻塞，最多等 timeout 秒。
+# asyncio 版：趁任务还在算，用两种方式各读一次同一个 Future。
+# fut.result() 只问不等，没完成就抛 InvalidStateError；
+# “最多等多久”在协程里写成 await asyncio.wait_for(...)，等的时候事件循环照转。
+# 线程池 submit 交回的那种 Future（concurrent.futures）用 result(timeout) 阻塞地等（见课文），
+# 在事件循环的线程上那样等会冻住整个循环，所以这里换成 wait_for：Go 版的
+# ResultWait 阻塞的只是一个 goroutine，两边的时间线因此一样。
 import asyncio
-import concurrent.futures
 import time
 
+import walkthrough as wt  # 课程的小帮手：读参数、报告时间线；单独运行时用默认值
 
-def slow_answer(seconds: float = 0.5) -> int:
-    time.sleep(seconds)  # 在线程池的线程里睡，不碍着主线程
-    return 42
-
-
-def with_threads(timeout: float = 0.1) -> None:
-    with concurrent.futures.ThreadPoolExecutor() as pool:
-        fut = pool.submit(slow_answer)
-        # 回调在线程池的线程里执行，和主线程的打印可能交错，所以整行一次写出
-        fut.add_done_callback(lambda f: print(f"callback fired: {f.result()}\n", end=""))
-        # 核心开始
-        try:
-            fut.result(timeout=timeout)  # 阻塞，但最多等 timeout 秒
-        except concurrent.futures.TimeoutError:
-            # 核心结束
-            print(f"result({timeout}) timed out; the task keeps running")
-        print(f"result(): {fut.result()}\n", end="")  # 不给 timeout 就一直等到完成
+TASK = wt.text("task", "500ms")  # 任务要多久才给出结果
+TIMEOUT = wt.text("timeout", "100ms")  # 最多等多久
+T0 = time.perf_counter()
 
 
-async def with_asyncio() -> None:
-    loop = asyncio.get_running_loop()
-    fut = loop.create_future()
-    loop.call_later(0.5, fut.set_result, 42)  # 0.5 秒后由事件循环填入结果
-    fut.add_done_callback(lambda f: print("callback fired:", f.result()))
-    # 核心开始
+def say(line: str) -> None:
+    print(f"[{time.perf_counter() - T0:.2f}s] {line}")
+
+
+def read(fut: asyncio.Future) -> tuple[str, str]:
+    """不等待地读一次：返回控制台上的样子，和时间线上的状态。"""
     try:
-        fut.result()  # 还没完成：立刻报错，绝不阻塞事件循环
-    except asyncio.InvalidStateError:
-        print("result() before done: InvalidStateError")
-    print("await fut:", await fut)  # 在 asyncio 里，“等”要写成 await
+        return str(fut.result()), "ok"
+    except asyncio.InvalidStateError as exc:
+        return f"error: InvalidStateError: {exc}", "invalid state"
+
+
+async def main() -> None:
+    loop = asyncio.get_running_loop()
+    # 核心开始
+    fut = loop.create_future()
     # 核心结束
+
+    async def work() -> None:
+        wt.start("task")
+        await asyncio.sleep(wt.parse_duration(TASK))
+        say("task finishes: set_result(42)")
+        wt.end("task", "ok")
+        # 核心开始
+        fut.set_result(42)  # 回调不在这里执行：它被排进事件循环，稍后才轮到
+        # 核心结束
+
+    # 核心开始
+    task = asyncio.create_task(work())  # 和 Go 版的 go func() 一样：现在就开始，以后再完成 fut
+    # 核心结束
+    say(f"task started (needs {TASK}); done() = {fut.done()}")
+
+    def on_done(f: asyncio.Future) -> None:
+        wt.point("callback", "fired")
+        say(f"callback fired: done() = {f.done()}, result() → {read(f)[0]}")
+
+    # 核心开始
+    fut.add_done_callback(on_done)
+    # 核心结束
+    say("add_done_callback: registered, waits for completion")
+
+    # 1. asyncio 的读法：从不等待。
+    # 核心开始
+    shown, status = read(fut)
+    # 核心结束
+    wt.point("Result()", status)
+    say(f"result() → {shown}")
+
+    # 2. 会等的读法，但最多等 TIMEOUT。shield 让超时只放弃这一次等待，
+    # 不去取消 fut：任务照常运行。
+    say(f"wait_for(fut, {TIMEOUT}) waits...")
+    wt.start("ResultWait")
+    try:
+        # 核心开始
+        value = await asyncio.wait_for(asyncio.shield(fut), wt.parse_duration(TIMEOUT))
+        # 核心结束
+    except TimeoutError:
+        wt.end("ResultWait", "timeout")
+        say(f"wait_for(fut, {TIMEOUT}) → error: TimeoutError; the task keeps running")
+    else:
+        wt.end("ResultWait", "ok")
+        say(f"wait_for(fut, {TIMEOUT}) → {value}")
+
+    # 3. 等任务做完；回调已在它完成 fut 之后的下一轮循环里执行过了。
+    await task
+    shown, status = read(fut)
+    wt.point("Result()", status)
+    say(f"result() → {shown}, without waiting: done() = {fut.done()}")
 
 
 if __name__ == "__main__":
-    with_threads()
-    asyncio.run(with_asyncio())
+    asyncio.run(main())

@@ -2,23 +2,33 @@
 import asyncio
 import itertools
 
+import walkthrough as wt  # 课程的小帮手：读参数、报告时间线；单独运行时用默认值
 
-async def draw(label: str, frame: float = 0.1) -> None:
+SLOW = wt.duration("slow", "3s")  # 慢调用要多久，单位秒
+FRAME = wt.duration("frame", "80ms")  # 指针每转一格的间隔
+
+
+async def draw(label: str) -> None:
+    wt.start("spinner")
     text = ""
     try:
         for mark in itertools.cycle("|/-\\"):
             text = f"{mark} {label}"
             print(text + "\b" * len(text), end="", flush=True)
+            wt.point("spinner", "frame")
             # 核心开始
-            await asyncio.sleep(frame)  # 交出控制权，也是可以被取消的地方
+            await asyncio.sleep(FRAME)  # 交出控制权，也是可以被取消的地方
     except asyncio.CancelledError:
         # 核心结束
-        print(" " * len(text) + "\b" * len(text), end="")
+        print(" " * len(text) + "\b" * len(text), end="", flush=True)
+        wt.end("spinner", "cancelled")
         raise  # 擦完再把取消抛出去，Task 才算是被取消而不是正常结束
 
 
 async def slow_call() -> int:
-    await asyncio.sleep(3)  # 假装在等网络，事件循环趁机去转指针
+    wt.start("slow call")
+    await asyncio.sleep(SLOW)  # 假装在等网络，事件循环趁机去转指针
+    wt.end("slow call", "ok")
     return 42
 
 

@@ -4,23 +4,34 @@ import sys
 import threading
 import time
 
+import walkthrough as wt  # 课程的小帮手：读参数、报告时间线；单独运行时用默认值
 
-def draw(label: str, stop: threading.Event, frame: float = 0.1) -> None:
+SLOW = wt.duration("slow", "3s")  # 慢调用要多久，单位秒
+FRAME = wt.duration("frame", "80ms")  # 指针每转一格的间隔
+
+
+def draw(label: str, stop: threading.Event) -> None:
+    wt.start("spinner")
     text = ""
     for mark in itertools.cycle("|/-\\"):
         text = f"{mark} {label}"
         sys.stdout.write(text + "\b" * len(text))
         sys.stdout.flush()
+        wt.point("spinner", "frame")
         # 核心开始
-        time.sleep(frame)
+        time.sleep(FRAME)
         if stop.is_set():  # 线程无法被外部打断，只能醒来后自己看标志
             break
         # 核心结束
     sys.stdout.write(" " * len(text) + "\b" * len(text))
+    sys.stdout.flush()
+    wt.end("spinner", "flag")
 
 
 def slow_call() -> int:
-    time.sleep(3)  # 阻塞当前线程，但 GIL 会被释放，指针线程照样转
+    wt.start("slow call")
+    time.sleep(SLOW)  # 阻塞当前线程，但 GIL 会被释放，指针线程照样转
+    wt.end("slow call", "ok")
     return 42
 
 

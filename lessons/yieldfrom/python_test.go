@@ -1,0 +1,99 @@
+package yieldfrom
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
+	"github.com/bingfa-manyou/walkthrough/runner"
+)
+
+// pyWant is the Python program's console with items=3, times masked. The
+// first pipeline is the Go demo's step for step but for one thing: relay
+// hands produce's values on with `yield from`, which runs none of relay's
+// own code per value, so there is no "relay: forward" line (Go's range
+// loop forwards each value itself), and relay's own value is produce's
+// return value. The second runs as asyncio tasks joined by queues of one
+// place, where Go runs goroutines joined by channels.
+const pyWant = `== 1. generators: they move only when the consumer calls next() ==
+[<t>] consumer: next() #1
+[<t>]   produce: yield 1
+[<t>] consumer: got 1
+[<t>] consumer: next() #2
+[<t>]   produce: yield 2
+[<t>] consumer: got 2
+[<t>] consumer: next() #3
+[<t>]   produce: yield 3
+[<t>] consumer: got 3
+[<t>] consumer: next() #4
+[<t>]   produce: return (no more values)
+[<t>]   relay:   sub-generator finished, yield own value 6
+[<t>] consumer: got 6
+[<t>] consumer: next() #5
+[<t>] consumer: next() says no more values
+
+== 2. asyncio tasks + queues: every stage runs on its own ==
+[<t>]   produce: put 1
+[<t>]   relay:   forward 1
+[<t>] consumer: got 1
+[<t>]   produce: put 2
+[<t>]   relay:   forward 2
+[<t>] consumer: got 2
+[<t>]   produce: put 3
+[<t>]   produce: put the end marker
+[<t>]   relay:   forward 3
+[<t>] consumer: got 3
+[<t>]   relay:   end marker seen, put own value 6
+[<t>] consumer: got 6
+[<t>] consumer: end marker seen, no more values
+
+pull:     [1, 2, 3, 6] in <t>, one stage at a time
+tasks:    [1, 2, 3, 6] in <t>, stages overlap
+`
+
+// The Python program of the generators demo, run as the server runs it
+// when a learner picks Python: its console (above), the Go demo's lanes on
+// the timeline (less the per-value forward points `yield from` does not
+// have), the overlapping pipeline faster than the pulled one, and a stop
+// or the time limit that ends the process within 100ms.
+func TestPythonGenerators(t *testing.T) {
+	in := lessontest.FindPython(t)
+	py := lessontest.Python(t, in, Demos(), Files, "generators")
+	res := lessontest.MustRun(t, t.Context(), py, "generators", "items=3")
+	if res.Err != nil {
+		t.Fatalf("%v\n%s", res.Err, res.Output)
+	}
+	if got := lessontest.MaskTimes(res.Output); got != pyWant {
+		t.Errorf("output:\n%s\nwant:\n%s", got, pyWant)
+	}
+	var pull, tasks float64
+	for _, line := range strings.Split(res.Output, "\n") {
+		fmt.Sscanf(line, "pull: [1, 2, 3, 6] in %fs", &pull)
+		fmt.Sscanf(line, "tasks: [1, 2, 3, 6] in %fs", &tasks)
+	}
+	if pull == 0 || tasks == 0 || tasks >= pull {
+		t.Errorf("pulled in %.2fs, tasks in %.2fs: the stages should overlap in the second", pull, tasks)
+	}
+
+	goRes := lessontest.MustRun(t, t.Context(), Demos(), "generators", "items=3")
+	if goRes.Err != nil {
+		t.Fatal(goRes.Err)
+	}
+	var goEvents []runner.Event
+	for _, e := range goRes.Events {
+		if e.Task == "pull: relay" && strings.HasPrefix(e.Status, "forward ") {
+			continue // yield from forwards without a line of relay's code
+		}
+		goEvents = append(goEvents, e)
+	}
+	lessontest.CheckSameTasks(t, goEvents, res.Events)
+
+	for _, after := range []time.Duration{50 * time.Millisecond, 1500 * time.Millisecond} {
+		lessontest.CheckStopBestOf3(t, py, "generators", lessontest.Stop{
+			Params: []string{"items=50"}, After: after, Within: lessontest.PythonStopBound})
+	}
+	lessontest.CheckTimeLimit(t, py, "generators", lessontest.Stop{
+		Params: []string{"items=50"}, After: time.Second, Within: lessontest.PythonStopBound})
+}
