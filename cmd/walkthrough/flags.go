@@ -11,6 +11,7 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/web"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
@@ -164,6 +165,7 @@ func socketLimitFlags(fs *flag.FlagSet) (*socket.Limits, []limitFlag) {
 	atLeast("client-frame-burst", &lim.ClientFrameBurst, lim.ClientFrameBurst, 1, "messages at once from one client")
 	positive("ping-rate", &lim.PingRate, lim.PingRate, "pings answered per second on one websocket")
 	atLeast("ping-burst", &lim.PingBurst, lim.PingBurst, 1, "pings answered at once on one websocket")
+	atLeast("python-runs", &lim.PythonRuns, lim.PythonRuns, 1, "Python programs at once on the server (each is a process of 20-30 MiB)")
 	atLeast("bad-frames", &lim.BadFrames, lim.BadFrames, 1, "bad or excess messages tolerated before a websocket is closed with 1008 (one more every 5 s)")
 	fs.Int64Var(&lim.ReadBytes, "read-bytes", lim.ReadBytes, "largest websocket message a client may send")
 	flags = append(flags, limitFlag{"read-bytes", func() string {
@@ -202,6 +204,8 @@ type serverFlags struct {
 	acceptRate        float64
 	acceptBurst       int
 	python            string
+	pythonLimits      python.Limits
+	pythonMemoryMiB   int64
 }
 
 func newServerFlags(fs *flag.FlagSet) *serverFlags {
@@ -210,6 +214,11 @@ func newServerFlags(fs *flag.FlagSet) *serverFlags {
 	s.run = runLimitFlags(fs)
 	s.socket, s.socketFlags = socketLimitFlags(fs)
 	s.site = flagSiteFlags(fs)
+	s.pythonLimits = python.DefaultLimits()
+	s.pythonMemoryMiB = s.pythonLimits.AddressSpace >> 20
+	fs.IntVar(&s.pythonLimits.CPUSeconds, "python-cpu", s.pythonLimits.CPUSeconds, "CPU seconds one Python run may use")
+	fs.Int64Var(&s.pythonMemoryMiB, "python-memory", s.pythonMemoryMiB, "address space of one Python run, MiB")
+	fs.IntVar(&s.pythonLimits.OpenFiles, "python-files", s.pythonLimits.OpenFiles, "open files of one Python run")
 	fs.StringVar(&s.python, "python", "", "interpreter for the demos' asyncio programs: a path, or off (default: python3 3.11+ on PATH or /usr/bin/python3, preferring one with aiohttp)")
 	fs.Float64Var(&s.acceptRate, "accept-rate", 50, "connections one address may open per second, sustained; past it they are closed at once")
 	fs.IntVar(&s.acceptBurst, "accept-burst", 300, "connections one address may open at once")
@@ -230,6 +239,10 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 	if err := checkLimitFlags(s.socketFlags); err != nil {
 		return web.CourseConfig{}, err
 	}
+	if s.pythonLimits.CPUSeconds < 1 || s.pythonMemoryMiB < 64 || s.pythonLimits.OpenFiles < 16 {
+		return web.CourseConfig{}, usagef("-python-cpu must be at least 1, -python-memory at least 64 and -python-files at least 16")
+	}
+	s.pythonLimits.AddressSpace = s.pythonMemoryMiB << 20
 	if !(s.acceptRate > 0) || math.IsInf(s.acceptRate, 0) {
 		return web.CourseConfig{}, usagef("-accept-rate must be a positive number")
 	}
@@ -262,6 +275,6 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 		FlagsURL: s.site.url, FlagsAddr: s.site.addr, Flags: flags,
 		Run: *s.run, Socket: *s.socket, ReadHeaderTimeout: s.readHeaderTimeout,
 		TrustedProxies: proxies, PublicURL: s.publicURL, AllowedHosts: hosts,
-		AcceptRate: s.acceptRate, AcceptBurst: s.acceptBurst, Python: s.python,
+		AcceptRate: s.acceptRate, AcceptBurst: s.acceptBurst, Python: s.python, PythonLimits: s.pythonLimits,
 	}, nil
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/coder/websocket"
 )
 
@@ -378,4 +380,53 @@ func TestOriginBehindATLSProxy(t *testing.T) {
 		c.CloseNow()
 		t.Error("an untrusted peer's X-Forwarded-Proto was believed")
 	}
+}
+
+// Python runs have a cap of their own on top of the run caps: each is a
+// process of tens of MiB. Past it a Python click is busy at once, while Go
+// runs go on.
+func TestPythonRunsCap(t *testing.T) {
+	lim := defaultLimits()
+	lim.PythonRuns = 1
+	s, err := New(Config{
+		Demos: testDemos(t), Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: quiet(),
+		// The socket's side of Python: what runs is the program's run
+		// function; the waiting demo stands for one here.
+		Python: func(string) (runner.RunFunc, error) { return waitThenAnswer, nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Close(ctx)
+		srv.Close()
+	})
+	cl := dial(t, &testServer{Server: srv, socket: s})
+	py := func(id, d string) map[string]any {
+		return map[string]any{"type": "run", "id": id, "demo": "wait", "runtime": "python", "params": map[string]string{"d": d}}
+	}
+	send := func(v any) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := cl.c.Send(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(py("p1", "1h"))
+	if got := cl.until("started", "p1"); got[len(got)-1].Runtime != "python" {
+		t.Errorf("started %+v, want runtime python", got[len(got)-1])
+	}
+	send(py("p2", "1ms"))
+	if got := cl.until("error", "p2"); !strings.Contains(got[len(got)-1].Error, "Python programs are running") {
+		t.Errorf("second Python run: %+v", got)
+	}
+	cl.run("g", "wait", map[string]string{"d": "1ms"})
+	cl.until("exit", "g")
+	cl.stop("p1")
+	cl.until("exit", "p1")
+	send(py("p3", "1ms"))
+	cl.until("exit", "p3")
 }
