@@ -180,6 +180,15 @@ func scrubbedEnv() []string {
 	return []string{"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "HOME=/nonexistent", "TMPDIR=/nonexistent"}
 }
 
+// runEnv is a run's environment: its temporary files go in a folder of the
+// run's own, removed when the run ends — a program killed on Stop cleans
+// nothing up itself.
+func runEnv(tmp string) []string {
+	env := scrubbedEnv()
+	env[len(env)-1] = "TMPDIR=" + tmp
+	return env
+}
+
 // boot starts a program in isolated mode: -I leaves the script's own folder
 // off sys.path, so boot puts back that folder (which holds only the program
 // and walkthrough.py) and runs the script as __main__.
@@ -210,6 +219,10 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	if err := os.WriteFile(filepath.Join(dir, "walkthrough.py"), helper, 0o444); err != nil {
 		return fmt.Errorf("python: %w", err)
 	}
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return fmt.Errorf("python: %w", err)
+	}
 	events, eventsW, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("python: %w", err)
@@ -232,7 +245,7 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	}
 	cmd := exec.Command(in.prlimit, args...)
 	cmd.Dir = dir
-	cmd.Env = scrubbedEnv()
+	cmd.Env = runEnv(tmp)
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.ExtraFiles = []*os.File{eventsW} // file descriptor 3 in the child

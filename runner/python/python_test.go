@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,6 +119,50 @@ time.sleep(60)
 		t.Logf("try %d: stopped %v after Stop", try, late)
 	}
 	t.Error("a Python run did not stop within 100 ms in three tries")
+}
+
+// A program's temporary files live in a folder of the run's own, removed
+// when the run ends, even when Stop killed the program before it could
+// clean up.
+func TestTemporaryFilesGoWithTheRun(t *testing.T) {
+	in := interpreter(t, DefaultLimits())
+	const leaves = `import tempfile, time
+d = tempfile.mkdtemp(prefix="left-")
+print(d)
+time.sleep(60)
+`
+	ctx, cancel := context.WithCancel(context.Background())
+	var out strings.Builder
+	d := demo(in, leaves)
+	v, _ := d.Parse(nil)
+	done := make(chan runner.Result, 1)
+	w := &lineWatch{w: &out, seen: make(chan struct{})}
+	go func() { done <- runner.Execute(ctx, runner.Env{Limits: runner.DefaultLimits()}, d, v, w, nil) }()
+	<-w.seen // the folder exists: the program printed it
+	cancel()
+	<-done
+	folder := strings.TrimSpace(out.String())
+	if !strings.Contains(folder, "walkthrough-py-") {
+		t.Errorf("the program's temporary folder %q is not inside the run's own", folder)
+	}
+	if _, err := os.Stat(folder); !os.IsNotExist(err) {
+		t.Errorf("%s is still there after the run: %v", folder, err)
+	}
+}
+
+// lineWatch passes writes on and says when the first line is complete.
+type lineWatch struct {
+	w    io.Writer
+	seen chan struct{}
+	once sync.Once
+}
+
+func (l *lineWatch) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	if bytes.Contains(p, []byte("\n")) {
+		l.once.Do(func() { close(l.seen) })
+	}
+	return n, err
 }
 
 // The run's time limit ends a program that would run for ever.
