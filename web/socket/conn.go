@@ -110,12 +110,26 @@ func (cn *conn) serve() {
 		if cn.struck.Load() || !cn.withinBudget(data) {
 			continue
 		}
+		if int64(len(data)) > cn.s.limits.ReadBytes && !cn.carriesSource(data) {
+			// Only a run with edited source may be larger than ReadBytes,
+			// and its source no larger than EditBytes.
+			cn.finish(errors.New("frame too big"), websocket.StatusMessageTooBig, "message too big")
+			return
+		}
 		if typ != websocket.MessageText {
 			cn.refuse("", errors.New("only JSON text frames are understood"))
 			continue
 		}
 		cn.handle(data)
 	}
+}
+
+// carriesSource reports whether a frame is a run carrying edited source
+// within EditBytes.
+func (cn *conn) carriesSource(data []byte) bool {
+	var probe struct{ Type, Source string }
+	return json.Unmarshal(data, &probe) == nil && probe.Type == "run" && probe.Source != "" &&
+		int64(len(probe.Source)) <= cn.s.limits.EditBytes
 }
 
 // keep watches the connection from the server's side: it says goodbye on
@@ -342,6 +356,9 @@ func (cn *conn) send(ctx context.Context, m Message) error {
 
 func (cn *conn) reject(id string, err error) {
 	m := Message{Type: "error", ID: id, Error: err.Error()}
+	if se, ok := errors.AsType[*SourceError](err); ok {
+		m.Line = se.Line
+	}
 	if pe, ok := errors.AsType[*runner.ParamError](err); ok {
 		m.Param = pe.Param
 	}
@@ -429,28 +446,39 @@ func (cn *conn) start(req request) {
 		cn.refuse(req.ID, err)
 		return
 	}
-	d, runtime, err := cn.runtimeOf(d, req.Runtime)
+	d, runtime, err := cn.runtimeOf(d, req.Runtime, req.Source)
 	if err != nil {
 		cn.reject(req.ID, err)
 		return
 	}
-	if runtime == "python" {
-		// A cap of its own: each Python run is a process of tens of MiB.
+	// Python programs and edited code run as processes of their own, tens
+	// of MiB each: each kind has a cap of its own beside the run caps.
+	var tokens chan struct{}
+	switch runtime {
+	case "python":
+		tokens = cn.s.pythonRuns
+	case "edited":
+		tokens = cn.s.editRuns
+	}
+	if tokens != nil {
 		select {
-		case cn.s.pythonRuns <- struct{}{}:
+		case tokens <- struct{}{}:
 		default:
 			cn.s.obs.Refused(RefusedBusy)
-			cn.reject(req.ID, fmt.Errorf("busy: %d Python programs are running; try again in a moment", cap(cn.s.pythonRuns)))
+			what := "Python programs"
+			if runtime == "edited" {
+				what = "edited programs"
+			}
+			cn.reject(req.ID, fmt.Errorf("busy: %d %s are running; try again in a moment", cap(tokens), what))
 			return
 		}
 	}
-	// freePython gives the Python token back, however the click ends.
+	// freePython gives the process token back, however the click ends.
 	freePython := func() {
-		if runtime == "python" {
-			<-cn.s.pythonRuns
+		if tokens != nil {
+			<-tokens
 		}
 	}
-
 	lim := cn.s.limits
 	cn.mu.Lock()
 	if cn.closed {
@@ -513,6 +541,9 @@ func (cn *conn) start(req request) {
 	// the client always sees it first. Like exit, started is sent whatever
 	// happens next: every accepted run is announced, then ended.
 	started := Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text(), Runtime: runtime}
+	if runtime == "edited" {
+		started.Runtime, started.Edited = "go", true
+	}
 	if ready {
 		cn.send(context.Background(), started)
 	} else {
@@ -612,9 +643,25 @@ func (cn *conn) report(demo, runtime string, res runner.Result, waited time.Dura
 }
 
 // runtimeOf returns the demo to run in the runtime a run asks for: the Go
-// demo itself, or the same demo (same parameters, same checks) whose run
-// function is its asyncio program.
-func (cn *conn) runtimeOf(d *runner.Demo, runtime string) (*runner.Demo, string, error) {
+// demo itself; the same demo (same parameters, same checks) whose run
+// function is its asyncio program; or its Go code as the learner edited
+// it, interpreted in a child process ("edited").
+func (cn *conn) runtimeOf(d *runner.Demo, runtime, source string) (*runner.Demo, string, error) {
+	if source != "" {
+		if runtime != "" && runtime != "go" {
+			return nil, "", errors.New("edited source is Go: it cannot run as " + runtime)
+		}
+		if cn.s.edit == nil {
+			return nil, "", errors.New("editing: this server does not run edited code")
+		}
+		run, err := cn.s.edit(d.ID, []byte(source))
+		if err != nil {
+			return nil, "", err
+		}
+		ed := *d
+		ed.Run = run
+		return &ed, "edited", nil
+	}
 	switch runtime {
 	case "", "go":
 		return d, "go", nil
@@ -651,6 +698,9 @@ func exitMessage(id string, res runner.Result) Message {
 	m := Message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms, TaskSummary: res.Tasks}
 	if !ok {
 		m.Error = res.Err.Error()
+		if se, isSource := errors.AsType[*SourceError](res.Err); isSource {
+			m.Line = se.Line
+		}
 	}
 	return m
 }

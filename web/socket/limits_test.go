@@ -1,6 +1,7 @@
 package socket
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -429,4 +430,80 @@ func TestPythonRunsCap(t *testing.T) {
 	cl.until("exit", "p1")
 	send(py("p3", "1ms"))
 	cl.until("exit", "p3")
+}
+
+// A run may carry edited source up to EditBytes; that frame alone may pass
+// ReadBytes. Any other frame over ReadBytes still closes the socket with
+// 1009. A mistake in the source comes back as one error naming its line.
+func TestEditedSourceFrames(t *testing.T) {
+	lim := defaultLimits()
+	lim.EditRuns = 1
+	var got []byte
+	s, err := New(Config{
+		Demos: testDemos(t), Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: quiet(),
+		// The socket's side of editing: what runs is the edited program's
+		// run function (a child process in the course); the waiting demo
+		// stands for it here.
+		Edit: func(_ string, src []byte) (runner.RunFunc, error) {
+			if bytes.Contains(src, []byte("syntax error")) {
+				return nil, &SourceError{Line: 3, Err: errors.New("第 3 行：语法错误")}
+			}
+			got = src
+			return waitThenAnswer, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Close(ctx)
+		srv.Close()
+	})
+	ts := &testServer{Server: srv, socket: s}
+	cl := dial(t, ts)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	source := "package demo\n// " + strings.Repeat("很长的注释", 2000) + "\n" // about 30 KiB
+	edited := func(id, src, d string) map[string]any {
+		return map[string]any{"type": "run", "id": id, "demo": "wait", "source": src, "params": map[string]string{"d": d}}
+	}
+	if err := cl.c.Send(ctx, edited("e1", source, "1h")); err != nil {
+		t.Fatal(err)
+	}
+	if m := cl.until("started", "e1"); !m[len(m)-1].Edited || m[len(m)-1].Runtime != "go" {
+		t.Errorf("started %+v, want edited go", m[len(m)-1])
+	}
+	if string(got) != source {
+		t.Errorf("the edit function got %d bytes, want the %d sent", len(got), len(source))
+	}
+	if err := cl.c.Send(ctx, edited("e2", "package demo\n", "1ms")); err != nil {
+		t.Fatal(err)
+	}
+	if m := cl.until("error", "e2"); !strings.Contains(m[len(m)-1].Error, "edited programs are running") {
+		t.Errorf("second edited run past the cap: %+v", m)
+	}
+	cl.stop("e1")
+	cl.until("exit", "e1")
+	if err := cl.c.Send(ctx, edited("e3", "package demo\nsyntax error\n", "1ms")); err != nil {
+		t.Fatal(err)
+	}
+	if m := cl.until("error", "e3"); m[len(m)-1].Line != 3 {
+		t.Errorf("a source error: %+v, want line 3", m[len(m)-1])
+	}
+
+	// Any other frame over ReadBytes: 1009, as before.
+	big := dial(t, ts)
+	big.sendRaw(`{"type":"stop","id":"` + strings.Repeat("x", 5000) + `"}`)
+	if _, err := big.c.Next(ctx); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+		t.Errorf("a large stop frame: %v, want 1009", err)
+	}
+	// And source past EditBytes: 1009 too.
+	huge := dial(t, ts)
+	huge.c.Send(ctx, edited("e4", strings.Repeat("x", int(lim.EditBytes)+1), "1ms"))
+	if _, err := huge.c.Next(ctx); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+		t.Errorf("source past the limit: %v, want 1009", err)
+	}
 }

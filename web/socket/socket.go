@@ -87,6 +87,10 @@ type Limits struct {
 	BadFrames        int // bad or excess frames tolerated (one more forgiven every 5 s)
 
 	PythonRuns int // Python programs at once on the server (each is a process)
+	EditRuns   int // edited programs at once on the server (each is a process)
+	// EditBytes is the largest frame that carries edited source; every
+	// other frame keeps ReadBytes.
+	EditBytes int64
 
 	ReadBytes    int64         // largest message a client may send (then 1009)
 	WriteTimeout time.Duration // longest wait to write one frame to a client
@@ -104,7 +108,7 @@ func DefaultLimits() Limits {
 		StartRate: 5, StartBurst: 20,
 		Sockets: 2048, SocketsPerClient: 32, ConnectRate: 5, ConnectBurst: 30,
 		FrameRate: 10, FrameBurst: 30, ClientFrameRate: 30, ClientFrameBurst: 90,
-		PingRate: 1, PingBurst: 5, BadFrames: 10, PythonRuns: 6,
+		PingRate: 1, PingBurst: 5, BadFrames: 10, PythonRuns: 6, EditRuns: 4, EditBytes: 64 << 10,
 		ReadBytes: 4 << 10, WriteTimeout: 5 * time.Second,
 		PingInterval: 30 * time.Second, IdleTimeout: 10 * time.Minute,
 	}
@@ -124,7 +128,8 @@ func (l Limits) check() error {
 		{"frame rate", l.FrameRate > 0 && l.FrameBurst >= 1},
 		{"client frame rate", l.ClientFrameRate > 0 && l.ClientFrameBurst >= 1},
 		{"ping rate", l.PingRate > 0 && l.PingBurst >= 1}, {"bad frames", l.BadFrames >= 1},
-		{"Python runs", l.PythonRuns >= 1},
+		{"Python runs", l.PythonRuns >= 1}, {"edited runs", l.EditRuns >= 1},
+		{"edit bytes", l.EditBytes >= l.ReadBytes},
 		{"read bytes", l.ReadBytes >= 1}, {"write timeout", l.WriteTimeout > 0},
 		{"ping interval", l.PingInterval > 0}, {"idle timeout", l.IdleTimeout > 0},
 	} {
@@ -150,20 +155,27 @@ type Config struct {
 	// Python returns the run function of a demo's asyncio program, or why
 	// it cannot run here; nil when the server runs no Python at all.
 	Python func(demoID string) (runner.RunFunc, error)
+	// Edit returns the run function of a demo's Go source as a learner
+	// edited it (run in a child process, never here), or why not — a
+	// *SourceError for a mistake in the source; nil when the server runs
+	// no edited code.
+	Edit func(demoID string, source []byte) (runner.RunFunc, error)
 }
 
 // Socket is the websocket endpoint: one connection per page, any number of
 // runs over its lifetime, a few at a time.
 type Socket struct {
-	reg     *runner.Registry
-	env     runner.Env
-	limits  Limits
-	trusted []netip.Prefix
-	log     *slog.Logger
-	queue   *fairQueue
-	clients *clientTable
-	obs     Observer
-	python  func(string) (runner.RunFunc, error)
+	reg      *runner.Registry
+	env      runner.Env
+	limits   Limits
+	trusted  []netip.Prefix
+	log      *slog.Logger
+	queue    *fairQueue
+	clients  *clientTable
+	obs      Observer
+	python   func(string) (runner.RunFunc, error)
+	edit     func(string, []byte) (runner.RunFunc, error)
+	editRuns chan struct{}
 	// pythonRuns holds a token per Python run: an interpreter costs tens
 	// of MiB, so they have a cap of their own beside the run caps.
 	pythonRuns chan struct{}
@@ -212,6 +224,8 @@ func New(cfg Config) (*Socket, error) {
 		clients:  newClientTable(lim),
 		obs:      obs,
 		python:   cfg.Python,
+		edit:     cfg.Edit,
+		editRuns: make(chan struct{}, lim.EditRuns),
 		shutdown: make(chan struct{}),
 
 		pythonRuns: make(chan struct{}, lim.PythonRuns),
@@ -338,7 +352,9 @@ func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.CloseNow()
-	c.SetReadLimit(s.limits.ReadBytes)
+	// A frame may be as large as edited source plus its envelope; any
+	// other frame over ReadBytes is refused after it is read (conn.serve).
+	c.SetReadLimit(s.limits.EditBytes + s.limits.ReadBytes)
 	cn = newConn(s, c, client)
 	cn.serve()
 }
@@ -358,6 +374,8 @@ type Message struct {
 	Param     string            `json:"param,omitempty"`    // the field an error is about
 	Position  int               `json:"position,omitempty"` // a queued run's place: 1 is next
 	Runtime   string            `json:"runtime,omitempty"`  // on started: the runtime of the run, go or python
+	Edited    bool              `json:"edited,omitempty"`   // on started: the run is the learner's edited code
+	Line      int               `json:"line,omitempty"`     // on error or exit: the line of the edited source it is about
 
 	// What the server counts from the timeline (timeline.go): in_flight on
 	// every event frame; max_in_flight, order, ... on the exit frame.
@@ -371,5 +389,16 @@ type request struct {
 	ID      string                     `json:"id"`
 	Demo    string                     `json:"demo"`
 	Runtime string                     `json:"runtime"` // "go" (the default) or "python"
+	Source  string                     `json:"source"`  // the demo's Go source as the learner edited it
 	Params  map[string]json.RawMessage `json:"params"`
 }
+
+// SourceError is an error about the learner's edited source, placed on a
+// line of it: the page marks that line.
+type SourceError struct {
+	Line int
+	Err  error
+}
+
+func (e *SourceError) Error() string { return e.Err.Error() }
+func (e *SourceError) Unwrap() error { return e.Err }
