@@ -85,6 +85,7 @@ type Catalog struct {
 	appendices []*Lesson
 	bySlug     map[string]*Lesson
 	code       map[string]Code
+	files      map[string]fs.FS // demo id → its lesson's embedded files
 	registry   *runner.Registry
 }
 
@@ -149,12 +150,16 @@ func Load() (*Catalog, error) {
 		})
 	}
 	wg.Wait()
-	for _, r := range results {
+	c.files = map[string]fs.FS{}
+	for i, r := range results {
 		if r.err != nil {
 			return nil, r.err
 		}
 		l := r.lesson
 		maps.Copy(c.code, r.code)
+		for id := range r.code {
+			c.files[id] = us[i].files
+		}
 		if _, dup := c.bySlug[l.Slug]; dup {
 			return nil, fmt.Errorf("lessons: slug %q used twice", l.Slug)
 		}
@@ -317,6 +322,10 @@ func (c *Catalog) Registry() *runner.Registry { return c.registry }
 
 // Code is the source a demo's panel shows.
 func (c *Catalog) Code(demoID string) Code { return c.code[demoID] }
+
+// Files are the embedded files of a demo's lesson: its sources, for code
+// that runs a learner's edit of them beside the rest.
+func (c *Catalog) Files(demoID string) fs.FS { return c.files[demoID] }
 
 // Neighbours returns the lessons before and after l, either may be nil.
 func (c *Catalog) Neighbours(l *Lesson) (prev, next *Lesson) {

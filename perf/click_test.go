@@ -152,7 +152,7 @@ func main() {
 		{Name: "frame", Kind: runner.KindDuration, Default: "20ms"},
 	}}
 	v, _ := d.Parse(nil)
-	spinGoroutine(context.Background(), v, os.Stdout, runner.NoEvents{})
+	runner.Execute(context.Background(), runner.Env{}, &d, v, os.Stdout, nil)
 }
 `, round)
 		start := time.Now()

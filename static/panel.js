@@ -54,6 +54,11 @@ export class Panel {
     this.mode = "single";
     this.online = false;
     this.knobs = new Knobs(this.form, () => this.saveState());
+    this.editButton = section.querySelector(".edit-toggle[data-module]");
+    if (this.editButton) {
+      this.editButton.hidden = false;
+      this.editButton.onclick = () => this.edit().then((e) => e.toggle());
+    }
 
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -92,6 +97,9 @@ export class Panel {
   // restore applies this panel's part of the address, once at load.
   restore(query) {
     const { runtime, own, vs, b } = readPanel(query, this.demo);
+    try {
+      if (this.editButton && (query.get(this.demo + ".src") || localStorage["walkthrough.edit." + this.demo])) this.edit().then((e) => e.restore(query));
+    } catch { /* storage refused */ }
     if (runtime && this.runtime.set(runtime)) this.offerTwin();
     own.forEach(([name, value]) => this.knobs.set(name, value));
     if (vs && this.compare.offers(vs)) {
@@ -109,8 +117,14 @@ export class Panel {
 
   panelQuery() {
     const comparing = this.compare.isOpen();
-    return panelQuery(this.demo, this.runtime.value, this.knobs.nonDefaults(),
+    const q = panelQuery(this.demo, this.runtime.value, this.knobs.nonDefaults(),
       comparing ? this.compare.with.value : "", comparing ? this.compare.knobs.nonDefaults() : {});
+    this.editor?.share(q);
+    return q;
+  }
+
+  edit() {
+    return (this.editing ||= import(this.editButton.dataset.module).then((e) => (this.editor = new e.Editor(this))));
   }
 
   // offerTwin keeps "this demo in the other runtime" among B's choices,
@@ -196,7 +210,7 @@ export class Panel {
     const id = this.socket.run(demo, params, {
       receive: (msg) => this.receive(msg, run),
       lost: () => this.lost(run)
-    }, runtime);
+    }, runtime, extra.source);
     if (id === null) return null;
     run.id = id;
     this.active[id] = run;
@@ -205,13 +219,13 @@ export class Panel {
     return run;
   }
 
-  run() {
+  run(source) {
     if (this.busy() || !this.online) return;
     this.clearErrors();
     if (!this.knobs.checkAll()) return;
     this.mode = "single";
     this.resetView(false);
-    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, {})) return;
+    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, { source })) return;
     this.saveState();
     this.setStatus("启动中…", "running");
     this.updateButtons();

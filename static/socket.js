@@ -94,9 +94,9 @@ export class Socket {
 
   // run asks the server to run demo with params in runtime (go or python)
   // and returns the run's id, or null when there is no connection.
-  run(demo, params, receiver, runtime) {
+  run(demo, params, receiver, runtime, source) {
     const id = "r" + this.nextRun++;
-    if (!this.send({ type: "run", id, demo, runtime, params })) return null;
+    if (!this.send({ type: "run", id, demo, runtime, params, source })) return null;
     this.runs.set(id, receiver);
     return id;
   }

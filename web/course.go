@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/interp"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/web/metrics"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
@@ -41,6 +43,14 @@ type CourseConfig struct {
 	// says, per demo, what to install.
 	Python       string
 	PythonLimits python.Limits // zero: python.DefaultLimits
+
+	// Edit turns editing on ("" or "on") or off ("off"): a learner's edit
+	// of a demo's Go source runs interpreted in a child process of
+	// EditExe (default: this very binary, which calls interp.ChildMain
+	// first thing), under EditLimits.
+	Edit       string
+	EditExe    string
+	EditLimits interp.Limits // zero: interp.DefaultLimits
 
 	Run    runner.Limits // zero: runner.DefaultLimits
 	Socket socket.Limits // zero: socket.DefaultLimits
@@ -85,6 +95,7 @@ type Course struct {
 	hosts    *hostGuard
 	accept   func(net.Listener) net.Listener
 	python   *python.Interpreter // nil when Python runs are not possible
+	editor   *interp.Runner      // nil when editing is off
 	noPython string              // why not
 	metrics  *metrics.Metrics
 	draining atomic.Bool
@@ -153,13 +164,16 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 		return newAcceptLimiter(ln, acceptRate, acceptBurst, cfg.TrustedProxies, func() { c.metrics.Refused(socket.RefusedRate) })
 	}
 	c.findPython(cfg.Python, cfg.PythonLimits)
+	if cfg.Edit != "off" {
+		c.editor = &interp.Runner{Exe: cfg.EditExe, Limits: cfg.EditLimits}
+	}
 	c.env = runner.Env{FlagsURL: c.flagsURL, Limits: runLimits, Log: log}
 	// The socket is made just below; the gauges read it when scraped.
 	c.metrics = metrics.New(func() socket.Stats { return c.socket.Stats() })
 	hosts.refused = func() { c.metrics.Refused(metrics.RefusedHost) }
 	if c.socket, err = socket.New(socket.Config{
 		Demos: catalog.Registry(), Env: c.env, Limits: sockLimits, TrustedProxies: cfg.TrustedProxies, Log: log,
-		Observer: c.metrics, Python: c.pythonProgram,
+		Observer: c.metrics, Python: c.pythonProgram, Edit: c.editedProgram,
 	}); err != nil {
 		return nil, err
 	}
@@ -172,8 +186,9 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	}
 	if c.handler, err = newHandler(handlerConfig{
 		Catalog: catalog, Socket: c.socket, Flags: images, Log: log, Hosts: hosts,
-		Ready:  func() bool { return !c.draining.Load() },
-		Python: c.PythonStatus,
+		Ready:    func() bool { return !c.draining.Load() },
+		Python:   c.PythonStatus,
+		Editable: c.EditStatus,
 	}); err != nil {
 		return nil, err
 	}
@@ -279,6 +294,45 @@ func (c *Course) pythonProgram(demoID string) (runner.RunFunc, error) {
 	}
 	code := c.catalog.Code(demoID)
 	return c.python.Program(code.PythonFile, code.PythonText), nil
+}
+
+// EditStatus says whether a demo's Go source can be edited and run here,
+// and if not, why (in the learner's language).
+func (c *Course) EditStatus(demoID string) (bool, string) {
+	if c.editor == nil {
+		return false, "这台服务器关掉了编辑（-edit off）"
+	}
+	d, ok := c.catalog.Registry().Lookup(demoID)
+	if !ok {
+		return false, "没有这个演示"
+	}
+	return c.editor.Editable(d, c.catalog.Files(demoID))
+}
+
+// editedProgram is the socket's way to a learner's edit of a demo: checked
+// here, run in a child process. A mistake in the source comes back placed
+// on its line, whether found before the run or by the child.
+func (c *Course) editedProgram(demoID string, source []byte) (runner.RunFunc, error) {
+	if ok, why := c.EditStatus(demoID); !ok {
+		return nil, errors.New(why)
+	}
+	d, _ := c.catalog.Registry().Lookup(demoID)
+	run, err := c.editor.Program(d, c.catalog.Files(demoID), source)
+	if err != nil {
+		return nil, onItsLine(err)
+	}
+	return func(ctx context.Context, v runner.Values, out io.Writer, ev runner.Events) error {
+		return onItsLine(run(ctx, v, out, ev))
+	}, nil
+}
+
+// onItsLine turns a compile error of edited code into the socket's error
+// about a line of the source.
+func onItsLine(err error) error {
+	if ce, ok := errors.AsType[*interp.CompileError](err); ok && len(ce.Diagnostics) > 0 {
+		return &socket.SourceError{Line: ce.Diagnostics[0].Line, Err: err}
+	}
+	return err
 }
 
 // Drain turns /readyz to 503 at once and refuses new sockets with 503 (a

@@ -39,6 +39,8 @@ type handlerConfig struct {
 	// Python says whether a demo's asyncio program can run here, and why
 	// not; nil means nowhere.
 	Python func(demoID string) (bool, string)
+	// Editable says whether a demo's Go source can be edited and run here.
+	Editable func(demoID string) (bool, string)
 }
 
 // newHandler renders every page and returns the course's routes.
@@ -58,7 +60,7 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	site, err := newSite(cfg.Catalog, assets, cfg.Python)
+	site, err := newSite(cfg.Catalog, assets, cfg.Python, cfg.Editable)
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -98,7 +100,7 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 		page.ServeHTTP(w, r)
 	})
 
-	demos, err := demoList(cfg.Catalog.Demos(), cfg.Python)
+	demos, err := demoList(cfg.Catalog.Demos(), cfg.Python, cfg.Editable)
 	if err != nil {
 		return nil, err
 	}
@@ -220,11 +222,14 @@ func plainHost(host string) bool {
 
 // demoJSON is one entry of /api/demos.
 type demoJSON struct {
-	ID     string         `json:"id"`
-	Lesson string         `json:"lesson"`
-	Title  string         `json:"title"`
-	Params []runner.Param `json:"params"`
-	Python pythonJSON     `json:"python"`
+	ID       string         `json:"id"`
+	Lesson   string         `json:"lesson"`
+	Title    string         `json:"title"`
+	Params   []runner.Param `json:"params"`
+	Python   pythonJSON     `json:"python"`
+	Editable bool           `json:"editable"`
+	// EditReason says why not, when a demo is not editable.
+	EditReason string `json:"edit_reason,omitempty"`
 }
 
 // pythonJSON says whether the demo's asyncio program runs here.
@@ -233,7 +238,7 @@ type pythonJSON struct {
 	Reason    string `json:"reason,omitempty"`
 }
 
-func demoList(demos []*runner.Demo, python func(string) (bool, string)) (*static.Body, error) {
+func demoList(demos []*runner.Demo, python, editable func(string) (bool, string)) (*static.Body, error) {
 	list := []demoJSON{}
 	for _, d := range demos {
 		params := d.Params
@@ -244,7 +249,11 @@ func demoList(demos []*runner.Demo, python func(string) (bool, string)) (*static
 		if python != nil {
 			py.Available, py.Reason = python(d.ID)
 		}
-		list = append(list, demoJSON{ID: d.ID, Lesson: d.Lesson, Title: d.Title, Params: params, Python: py})
+		entry := demoJSON{ID: d.ID, Lesson: d.Lesson, Title: d.Title, Params: params, Python: py}
+		if editable != nil {
+			entry.Editable, entry.EditReason = editable(d.ID)
+		}
+		list = append(list, entry)
 	}
 	data, err := json.Marshal(list)
 	if err != nil {

@@ -11,9 +11,14 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"go.uber.org/goleak"
+
+	"github.com/bingfa-manyou/walkthrough/runner/interp"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	interp.ChildMain() // edited runs start this test binary as their child
+	goleak.VerifyTestMain(m)
+}
 
 func get(t *testing.T, url string, header ...string) *http.Response {
 	t.Helper()

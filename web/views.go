@@ -19,6 +19,10 @@ import (
 var (
 	pageStyles  = []string{"course.css", "chroma.css", "timeline.css"}
 	pageScripts = []string{"course.js"}
+	// The editor is loaded on the first click of 编辑, never with the page:
+	// its module is an entry of its own, named on the button, as search.js
+	// is on the search form (editor.js links editor.css itself).
+	editModule = "editor.js"
 )
 
 type assetURLs struct {
@@ -90,8 +94,15 @@ type demoView struct {
 	Python         bool
 	PythonWhy      string
 	PythonWhyParts []textPart
-	Also           []fileView // further Go files, each on its own tab
-	ShowsFlags     bool
+	// Editable says whether the learner may edit the Go source and run
+	// the edit here; when not, EditWhy says why.
+	Editable bool
+	EditWhy  string
+	// EditModule is the address of the editor's module, fetched on first
+	// use.
+	EditModule string
+	Also       []fileView // further Go files, each on its own tab
+	ShowsFlags bool
 	// Core says that some shown file marks its core lines, so the panel
 	// offers to fold the rest away.
 	Core   bool
@@ -132,14 +143,20 @@ type paramView struct {
 type site struct {
 	catalog                   *lessons.Catalog
 	python                    func(demoID string) (bool, string) // nil: nowhere
+	editable                  func(demoID string) (bool, string) // nil: nowhere
 	assets                    assetURLs
 	searchModule, searchIndex string
+	editModule                string
 }
 
-func newSite(c *lessons.Catalog, a *static.Assets, python func(string) (bool, string)) (*site, error) {
+func newSite(c *lessons.Catalog, a *static.Assets, python, editable func(string) (bool, string)) (*site, error) {
 	var urls assetURLs
 	var err error
 	if urls.Theme, err = a.URL("theme.js"); err != nil {
+		return nil, err
+	}
+	editJS, err := a.URL(editModule)
+	if err != nil {
 		return nil, err
 	}
 	index, err := a.URL(searchIndexName)
@@ -173,7 +190,10 @@ func newSite(c *lessons.Catalog, a *static.Assets, python func(string) (bool, st
 			}
 		}
 	}
-	return &site{catalog: c, python: python, assets: urls, searchModule: module, searchIndex: index}, nil
+	return &site{
+		catalog: c, python: python, editable: editable, assets: urls,
+		searchModule: module, searchIndex: index, editModule: editJS,
+	}, nil
 }
 
 func lessonURL(slug string) string { return "/lessons/" + slug }
@@ -247,6 +267,13 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 				dv.PythonWhy, dv.PythonWhyParts = why, markCommands(why)
 			}
 		}
+		dv.EditWhy = noEditHere
+		if s.editable != nil {
+			dv.Editable, dv.EditWhy = s.editable(d.ID)
+		}
+		if dv.Editable {
+			dv.EditWhy, dv.EditModule = "", s.editModule
+		}
 		for i, f := range code.Also {
 			dv.Also = append(dv.Also, fileView{
 				Name: f.Name, HTML: string(f.HTML),
@@ -276,6 +303,10 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 // noPythonHere is the reason given when the server has no way to run Python
 // programs at all (no handler config for it), as /api/demos says it.
 const noPythonHere = "这台服务器不运行 Python 程序"
+
+// noEditHere is the reason given when the server has no way to run edited
+// code at all (no handler config for it).
+const noEditHere = "这台服务器不运行修改后的代码"
 
 // installCommand finds what a reason tells the reader to type.
 var installCommand = regexp.MustCompile(`(?:apt-get|apt|pip3?) install [A-Za-z0-9][A-Za-z0-9 ._-]*[A-Za-z0-9]`)

@@ -22,9 +22,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/bingfa-manyou/walkthrough/runner/interp"
 )
 
 func main() {
+	// A learner's edited demo runs in a child process of this very binary:
+	// in such a child, ChildMain interprets it and never returns.
+	interp.ChildMain()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

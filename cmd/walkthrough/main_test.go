@@ -13,9 +13,13 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/interp"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	interp.ChildMain() // edited runs start this test binary as their child
+	goleak.VerifyTestMain(m)
+}
 
 func TestListPrintsEveryDemo(t *testing.T) {
 	var out bytes.Buffer
