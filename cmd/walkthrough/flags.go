@@ -11,6 +11,7 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/interp"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/web"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
@@ -165,6 +166,14 @@ func socketLimitFlags(fs *flag.FlagSet) (*socket.Limits, []limitFlag) {
 	atLeast("client-frame-burst", &lim.ClientFrameBurst, lim.ClientFrameBurst, 1, "messages at once from one client")
 	positive("ping-rate", &lim.PingRate, lim.PingRate, "pings answered per second on one websocket")
 	atLeast("ping-burst", &lim.PingBurst, lim.PingBurst, 1, "pings answered at once on one websocket")
+	atLeast("edit-runs", &lim.EditRuns, lim.EditRuns, 1, "edited programs at once on the server (each is a child process of about 20 MiB)")
+	fs.Int64Var(&lim.EditBytes, "edit-bytes", lim.EditBytes, "largest edited source a run may carry (only that frame may pass -read-bytes)")
+	flags = append(flags, limitFlag{"edit-bytes", func() string {
+		if lim.EditBytes < lim.ReadBytes {
+			return "must be at least -read-bytes"
+		}
+		return ""
+	}})
 	atLeast("python-runs", &lim.PythonRuns, lim.PythonRuns, 1, "Python programs at once on the server (each is a process of 20-30 MiB)")
 	atLeast("bad-frames", &lim.BadFrames, lim.BadFrames, 1, "bad or excess messages tolerated before a websocket is closed with 1008 (one more every 5 s)")
 	fs.Int64Var(&lim.ReadBytes, "read-bytes", lim.ReadBytes, "largest websocket message a client may send")
@@ -204,6 +213,9 @@ type serverFlags struct {
 	acceptRate        float64
 	acceptBurst       int
 	python            string
+	edit              string
+	editLimits        interp.Limits
+	editMemoryMiB     int64
 	pythonLimits      python.Limits
 	pythonMemoryMiB   int64
 }
@@ -214,6 +226,11 @@ func newServerFlags(fs *flag.FlagSet) *serverFlags {
 	s.run = runLimitFlags(fs)
 	s.socket, s.socketFlags = socketLimitFlags(fs)
 	s.site = flagSiteFlags(fs)
+	s.editLimits = interp.DefaultLimits()
+	s.editMemoryMiB = s.editLimits.Memory >> 20
+	fs.StringVar(&s.edit, "edit", "on", "let learners run their edits of the demos' Go source (interpreted in a child process): on or off")
+	fs.Int64Var(&s.editMemoryMiB, "edit-memory", s.editMemoryMiB, "memory one edited run's child may write to, MiB")
+	fs.IntVar(&s.editLimits.Goroutines, "edit-goroutines", s.editLimits.Goroutines, "goroutines one edited run may have at once")
 	s.pythonLimits = python.DefaultLimits()
 	s.pythonMemoryMiB = s.pythonLimits.AddressSpace >> 20
 	fs.IntVar(&s.pythonLimits.CPUSeconds, "python-cpu", s.pythonLimits.CPUSeconds, "CPU seconds one Python run may use")
@@ -243,6 +260,14 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 		return web.CourseConfig{}, usagef("-python-cpu must be at least 1, -python-memory at least 64 and -python-files at least 16")
 	}
 	s.pythonLimits.AddressSpace = s.pythonMemoryMiB << 20
+	if s.edit != "on" && s.edit != "off" {
+		return web.CourseConfig{}, usagef("-edit %q: want on or off", s.edit)
+	}
+	if s.editMemoryMiB < 64 || s.editLimits.Goroutines < 10 {
+		return web.CourseConfig{}, usagef("-edit-memory must be at least 64 and -edit-goroutines at least 10")
+	}
+	s.editLimits.Memory = s.editMemoryMiB << 20
+	s.editLimits.SourceBytes = int(s.socket.EditBytes)
 	if !(s.acceptRate > 0) || math.IsInf(s.acceptRate, 0) {
 		return web.CourseConfig{}, usagef("-accept-rate must be a positive number")
 	}
@@ -276,5 +301,6 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 		Run: *s.run, Socket: *s.socket, ReadHeaderTimeout: s.readHeaderTimeout,
 		TrustedProxies: proxies, PublicURL: s.publicURL, AllowedHosts: hosts,
 		AcceptRate: s.acceptRate, AcceptBurst: s.acceptBurst, Python: s.python, PythonLimits: s.pythonLimits,
+		Edit: s.edit, EditLimits: s.editLimits,
 	}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/interp"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/web"
 )
@@ -24,6 +26,7 @@ import (
 type runOptions struct {
 	events bool
 	python pythonFlag
+	source string
 	limits *runner.Limits
 	site   *flagSite
 }
@@ -31,6 +34,7 @@ type runOptions struct {
 func runFlags(fs *flag.FlagSet) *runOptions {
 	o := &runOptions{}
 	fs.BoolVar(&o.events, "events", false, "also print timeline events to stderr")
+	fs.StringVar(&o.source, "source", "", "run this file as the demo's Go source instead of the shown one (a learner's edit), interpreted in a child process as on the server")
 	fs.Var(&o.python, "python", "run the demo's asyncio program (its Python tab) instead of its Go code, on python3 3.11+ (-python=PATH: that interpreter)")
 	o.limits = runLimitFlags(fs)
 	o.site = flagSiteFlags(fs)
@@ -73,6 +77,29 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 	flags, err := o.site.config()
 	if err != nil {
 		return err
+	}
+
+	if o.source != "" && o.python.on {
+		return usagef("-source is a Go source: it does not go with -python")
+	}
+	if o.source != "" {
+		// The same checks and parameters, the learner's edit run as the
+		// server runs it: interpreted, in a child process of this binary.
+		src, err := os.ReadFile(o.source)
+		if err != nil {
+			return usageError{fmt.Errorf("-source: %w", err)}
+		}
+		editor := &interp.Runner{}
+		if ok, why := editor.Editable(d, catalog.Files(d.ID)); !ok {
+			return fmt.Errorf("demo %s cannot be edited here: %s", d.ID, why)
+		}
+		program, err := editor.Program(d, catalog.Files(d.ID), src)
+		if err != nil {
+			return fmt.Errorf("%s: %w", o.source, err)
+		}
+		swapped := *d
+		swapped.Run = program
+		d = &swapped
 	}
 
 	if o.python.on {
