@@ -63,10 +63,13 @@ func TestPythonLoop(t *testing.T) {
 		}
 		t.Logf("try %d printed another console (a late frame?):\n%s", try+1, res.Output)
 	}
-	if in := framesDuring(t, res.Events, "blocking call (in the loop)", 300); in != 0 {
+	// 250, not 300: a Python program's events are stamped when the server
+	// reads them from its pipe (in the order written, so the counts are
+	// exact), and a start can be stamped a little late.
+	if in := framesDuring(t, res.Events, "blocking call (in the loop)", 250); in != 0 {
 		t.Errorf("%d spinner frames while the loop was blocked, want 0", in)
 	}
-	if off := framesDuring(t, res.Events, "blocking call (worker)", 300); off != 3 {
+	if off := framesDuring(t, res.Events, "blocking call (worker)", 250); off != 3 {
 		t.Errorf("%d spinner frames while the worker was blocked, want 3", off)
 	}
 	if gaps := pauses(res.Output); len(gaps) != 2 || gaps[0] < 0.35 || gaps[1] > 0.15 {
@@ -115,7 +118,10 @@ func TestPythonThreads(t *testing.T) {
 	if len(frames) < 3 {
 		t.Errorf("only %d spinner frames in a 300ms run", len(frames))
 	}
-	if n := framesDuring(t, res.Events, "read(2)", 300); n < 2 {
+	// A Python program's events are stamped when the server reads them from
+	// its pipe, so a start can be stamped a little late: the 300 ms read
+	// shows as a little less than 300 ms on the timeline, never much less.
+	if n := framesDuring(t, res.Events, "read(2)", 250); n < 2 {
 		t.Errorf("%d spinner frames during the blocking read, want at least 2", n)
 	}
 	if gaps := pauses(res.Output); len(gaps) != 1 || gaps[0] >= 0.2 {
