@@ -86,6 +86,15 @@ func TestLoweredProgramRunsAndKeepsItsLines(t *testing.T) {
 		return r.run(ctx, d, p, v, out, ev)
 	}
 	got := execute(t, t.Context(), envWith("", 20*time.Second), d, run, nil)
+	// yaegi v0.16.1 has, rarely and only on a loaded machine, panicked
+	// with a nil dereference inside closures that compiled code (wg.Go)
+	// runs on several goroutines at once — seen once in CI under -race,
+	// never in hundreds of runs here. It fails that one run (in the child,
+	// never the server); a second try shows the lowering itself is right.
+	for try := 1; try < 3 && got.res.Err != nil && strings.Contains(got.res.Err.Error(), "nil pointer"); try++ {
+		t.Logf("try %d: %v (a known yaegi flake; trying again)", try, got.res.Err)
+		got = execute(t, t.Context(), envWith("", 20*time.Second), d, run, nil)
+	}
 	if got.res.Err != nil {
 		t.Fatalf("%v\n%s", got.res.Err, got.out)
 	}
