@@ -46,6 +46,7 @@ import (
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/process"
 )
 
 // Limits bound one edited run's child process.
@@ -308,11 +309,6 @@ func (r *Runner) run(ctx context.Context, d *runner.Demo, p *program, v runner.V
 			return fmt.Errorf("interp: %w", err)
 		}
 	}
-	reports, reportsW, err := os.Pipe()
-	if err != nil {
-		return fmt.Errorf("interp: %w", err)
-	}
-	defer reports.Close()
 	var stderr capped
 	stderr.limit = maxStderr
 	cmd := exec.Command(exe)
@@ -328,31 +324,9 @@ func (r *Runner) run(ctx context.Context, d *runner.Demo, p *program, v runner.V
 	cmd.Stdin = bytes.NewReader(input)
 	cmd.Stdout = out
 	cmd.Stderr = &stderr
-	cmd.ExtraFiles = []*os.File{reportsW} // file descriptor 3 in the child
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		reportsW.Close()
-		return fmt.Errorf("interp: start: %w", err)
-	}
-	reportsW.Close() // the child holds its own copy
-
-	killed := make(chan struct{})
-	stopWatch := context.AfterFunc(ctx, func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		close(killed)
-	})
 	var end ending
-	relayed := make(chan struct{})
-	go func() {
-		defer close(relayed)
-		end = relay(reports, ev)
-	}()
-	err = cmd.Wait()
-	if !stopWatch() {
-		<-killed
-	}
-	<-relayed
+	err = process.Run(ctx, cmd, func(reports io.Reader) { end = relay(reports, ev) })
 	if r.Observe != nil && cmd.ProcessState != nil {
 		u := Usage{CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), Wall: time.Since(started)}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {

@@ -14,9 +14,9 @@
 //   - resource limits set before Python starts (prlimit(1): CPU seconds,
 //     address space, open files, processes);
 //   - its own process group, killed as a whole on Stop, disconnect or time
-//     limit, and on the server's death (Pdeathsig);
-//   - a pipe of its own (file descriptor 3) for timeline events, written
-//     by the helper module walkthrough.py, never mixed into its output.
+//     limit, and on the server's death, and a pipe of its own (file
+//     descriptor 3) for timeline events, written by the helper module
+//     walkthrough.py, never mixed into its output (package runner/process).
 package python
 
 import (
@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/process"
 )
 
 // helper is the module every program imports for its parameters and its
@@ -223,12 +224,6 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		return fmt.Errorf("python: %w", err)
 	}
-	events, eventsW, err := os.Pipe()
-	if err != nil {
-		return fmt.Errorf("python: %w", err)
-	}
-	defer events.Close()
-
 	lim := in.limits
 	args := []string{
 		"--cpu=" + strconv.Itoa(lim.CPUSeconds),
@@ -248,32 +243,7 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	cmd.Env = runEnv(tmp)
 	cmd.Stdout = out
 	cmd.Stderr = out
-	cmd.ExtraFiles = []*os.File{eventsW} // file descriptor 3 in the child
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		eventsW.Close()
-		return fmt.Errorf("python: start: %w", err)
-	}
-	eventsW.Close() // the child holds its own copy
-
-	// Stop, disconnect and the time limit all end ctx: the whole group
-	// goes, children of the program included, at once.
-	killed := make(chan struct{})
-	stopWatch := context.AfterFunc(ctx, func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		close(killed)
-	})
-	relayed := make(chan struct{})
-	go func() {
-		defer close(relayed)
-		relay(events, ev)
-	}()
-	err = cmd.Wait()
-	if !stopWatch() {
-		<-killed
-	}
-	// Anything still holding the pipe was in the group and is gone.
-	<-relayed
+	err = process.Run(ctx, cmd, func(events io.Reader) { relay(events, ev) })
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -322,5 +292,4 @@ func relay(r io.Reader, ev runner.Events) {
 			ev.Point(e.Task, e.Status)
 		}
 	}
-	io.Copy(io.Discard, r) // past an over-long line: drain, so the child never blocks
 }

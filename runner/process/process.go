@@ -1,0 +1,55 @@
+// Package process runs a program of a run — a Python program, a learner's
+// edited Go — as a child process the way the course needs: in a process
+// group of its own, killed as a whole (its own children too) the moment
+// the run's context ends and if the server dies, with a pipe of its own on
+// file descriptor 3 for what it reports (timeline events), never mixed
+// into its output.
+package process
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// Run starts cmd (its Stdin, Stdout, Stderr, Env and Dir set by the
+// caller), hands the read end of the child's file descriptor 3 to read on
+// a goroutine of its own, and returns cmd.Wait's error once the child has
+// ended and read has returned. Stop, disconnect and the time limit all end
+// ctx: then the whole group is killed at once.
+func Run(ctx context.Context, cmd *exec.Cmd, read func(io.Reader)) error {
+	pipe, pipeW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("process: %w", err)
+	}
+	defer pipe.Close()
+	cmd.ExtraFiles = []*os.File{pipeW} // file descriptor 3 in the child
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		pipeW.Close()
+		return fmt.Errorf("process: start: %w", err)
+	}
+	pipeW.Close() // the child holds its own copy
+
+	killed := make(chan struct{})
+	stopWatch := context.AfterFunc(ctx, func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		close(killed)
+	})
+	relayed := make(chan struct{})
+	go func() {
+		defer close(relayed)
+		read(pipe)
+		io.Copy(io.Discard, pipe) // past what read wanted: drain, so the child never blocks
+	}()
+	err = cmd.Wait()
+	if !stopWatch() {
+		<-killed
+	}
+	// Anything still holding the pipe was in the group and is gone.
+	<-relayed
+	return err
+}
