@@ -35,6 +35,33 @@ type timeline struct {
 	start time.Time
 	mu    sync.Mutex
 	emit  func(Event)
+	began time.Time // when a child's program began (ProgramStarted)
+}
+
+// ProgramStarted marks the moment a run's program began running its own
+// code, for run functions that first start something — an interpreter,
+// a build and a sandbox: Execute reports the time before it as the run's
+// start-up and the time after it as the program's own. ev is the Events
+// Execute handed the run function; others ignore the call.
+func ProgramStarted(ev Events) {
+	if t, ok := ev.(*timeline); ok {
+		t.mu.Lock()
+		if t.began.IsZero() {
+			t.began = time.Now()
+		}
+		t.mu.Unlock()
+	}
+}
+
+// startup is how long the run took to begin its program (zero when no
+// one said).
+func (t *timeline) startup() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.began.IsZero() {
+		return 0
+	}
+	return t.began.Sub(t.start)
 }
 
 func newTimeline(emit func(Event)) *timeline {

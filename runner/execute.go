@@ -50,6 +50,10 @@ var errInternal = errors.New("internal error in the demo")
 type Result struct {
 	Err     error // nil, ErrStopped, ErrTimeout, or the demo's own error
 	Elapsed time.Duration
+	// Startup is the part of Elapsed before the program itself began
+	// (interpreter start, or build and sandbox set-up: see
+	// ProgramStarted); zero for a demo that runs in this process.
+	Startup time.Duration
 	Tasks   *TaskSummary // what the run's tasks did, added up from its events
 }
 
@@ -100,7 +104,7 @@ func Execute(ctx context.Context, env Env, d *Demo, v Values, out io.Writer, wat
 			err = ErrStopped
 		}
 	}
-	return Result{Err: err, Elapsed: elapsed, Tasks: track.summary()}
+	return Result{Err: err, Elapsed: elapsed, Startup: tl.startup(), Tasks: track.summary()}
 }
 
 func call(ctx context.Context, d *Demo, v Values, w io.Writer, ev Events, log *slog.Logger) (err error) {

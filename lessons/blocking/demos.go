@@ -12,7 +12,7 @@ import (
 
 // Files are the lesson text and the very sources the demos run from.
 //
-//go:embed lesson.md blocking_loop.go blocking_go.go blocking_loop.py blocking_go.py
+//go:embed lesson.md demos.go blocking_loop.go blocking_go.go blocking_loop.py blocking_go.py
 var Files embed.FS
 
 // params: how long the blocking call takes, the same for both demos.

@@ -11,7 +11,7 @@ import (
 
 // Files are the lesson text and the very sources the demos run from.
 //
-//go:embed lesson.md shop.go three_stages_callbacks.go three_stages_sequential.go three_stages_callbacks.py three_stages_sequential.py
+//go:embed lesson.md demos.go shop.go three_stages_callbacks.go three_stages_sequential.go three_stages_callbacks.py three_stages_sequential.py
 var Files embed.FS
 
 // params are shared by both demos so that the two runs can be compared with

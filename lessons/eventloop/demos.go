@@ -12,7 +12,7 @@ import (
 
 // Files are the lesson text and the very sources the demo runs from.
 //
-//go:embed lesson.md hello_tasks.go hello_tasks.py
+//go:embed lesson.md demos.go hello_tasks.go hello_tasks.py
 var Files embed.FS
 
 // Demos returns the lesson's demos.

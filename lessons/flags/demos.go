@@ -11,7 +11,7 @@ import (
 
 // Files are the lesson text and the very sources the demos run from.
 //
-//go:embed lesson.md flags_sequential.go flags_concurrent.go download.go flags_sequential.py flags_concurrent.py
+//go:embed lesson.md demos.go flags_sequential.go flags_concurrent.go download.go flags_sequential.py flags_concurrent.py
 var Files embed.FS
 
 // params are shared by both demos, so the two can be compared directly.

@@ -12,7 +12,7 @@ import (
 // Files are the lesson text and the very sources the demo runs from;
 // future.go is the Future type the demo uses.
 //
-//go:embed lesson.md future_semantics.go future.go future_semantics.py
+//go:embed lesson.md demos.go future_semantics.go future.go future_semantics.py
 var Files embed.FS
 
 // Demos returns the lesson's demos.

@@ -11,7 +11,7 @@ import (
 
 // Files are the lesson text and the very sources the demo runs from.
 //
-//go:embed lesson.md client_reuse.go client_reuse.py
+//go:embed lesson.md demos.go client_reuse.go client_reuse.py
 var Files embed.FS
 
 // Demos returns the lesson's demos. They request flags from the flag site

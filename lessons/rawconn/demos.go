@@ -11,7 +11,7 @@ import (
 
 // Files are the lesson text and the very sources the demo runs from.
 //
-//go:embed lesson.md wget_headers.go tinyhost.go wget_headers.py
+//go:embed lesson.md demos.go wget_headers.go tinyhost.go wget_headers.py
 var Files embed.FS
 
 // Demos returns the lesson's demos.

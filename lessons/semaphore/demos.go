@@ -12,7 +12,7 @@ import (
 
 // Files are the lesson text and the very sources the demo runs from.
 //
-//go:embed lesson.md flags_semaphore.go flags_semaphore.py
+//go:embed lesson.md demos.go flags_semaphore.go flags_semaphore.py
 var Files embed.FS
 
 // Demos returns the lesson's demos. They download from the flag site

@@ -11,7 +11,7 @@ import (
 
 // Files are the lesson text and the very sources the demos run from.
 //
-//go:embed lesson.md spinner_thread.go spinner_goroutine.go spinner_thread.py spinner_goroutine.py
+//go:embed lesson.md demos.go spinner_thread.go spinner_goroutine.go spinner_thread.py spinner_goroutine.py
 var Files embed.FS
 
 // The parameters both demos share: the slow call's duration and how often

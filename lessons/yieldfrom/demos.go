@@ -12,7 +12,7 @@ import (
 
 // Files are the lesson text and the very sources the demo runs from.
 //
-//go:embed lesson.md generators.go generators.py
+//go:embed lesson.md demos.go generators.go generators.py
 var Files embed.FS
 
 // Demos returns the lesson's demos.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 )
 
 // Run starts cmd (its Stdin, Stdout, Stderr, Env and Dir set by the
@@ -27,7 +28,15 @@ func Run(ctx context.Context, cmd *exec.Cmd, read func(io.Reader)) error {
 	}
 	defer pipe.Close()
 	cmd.ExtraFiles = []*os.File{pipeW} // file descriptor 3 in the child
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	}
+	if cmd.WaitDelay == 0 {
+		// Something outside the group (a setsid grandchild of an
+		// unsandboxed child) may keep the output pipes open: the wait
+		// for them is bounded.
+		cmd.WaitDelay = time.Second
+	}
 	if err := cmd.Start(); err != nil {
 		pipeW.Close()
 		return fmt.Errorf("process: start: %w", err)
@@ -49,7 +58,14 @@ func Run(ctx context.Context, cmd *exec.Cmd, read func(io.Reader)) error {
 	if !stopWatch() {
 		<-killed
 	}
-	// Anything still holding the pipe was in the group and is gone.
-	<-relayed
+	// Anything still holding the pipe was in the group (or the sandbox's
+	// pid namespace) and is gone; a setsid escapee of an unsandboxed child
+	// is not waited for past a bound.
+	select {
+	case <-relayed:
+	case <-time.After(time.Second):
+		pipe.Close()
+		<-relayed
+	}
 	return err
 }

@@ -69,6 +69,11 @@ type Spec struct {
 
 	Limits Limits
 
+	// Proc mounts a /proc of the sandbox's own pid namespace: the go
+	// command needs it. Never for a learner's program — it would show
+	// the shim, a copy of the server's binary.
+	Proc bool
+
 	// Services the shim serves on the sandbox's own loopback before the
 	// program starts, by name (see Main), each on its own port.
 	Services []Service

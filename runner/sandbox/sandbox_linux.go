@@ -211,8 +211,8 @@ func (s *Sandbox) command(spec Spec) (*exec.Cmd, error) {
 			// the namespace, and would start the shim with no
 			// capabilities there.
 			Credential: &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true},
-			Setpgid:                    true,
-			Pdeathsig:                  syscall.SIGKILL,
+			Setpgid:    true,
+			Pdeathsig:  syscall.SIGKILL,
 		},
 		// A process that keeps the output pipes open past the shim's end
 		// cannot exist (the namespace dies with the shim), but the wait

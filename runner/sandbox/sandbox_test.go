@@ -70,11 +70,11 @@ func TestProgramRunsInside(t *testing.T) {
 	for _, act := range []string{"hello", "read", "exec", "mount"} {
 		spec := sandbox.Spec{
 			Path: "/prog/test", Args: []string{"test"},
-			Env:    []string{"SANDBOX_TEST_ACT=" + act, "SANDBOX_TEST_ARG=/etc/hostname,/prog/test,/proc/1/environ,/usr/bin/env"},
-			Dir:    "/tmp",
-			Mounts: []sandbox.Mount{{Host: exe, Inside: "/prog/test"}, {Host: "/usr", Inside: "/usr"}},
-			Tmpfs:  []sandbox.Tmpfs{{Inside: "/tmp", Bytes: 1 << 20}},
-			Exec:   []string{"/prog/test", loader},
+			Env:      []string{"SANDBOX_TEST_ACT=" + act, "SANDBOX_TEST_ARG=/etc/hostname,/prog/test,/proc/1/environ,/usr/bin/env"},
+			Dir:      "/tmp",
+			Mounts:   []sandbox.Mount{{Host: exe, Inside: "/prog/test"}, {Host: "/usr", Inside: "/usr"}},
+			Tmpfs:    []sandbox.Tmpfs{{Inside: "/tmp", Bytes: 1 << 20}},
+			Exec:     []string{"/prog/test", loader},
 			Services: []sandbox.Service{{Name: "hello", Port: 8000}},
 		}
 		cmd, err := sb.Command(spec)

@@ -129,6 +129,15 @@ func buildRoot(root string, spec Spec) error {
 			return fmt.Errorf("tmpfs %s: %w", t.Inside, err)
 		}
 	}
+	if spec.Proc {
+		target := filepath.Join(root, "proc")
+		if err := os.MkdirAll(target, 0o755); err != nil {
+			return err
+		}
+		if err := unix.Mount("proc", target, "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+			return fmt.Errorf("proc: %w", err)
+		}
+	}
 	for _, dev := range []string{"/dev/null", "/dev/zero", "/dev/random", "/dev/urandom"} {
 		if err := bind(root, Mount{Host: dev, Inside: dev, Writable: true}); err != nil {
 			return err
@@ -325,6 +334,9 @@ func restrictFiles(spec Spec) error {
 		grant(llRead, p)
 	}
 	grant(ll.AccessFSReadDir, "/")
+	if spec.Proc {
+		grant(llRead, "/proc")
+	}
 	// The file system and the IPC scopes (signals and abstract unix
 	// sockets reach nothing outside the sandbox's own domain). The network
 	// is the namespace's: a loopback of its own, nothing else to reach.

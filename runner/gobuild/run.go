@@ -1,0 +1,225 @@
+package gobuild
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/process"
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
+)
+
+// exec runs the built program at prog for demo d with values v.
+func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Options, v runner.Values, out io.Writer, ev runner.Events, src *source) error {
+	runTime := runner.DefaultLimits().RunTime
+	if dl, ok := ctx.Deadline(); ok {
+		runTime = time.Until(dl)
+	}
+	flagsURL := v.FlagsURL()
+	env := []string{"GOMAXPROCS=" + strconv.Itoa(b.lim.GoMaxProcs), "GOTRACEBACK=single",
+		"LANG=C.UTF-8", "HOME=/tmp", "TMPDIR=/tmp", "PATH=/nonexistent"}
+	if opt.Race {
+		// Every report, not only the first; the exit status says there
+		// were races.
+		env = append(env, "GORACE=halt_on_error=0 exitcode=66")
+	}
+	var cmd *exec.Cmd
+	if sb := b.cfg.Sandbox; sb != nil {
+		flagsURL = "http://127.0.0.1:" + strconv.Itoa(FlagsPort)
+		spec := sandbox.Spec{
+			Path: "/prog/main", Args: []string{"main"}, Dir: "/tmp", Env: env,
+			Mounts: []sandbox.Mount{{Host: prog, Inside: "/prog/main"}},
+			Tmpfs:  []sandbox.Tmpfs{{Inside: "/tmp", Bytes: b.lim.DiskBytes}},
+			Exec:   []string{"/prog/main"},
+			Limits: sandbox.Limits{
+				CPUSeconds: int(math.Ceil(runTime.Seconds())) + 1,
+				OpenFiles:  b.lim.OpenFiles, Processes: b.lim.Processes, FileSize: b.lim.FileBytes,
+			},
+			Services: []sandbox.Service{{Name: FlagsService, Port: FlagsPort, Config: b.cfg.FlagSite}},
+		}
+		if opt.Race {
+			// A -race program is linked against the C library; the race
+			// runtime's shadow memory is address space no rlimit on
+			// memory can allow for, so the limit is the server's watch.
+			loader, err := sandbox.Interpreter(prog)
+			if err != nil {
+				return err
+			}
+			spec.Mounts = append(spec.Mounts, sandbox.Mount{Host: "/usr", Inside: "/usr"})
+			spec.Mounts = append(spec.Mounts, maskSelf()...)
+			if loader != "" {
+				spec.Exec = append(spec.Exec, loader)
+			}
+		} else {
+			spec.Limits.Data = b.lim.Memory
+		}
+		var err error
+		if cmd, err = sb.Command(spec); err != nil {
+			return fmt.Errorf("gobuild: %w", err)
+		}
+	} else {
+		cmd = exec.Command(prog)
+		cmd.Env = append(env[:len(env):len(env)], "TMPDIR="+os.TempDir())
+		cmd.Dir = os.TempDir()
+	}
+	in, err := job{Demo: d.ID, Values: v.Text(), FlagsURL: flagsURL, RunTime: runTime + time.Second,
+		OutputBytes: 4 << 20}.encode()
+	if err != nil {
+		return err
+	}
+	cmd.Stdin = bytes.NewReader(in)
+	cmd.Stdout = out
+	// Standard error goes to the console too, as in a terminal — panics
+	// and race reports with the learner's file named the short way — and
+	// its head is kept to say how the program ended.
+	var kept capped
+	kept.limit = b.lim.Stderr
+	cmd.Stderr = io.MultiWriter(&kept, &pathRewriter{w: out, module: ModulePath + "/" + src.lessonDir + "/"})
+
+	var end ending
+	var mu sync.Mutex
+	err = process.Run(ctx, cmd, func(r io.Reader) {
+		process.Relay(r, ev, process.DefaultReportLimits(), func(rep process.Report) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case rep.Done:
+				end.done = true
+			case rep.Error != "":
+				end.err = rep.Error
+			}
+		})
+	})
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return end.result(err, kept.String(), src)
+}
+
+// ending is what the program said of its end.
+type ending struct {
+	done bool
+	err  string
+}
+
+var (
+	panicValue = regexp.MustCompile(`(?m)^panic: (.*?)(?: \[recovered.*\])?$`)
+	outOfMem   = regexp.MustCompile(`(?i)fatal error: runtime: out of memory|cannot allocate memory`)
+	noThread   = regexp.MustCompile(`(?i)failed to create new OS thread|newosproc|pthread_create failed`)
+	raceReport = regexp.MustCompile(`(?m)^WARNING: DATA RACE$`)
+)
+
+// result turns what the program reported, its exit and its standard
+// error into the run's error.
+func (e ending) result(waitErr error, stderr string, src *source) error {
+	mine := src.lessonDir + "/" + src.edited
+	if n := len(raceReport.FindAllStringIndex(stderr, -1)); n > 0 {
+		return &RaceError{Reports: n, Lines: linesIn(stderr, mine)}
+	}
+	if waitErr == nil && e.done {
+		return nil
+	}
+	var exit *exec.ExitError
+	if errors.As(waitErr, &exit) {
+		switch code := exit.ExitCode(); {
+		case code == sandbox.SetupExit:
+			return fmt.Errorf("gobuild: sandbox: %s", firstLine(stderr))
+		case code == 128+int(syscall.SIGXCPU):
+			return ErrCPULimit
+		}
+		if st, ok := exit.Sys().(syscall.WaitStatus); ok && st.Signaled() && st.Signal() == syscall.SIGXCPU {
+			return ErrCPULimit
+		}
+	}
+	switch {
+	case outOfMem.MatchString(stderr):
+		return ErrMemoryLimit
+	case noThread.MatchString(stderr):
+		return ErrThreadLimit
+	}
+	if m := panicValue.FindStringSubmatch(stderr); m != nil {
+		line := 0
+		if lines := linesIn(stderr, mine); len(lines) > 0 {
+			line = lines[0]
+		}
+		return &PanicError{Value: m[1], Line: line}
+	}
+	if e.err != "" {
+		return errors.New(e.err)
+	}
+	if waitErr == nil {
+		return errors.New("程序没有运行演示就结束了")
+	}
+	if head := firstLine(stderr); head != "" {
+		return fmt.Errorf("程序异常结束：%s", head)
+	}
+	return fmt.Errorf("程序异常结束（%v）", waitErr)
+}
+
+// linesIn lists, in order of appearance and without repeats, the lines
+// of file that a traceback or race report in text names.
+func linesIn(text, file string) []int {
+	re := regexp.MustCompile(regexp.QuoteMeta(file) + `:(\d+)`)
+	var lines []int
+	for _, m := range re.FindAllStringSubmatch(text, -1) {
+		n, _ := strconv.Atoi(m[1])
+		if !slices.Contains(lines, n) {
+			lines = append(lines, n)
+		}
+	}
+	return lines
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// pathRewriter shortens the lesson's files in what passes through it to
+// their names ("github.com/…/lessons/semaphore/flags_semaphore.go:42"
+// becomes "flags_semaphore.go:42"), line by line, as the page links them.
+type pathRewriter struct {
+	w      io.Writer
+	module string
+	buf    []byte
+}
+
+func (p *pathRewriter) Write(b []byte) (int, error) {
+	p.buf = append(p.buf, b...)
+	for {
+		i := bytes.IndexByte(p.buf, '\n')
+		if i < 0 {
+			break
+		}
+		line := bytes.ReplaceAll(p.buf[:i+1], []byte(p.module), nil)
+		if _, err := p.w.Write(line); err != nil {
+			return 0, err
+		}
+		p.buf = p.buf[i+1:]
+	}
+	if len(p.buf) > 4096 { // a line with no end: pass it on as it is
+		if _, err := p.w.Write(bytes.ReplaceAll(p.buf, []byte(p.module), nil)); err != nil {
+			return 0, err
+		}
+		p.buf = p.buf[:0]
+	}
+	return len(b), nil
+}
