@@ -41,6 +41,10 @@ type handlerConfig struct {
 	Python func(demoID string) (bool, string)
 	// Editable says whether a demo's Go source can be edited and run here.
 	Editable func(demoID string) (bool, string)
+	// Race says whether an edit can be built with the race detector.
+	Race func(demoID string) (bool, string)
+	// EditNote says how edits run here when it is not in a sandbox.
+	EditNote string
 }
 
 // newHandler renders every page and returns the course's routes.
@@ -100,7 +104,7 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 		page.ServeHTTP(w, r)
 	})
 
-	demos, err := demoList(cfg.Catalog.Demos(), cfg.Python, cfg.Editable)
+	demos, err := demoList(cfg.Catalog.Demos(), cfg.Python, cfg.Editable, cfg.Race, cfg.EditNote)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +234,15 @@ type demoJSON struct {
 	Editable bool           `json:"editable"`
 	// EditReason says why not, when a demo is not editable.
 	EditReason string `json:"edit_reason,omitempty"`
+	// Race says whether an edit can be built with the race detector.
+	Race availability `json:"race"`
+	// EditNote warns that edits run without a sandbox (a learner's own
+	// machine).
+	EditNote string `json:"edit_note,omitempty"`
 }
+
+// availability says whether an option works here, and why not.
+type availability = pythonJSON
 
 // pythonJSON says whether the demo's asyncio program runs here.
 type pythonJSON struct {
@@ -238,7 +250,7 @@ type pythonJSON struct {
 	Reason    string `json:"reason,omitempty"`
 }
 
-func demoList(demos []*runner.Demo, python, editable func(string) (bool, string)) (*static.Body, error) {
+func demoList(demos []*runner.Demo, python, editable, race func(string) (bool, string), note string) (*static.Body, error) {
 	list := []demoJSON{}
 	for _, d := range demos {
 		params := d.Params
@@ -250,8 +262,15 @@ func demoList(demos []*runner.Demo, python, editable func(string) (bool, string)
 			py.Available, py.Reason = python(d.ID)
 		}
 		entry := demoJSON{ID: d.ID, Lesson: d.Lesson, Title: d.Title, Params: params, Python: py}
+		entry.Race.Reason = "这台服务器不运行修改后的代码"
 		if editable != nil {
 			entry.Editable, entry.EditReason = editable(d.ID)
+		}
+		if race != nil {
+			entry.Race.Available, entry.Race.Reason = race(d.ID)
+		}
+		if entry.Editable {
+			entry.EditNote = note
 		}
 		list = append(list, entry)
 	}

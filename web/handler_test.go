@@ -3,6 +3,9 @@ package web
 import (
 	"compress/gzip"
 	"encoding/json"
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
+	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
 	"io"
 	"net/http"
 	"strings"
@@ -11,12 +14,10 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"go.uber.org/goleak"
-
-	"github.com/bingfa-manyou/walkthrough/runner/interp"
 )
 
 func TestMain(m *testing.M) {
-	interp.ChildMain() // edited runs start this test binary as their child
+	sandbox.Main(map[string]sandbox.ServeFunc{gobuild.FlagsService: flagserver.Serve}) // sandboxes start this test binary as their shim
 	goleak.VerifyTestMain(m)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,8 +16,9 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/interp"
+	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
 	"github.com/bingfa-manyou/walkthrough/web"
 )
 
@@ -27,6 +29,7 @@ type runOptions struct {
 	events bool
 	python pythonFlag
 	source string
+	race   bool
 	limits *runner.Limits
 	site   *flagSite
 }
@@ -34,7 +37,8 @@ type runOptions struct {
 func runFlags(fs *flag.FlagSet) *runOptions {
 	o := &runOptions{}
 	fs.BoolVar(&o.events, "events", false, "also print timeline events to stderr")
-	fs.StringVar(&o.source, "source", "", "run this file as the demo's Go source instead of the shown one (a learner's edit), interpreted in a child process as on the server")
+	fs.StringVar(&o.source, "source", "", "run this file as the demo's Go source instead of the shown one (a learner's edit), built and run in a sandbox as on the server")
+	fs.BoolVar(&o.race, "race", false, "with -source: build the edit with the race detector")
 	fs.Var(&o.python, "python", "run the demo's asyncio program (its Python tab) instead of its Go code, on python3 3.11+ (-python=PATH: that interpreter)")
 	o.limits = runLimitFlags(fs)
 	o.site = flagSiteFlags(fs)
@@ -79,21 +83,35 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 
+	if o.race && o.source == "" {
+		return usagef("-race builds an edit: it goes with -source")
+	}
 	if o.source != "" && o.python.on {
 		return usagef("-source is a Go source: it does not go with -python")
 	}
 	if o.source != "" {
 		// The same checks and parameters, the learner's edit run as the
-		// server runs it: interpreted, in a child process of this binary.
+		// server runs it: built by the Go toolchain, in a sandbox.
 		src, err := os.ReadFile(o.source)
 		if err != nil {
 			return usageError{fmt.Errorf("-source: %w", err)}
 		}
-		editor := &interp.Runner{}
+		sb := sandbox.New(ctx)
+		defer sb.Close()
+		bc := gobuild.Config{Sandbox: sb, Log: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+		if !sb.Status().Available {
+			// One's own code in one's own terminal: no sandbox needed,
+			// none to be had.
+			bc.Sandbox, bc.Unsandboxed = nil, true
+		}
+		if b, err := json.Marshal(flags); err == nil {
+			bc.FlagSite = b
+		}
+		editor := gobuild.New(ctx, bc)
 		if ok, why := editor.Editable(d, catalog.Files(d.ID)); !ok {
 			return fmt.Errorf("demo %s cannot be edited here: %s", d.ID, why)
 		}
-		program, err := editor.Program(d, catalog.Files(d.ID), src)
+		program, err := editor.Program(d, catalog.Files(d.ID), src, gobuild.Options{Race: o.race})
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.source, err)
 		}
@@ -118,8 +136,8 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 		Catalog: catalog, FlagsURL: o.site.url, FlagsAddr: o.site.addr, Flags: flags, Run: *o.limits,
 		// One run needs no interpreter of the course's: -python has found
 		// its own above, and a Go run none at all.
-		Python: "off",
-		Log:    slog.New(slog.NewTextHandler(c.stderr, nil)),
+		Python: "off", Edit: "off",
+		Log: slog.New(slog.NewTextHandler(c.stderr, nil)),
 	})
 	if err != nil {
 		return err

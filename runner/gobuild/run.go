@@ -65,6 +65,7 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 			}
 		} else {
 			spec.Limits.Data = b.lim.Memory
+			spec.Env = append(spec.Env, "WALKTHROUGH_DATA_LIMIT="+strconv.FormatInt(b.lim.Memory, 10))
 		}
 		var err error
 		if cmd, err = sb.Command(spec); err != nil {
@@ -119,7 +120,7 @@ type ending struct {
 
 var (
 	panicValue = regexp.MustCompile(`(?m)^panic: (.*?)(?: \[recovered.*\])?$`)
-	outOfMem   = regexp.MustCompile(`(?i)fatal error: runtime: out of memory|cannot allocate memory`)
+	outOfMem   = regexp.MustCompile(`(?i)out of memory|cannot allocate memory`)
 	noThread   = regexp.MustCompile(`(?i)failed to create new OS thread|newosproc|pthread_create failed`)
 	raceReport = regexp.MustCompile(`(?m)^WARNING: DATA RACE$`)
 )

@@ -89,6 +89,15 @@ func shim(services map[string]ServeFunc) int {
 	if err := cmd.Start(); err != nil {
 		return fail("start", err)
 	}
+	// Memory limits go on the program alone: the shim's own Go runtime
+	// reserves more address space than a program may have. The program
+	// runs a moment before they land; the course's programs set the same
+	// limits on themselves first thing (the guard, Python's boot), so
+	// that moment runs only the course's code.
+	if err := limitMemory(cmd.Process.Pid, spec.Limits); err != nil {
+		cmd.Process.Kill()
+		return fail("rlimits", err)
+	}
 	err = cmd.Wait()
 	// Returning from here ends pid 1 of the namespace: the kernel kills
 	// whatever the program left behind.
@@ -259,13 +268,23 @@ func setLimits(l Limits) error {
 	}
 	return errors.Join(
 		set(unix.RLIMIT_CPU, uint64(l.CPUSeconds)),
-		set(unix.RLIMIT_DATA, uint64(l.Data)),
-		set(unix.RLIMIT_AS, uint64(l.AddrSpace)),
 		set(unix.RLIMIT_NOFILE, uint64(l.OpenFiles)),
 		set(unix.RLIMIT_NPROC, uint64(l.Processes)),
 		set(unix.RLIMIT_FSIZE, uint64(l.FileSize)),
 		unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{}),
 	)
+}
+
+// limitMemory sets the memory rlimits of the program pid.
+func limitMemory(pid int, l Limits) error {
+	set := func(res int, v int64) error {
+		if v == 0 {
+			return nil
+		}
+		lim := unix.Rlimit{Cur: uint64(v), Max: uint64(v)}
+		return unix.Prlimit(pid, res, &lim, nil)
+	}
+	return errors.Join(set(unix.RLIMIT_DATA, l.Data), set(unix.RLIMIT_AS, l.AddrSpace))
 }
 
 // restrictThread applies no_new_privs, Landlock, the loss of every

@@ -110,6 +110,12 @@ func (cn *conn) serve() {
 		if cn.struck.Load() || !cn.withinBudget(data) {
 			continue
 		}
+		if !shallow(data, maxDepth) {
+			// Nothing the course understands nests deeper; a frame of
+			// brackets is refused before any parse allocates for it.
+			cn.refuse("", errors.New("frame nests too deep"))
+			continue
+		}
 		if int64(len(data)) > cn.s.limits.ReadBytes && !cn.carriesSource(data) {
 			// Only a run with edited source may be larger than ReadBytes,
 			// and its source no larger than EditBytes.
@@ -357,7 +363,7 @@ func (cn *conn) send(ctx context.Context, m Message) error {
 func (cn *conn) reject(id string, err error) {
 	m := Message{Type: "error", ID: id, Error: err.Error()}
 	if se, ok := errors.AsType[*SourceError](err); ok {
-		m.Line = se.Line
+		m.Line, m.Code, m.Diagnostics, m.Lines = se.Line, se.Code, se.Diagnostics, se.Lines
 	}
 	if pe, ok := errors.AsType[*runner.ParamError](err); ok {
 		m.Param = pe.Param
@@ -446,7 +452,7 @@ func (cn *conn) start(req request) {
 		cn.refuse(req.ID, err)
 		return
 	}
-	d, runtime, err := cn.runtimeOf(d, req.Runtime, req.Source)
+	d, runtime, err := cn.runtimeOf(d, req.Runtime, req.Source, req.Race)
 	if err != nil {
 		cn.reject(req.ID, err)
 		return
@@ -542,7 +548,7 @@ func (cn *conn) start(req request) {
 	// happens next: every accepted run is announced, then ended.
 	started := Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text(), Runtime: runtime}
 	if runtime == "edited" {
-		started.Runtime, started.Edited = "go", true
+		started.Runtime, started.Edited, started.Race = "go", true, req.Race
 	}
 	if ready {
 		cn.send(context.Background(), started)
@@ -646,7 +652,7 @@ func (cn *conn) report(demo, runtime string, res runner.Result, waited time.Dura
 // demo itself; the same demo (same parameters, same checks) whose run
 // function is its asyncio program; or its Go code as the learner edited
 // it, interpreted in a child process ("edited").
-func (cn *conn) runtimeOf(d *runner.Demo, runtime, source string) (*runner.Demo, string, error) {
+func (cn *conn) runtimeOf(d *runner.Demo, runtime, source string, race bool) (*runner.Demo, string, error) {
 	if source != "" {
 		if runtime != "" && runtime != "go" {
 			return nil, "", errors.New("edited source is Go: it cannot run as " + runtime)
@@ -654,7 +660,7 @@ func (cn *conn) runtimeOf(d *runner.Demo, runtime, source string) (*runner.Demo,
 		if cn.s.edit == nil {
 			return nil, "", errors.New("editing: this server does not run edited code")
 		}
-		run, err := cn.s.edit(d.ID, []byte(source))
+		run, err := cn.s.edit(d.ID, []byte(source), race)
 		if err != nil {
 			return nil, "", err
 		}
@@ -694,12 +700,16 @@ func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, runtime stri
 
 func exitMessage(id string, res runner.Result) Message {
 	ok := res.Err == nil
-	ms := float64(res.Elapsed.Microseconds()) / 1000
+	ms := float64((res.Elapsed - res.Startup).Microseconds()) / 1000
 	m := Message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms, TaskSummary: res.Tasks}
+	if res.Startup > 0 {
+		startup := float64(res.Startup.Microseconds()) / 1000
+		m.StartupMs = &startup
+	}
 	if !ok {
 		m.Error = res.Err.Error()
 		if se, isSource := errors.AsType[*SourceError](res.Err); isSource {
-			m.Line = se.Line
+			m.Line, m.Code, m.Diagnostics, m.Lines = se.Line, se.Code, se.Diagnostics, se.Lines
 		}
 	}
 	return m
@@ -713,4 +723,36 @@ func (f frameWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// maxDepth is the deepest nesting of objects and arrays in a frame the
+// course understands (a run frame's params object is at depth 2).
+const maxDepth = 4
+
+// shallow reports whether the JSON text data nests no deeper than limit:
+// one linear scan, strings skipped, nothing allocated.
+func shallow(data []byte, limit int) bool {
+	depth, inString, escaped := 0, false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > limit {
+				return false
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return true
 }

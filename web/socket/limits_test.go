@@ -444,7 +444,7 @@ func TestEditedSourceFrames(t *testing.T) {
 		// The socket's side of editing: what runs is the edited program's
 		// run function (a child process in the course); the waiting demo
 		// stands for it here.
-		Edit: func(_ string, src []byte) (runner.RunFunc, error) {
+		Edit: func(_ string, src []byte, _ bool) (runner.RunFunc, error) {
 			if bytes.Contains(src, []byte("syntax error")) {
 				return nil, &SourceError{Line: 3, Err: errors.New("第 3 行：语法错误")}
 			}

@@ -159,7 +159,7 @@ type Config struct {
 	// edited it (run in a child process, never here), or why not — a
 	// *SourceError for a mistake in the source; nil when the server runs
 	// no edited code.
-	Edit func(demoID string, source []byte) (runner.RunFunc, error)
+	Edit func(demoID string, source []byte, race bool) (runner.RunFunc, error)
 }
 
 // Socket is the websocket endpoint: one connection per page, any number of
@@ -174,7 +174,7 @@ type Socket struct {
 	clients  *clientTable
 	obs      Observer
 	python   func(string) (runner.RunFunc, error)
-	edit     func(string, []byte) (runner.RunFunc, error)
+	edit     func(string, []byte, bool) (runner.RunFunc, error)
 	editRuns chan struct{}
 	// pythonRuns holds a token per Python run: an interpreter costs tens
 	// of MiB, so they have a cap of their own beside the run caps.
@@ -376,6 +376,18 @@ type Message struct {
 	Runtime   string            `json:"runtime,omitempty"`  // on started: the runtime of the run, go or python
 	Edited    bool              `json:"edited,omitempty"`   // on started: the run is the learner's edited code
 	Line      int               `json:"line,omitempty"`     // on error or exit: the line of the edited source it is about
+	Race      bool              `json:"race,omitempty"`     // on started: the edit was built with the race detector
+	// On error and failed exit: a stable code for the page to switch on
+	// (compile, race, panic, memory, cpu, threads, ...) beside the
+	// Chinese message; a compile error's list of diagnostics; the
+	// learner's lines a race report names.
+	Code        string `json:"code,omitempty"`
+	Diagnostics any    `json:"diagnostics,omitempty"`
+	Lines       []int  `json:"lines,omitempty"`
+	// On exit of a child runtime: the time before its program began
+	// (interpreter start, or build and sandbox set-up); elapsed_ms is then
+	// the program's own time.
+	StartupMs *float64 `json:"startup_ms,omitempty"`
 
 	// What the server counts from the timeline (timeline.go): in_flight on
 	// every event frame; max_in_flight, order, ... on the exit frame.
@@ -390,14 +402,19 @@ type request struct {
 	Demo    string                     `json:"demo"`
 	Runtime string                     `json:"runtime"` // "go" (the default) or "python"
 	Source  string                     `json:"source"`  // the demo's Go source as the learner edited it
+	Race    bool                       `json:"race"`    // with source: build it with the race detector
 	Params  map[string]json.RawMessage `json:"params"`
 }
 
 // SourceError is an error about the learner's edited source, placed on a
-// line of it: the page marks that line.
+// line of it: the page marks that line. Code, Diagnostics and Lines say
+// more where there is more to say (see Message).
 type SourceError struct {
-	Line int
-	Err  error
+	Line        int
+	Code        string
+	Diagnostics any
+	Lines       []int
+	Err         error
 }
 
 func (e *SourceError) Error() string { return e.Err.Error() }

@@ -5,11 +5,22 @@ package guard
 import (
 	"os"
 	"runtime"
+	"strconv"
 	"syscall"
 	"unsafe"
 )
 
 func init() {
+	// The sandbox sets the program's memory limit a moment after it
+	// starts; the guard sets it before any of the learner's code runs.
+	if v, err := strconv.ParseUint(os.Getenv("WALKTHROUGH_DATA_LIMIT"), 10, 64); err == nil && v > 0 {
+		lim := syscall.Rlimit{Cur: v, Max: v}
+		if err := syscall.Setrlimit(syscall.RLIMIT_DATA, &lim); err != nil {
+			os.Stderr.WriteString("guard: " + err.Error() + "\n")
+			os.Exit(125)
+		}
+	}
+	os.Unsetenv("WALKTHROUGH_DATA_LIMIT")
 	if err := refuseExec(); err != nil {
 		// Without the guard the program must not run at all.
 		os.Stderr.WriteString("guard: " + err.Error() + "\n")

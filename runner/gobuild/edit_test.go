@@ -1,0 +1,113 @@
+package gobuild_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
+	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
+)
+
+// Every demo is editable, and its own source, built and run in the
+// sandbox, prints what the compiled demo prints in the server.
+func TestEveryDemoEditedPrintsTheSame(t *testing.T) {
+	b, cat := builder(t)
+	site, err := flagserver.Start("127.0.0.1:0", flagserver.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer site.Close(context.Background())
+	for _, d := range cat.Registry().All() {
+		t.Run(d.ID, func(t *testing.T) {
+			if ok, why := b.Editable(d, cat.Files(d.ID)); !ok {
+				t.Fatalf("not editable: %s", why)
+			}
+			ctx := context.Background()
+			v, _ := d.Parse(nil)
+			var want lockedBuffer
+			res := runner.Execute(ctx, runner.Env{FlagsURL: site.URL}, d, v, &want, nil)
+			if res.Err != nil {
+				t.Fatalf("compiled demo: %v", res.Err)
+			}
+			got, eres := runEdit(t, ctx, d.ID, original(t, cat, d.ID), nil, gobuild.Options{})
+			if eres.Err != nil {
+				t.Fatalf("edited demo: %v\n%s", eres.Err, got)
+			}
+			if eres.Startup <= 0 {
+				t.Errorf("no start-up time reported")
+			}
+			if w, g := masked(want.String()), masked(got); !slices.Equal(w, g) {
+				t.Errorf("edited output differs:\n got %q\nwant %q", g, w)
+			}
+		})
+	}
+}
+
+// The loop variable of Go 1.22: each goroutine its own i, every time.
+func TestLoopVariableEveryTime(t *testing.T) {
+	_, cat := builder(t)
+	src := strings.Replace(string(original(t, cat, "flags-semaphore")), "\tbaseURL := p.FlagsURL()\n", `	var wg sync.WaitGroup
+	sq := make([]int, 3)
+	for i := range 3 {
+		wg.Go(func() { sq[i] = i * i })
+	}
+	wg.Wait()
+	fmt.Fprintln(out, sq)
+	return nil
+	baseURL := p.FlagsURL()
+`, 1)
+	// The code after the return is unreachable, and vet is not the
+	// compiler: it builds.
+	for range 10 {
+		out, res := runEdit(t, context.Background(), "flags-semaphore", []byte(src), nil, gobuild.Options{})
+		if res.Err != nil || strings.TrimSpace(out) != "[0 1 4]" {
+			t.Fatalf("printed %q, %v; want [0 1 4]", out, res.Err)
+		}
+	}
+}
+
+// A compile error is placed on the learner's line, the learner's own
+// first; import "C" never reaches the compiler.
+func TestCompileErrorsOnTheirLines(t *testing.T) {
+	b, cat := builder(t)
+	d, _ := cat.Registry().Lookup("flags-semaphore")
+	src := strings.Replace(string(original(t, cat, d.ID)), "\tlimit := p.Int(\"limit\")\n", "\tlimit := p.Int(\"limit\")\n\tundefinedThing()\n", 1)
+	line := strings.Count(src[:strings.Index(src, "undefinedThing")], "\n") + 1
+	_, res := runEdit(t, context.Background(), d.ID, []byte(src), nil, gobuild.Options{})
+	var ce *gobuild.CompileError
+	if !errors.As(res.Err, &ce) || ce.Line() != line || !strings.Contains(ce.Diagnostics[0].Message, "undefinedThing") {
+		t.Fatalf("got %v, want a compile error on line %d", res.Err, line)
+	}
+	_, err := b.Program(d, cat.Files(d.ID), []byte("package semaphore\n\nimport (\n\t\"fmt\"\n\t\"C\"\n\t\"github.com/evil/x\"\n)\n"), gobuild.Options{})
+	if !errors.As(err, &ce) || len(ce.Diagnostics) != 2 || ce.Diagnostics[0].Line != 5 || ce.Diagnostics[1].Line != 6 {
+		t.Fatalf("got %v, want cgo refused on line 5 and an outside module on line 6", err)
+	}
+}
+
+// Stop ends the build or the program within 100 ms, and leaves nothing.
+func TestStopEndsAnEditedRun(t *testing.T) {
+	_, cat := builder(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan runner.Result, 1)
+	var out string
+	go func() {
+		var res runner.Result
+		out, res = runEdit(t, ctx, "spinner-goroutine", original(t, cat, "spinner-goroutine"), map[string]string{"slow": "30s"}, gobuild.Options{})
+		done <- res
+	}()
+	time.Sleep(2 * time.Second) // into the program: a real-clock claim, the learner's Stop
+	stopped := time.Now()
+	cancel()
+	res := <-done
+	if took := time.Since(stopped); took > 100*time.Millisecond {
+		t.Errorf("stop took %v, want ≤ 100ms", took)
+	}
+	if !errors.Is(res.Err, runner.ErrStopped) {
+		t.Errorf("err %v after %q", res.Err, out)
+	}
+}
