@@ -376,6 +376,16 @@ func (c *Course) startEditor(cfg CourseConfig) error {
 	return nil
 }
 
+// WarmEdits fills the edit build cache (see gobuild.Builder.WarmUp) and
+// returns when it is warm; with WarmEdits set, start-up has already begun
+// it. A course without editing returns at once.
+func (c *Course) WarmEdits(ctx context.Context) error {
+	if c.editor == nil {
+		return nil
+	}
+	return c.editor.WarmUp(ctx, c.catalog.Registry().All(), c.catalog.Files)
+}
+
 // EditStatus says whether a demo's Go source can be edited and run here,
 // and if not, why (in the learner's language).
 func (c *Course) EditStatus(demoID string) (bool, string) {

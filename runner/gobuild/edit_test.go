@@ -3,6 +3,7 @@ package gobuild_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -51,12 +52,12 @@ func TestEveryDemoEditedPrintsTheSame(t *testing.T) {
 // The loop variable of Go 1.22: each goroutine its own i, every time.
 func TestLoopVariableEveryTime(t *testing.T) {
 	_, cat := builder(t)
-	src := strings.Replace(string(original(t, cat, "flags-semaphore")), "\tbaseURL := p.FlagsURL()\n", `	var wg sync.WaitGroup
+	src := strings.Replace(string(original(t, cat, "flags-semaphore")), "\tbaseURL := p.FlagsURL()\n", `	var squares sync.WaitGroup
 	sq := make([]int, 3)
 	for i := range 3 {
-		wg.Go(func() { sq[i] = i * i })
+		squares.Go(func() { sq[i] = i * i })
 	}
-	wg.Wait()
+	squares.Wait()
 	fmt.Fprintln(out, sq)
 	return nil
 	baseURL := p.FlagsURL()
@@ -94,20 +95,52 @@ func TestStopEndsAnEditedRun(t *testing.T) {
 	_, cat := builder(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan runner.Result, 1)
-	var out string
+	var stopped time.Time
+	// Stop comes the moment the program has drawn its first frame.
+	w := &watchFor{text: "thinking", then: func() { stopped = time.Now(); cancel() }}
 	go func() {
-		var res runner.Result
-		out, res = runEdit(t, ctx, "spinner-goroutine", original(t, cat, "spinner-goroutine"), map[string]string{"slow": "30s"}, gobuild.Options{})
+		res, err := runEditTo(t, ctx, "spinner-goroutine", original(t, cat, "spinner-goroutine"), map[string]string{"slow": "10s"}, gobuild.Options{}, w)
+		if err != nil {
+			res.Err = err
+		}
 		done <- res
 	}()
-	time.Sleep(2 * time.Second) // into the program: a real-clock claim, the learner's Stop
-	stopped := time.Now()
-	cancel()
 	res := <-done
+	if stopped.IsZero() {
+		t.Fatalf("the program never drew a frame: %v", res.Err)
+	}
 	if took := time.Since(stopped); took > 100*time.Millisecond {
 		t.Errorf("stop took %v, want ≤ 100ms", took)
 	}
 	if !errors.Is(res.Err, runner.ErrStopped) {
-		t.Errorf("err %v after %q", res.Err, out)
+		t.Errorf("err %v, want stopped", res.Err)
+	}
+}
+
+// The race detector, one click away: a racy edit built with -race ends
+// with a report that names the learner's lines.
+func TestRaceReportNamesTheLearnersLines(t *testing.T) {
+	b, cat := builder(t)
+	if ok, why := b.RaceStatus(); !ok {
+		t.Skip(why)
+	}
+	src := strings.Replace(string(original(t, cat, "flags-semaphore")), "\tbaseURL := p.FlagsURL()\n", `	counter := 0
+	var racers sync.WaitGroup
+	for range 2 {
+		racers.Go(func() { counter++ })
+	}
+	racers.Wait()
+	fmt.Fprintln(out, "counter", counter)
+	return nil
+	baseURL := p.FlagsURL()
+`, 1)
+	line := strings.Count(src[:strings.Index(src, "counter++")], "\n") + 1
+	out, res := runEdit(t, context.Background(), "flags-semaphore", []byte(src), nil, gobuild.Options{Race: true})
+	var re *gobuild.RaceError
+	if !errors.As(res.Err, &re) || re.Reports < 1 || !slices.Contains(re.Lines, line) {
+		t.Fatalf("got %v, want a race report naming line %d\n%s", res.Err, line, out)
+	}
+	if !strings.Contains(out, "WARNING: DATA RACE") || !strings.Contains(out, fmt.Sprintf("flags_semaphore.go:%d", line)) {
+		t.Errorf("the console should show the report with the learner's file and line:\n%s", out)
 	}
 }

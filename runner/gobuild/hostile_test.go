@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -140,8 +141,12 @@ func TestHostileProgramReachesNothing(t *testing.T) {
 
 	// Another learner's run, beside it.
 	other := make(chan runner.Result, 1)
+	otherSrc := original(t, cat, "spinner-goroutine")
 	go func() {
-		_, res := runEdit(t, context.Background(), "spinner-goroutine", original(t, cat, "spinner-goroutine"), map[string]string{"slow": "500ms"}, gobuild.Options{})
+		res, err := runEditTo(t, context.Background(), "spinner-goroutine", otherSrc, map[string]string{"slow": "500ms"}, gobuild.Options{}, io.Discard)
+		if err != nil {
+			res.Err = err
+		}
 		other <- res
 	}()
 
@@ -251,7 +256,10 @@ func TestHostileProgramsMeetTheirLimits(t *testing.T) {
 		defer cancel()
 		var stopped time.Time
 		w := &watchFor{text: "alive", then: func() { stopped = time.Now(); cancel() }}
-		res := runEditTo(t, ctx, "flags-semaphore", []byte(src), nil, gobuild.Options{}, w)
+		res, err := runEditTo(t, ctx, "flags-semaphore", []byte(src), nil, gobuild.Options{}, w)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if took := time.Since(stopped); stopped.IsZero() || took > 100*time.Millisecond {
 			t.Errorf("stopped %v after Stop (zero: the escapee never wrote), want ≤ 100ms; %v", took, res.Err)
 		}

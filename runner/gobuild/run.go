@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
@@ -88,11 +87,23 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 	// its head is kept to say how the program ended.
 	var kept capped
 	kept.limit = b.lim.Stderr
-	cmd.Stderr = io.MultiWriter(&kept, &pathRewriter{w: out, module: ModulePath + "/" + src.lessonDir + "/"})
+	// A program the runtime has given up on (fatal error: out of memory,
+	// no more threads) may still spend a long time printing a million
+	// goroutines' stacks: it is ended at once.
+	ctx, kill := context.WithCancelCause(ctx)
+	defer kill(nil)
+	fatal := &watchFor{text: "fatal error: ", then: func() { kill(errFatal) }}
+	cmd.Stderr = io.MultiWriter(&kept, fatal, &pathRewriter{w: out, module: ModulePath + "/" + src.lessonDir + "/"})
 
 	var end ending
 	var mu sync.Mutex
-	err = process.Run(ctx, cmd, func(r io.Reader) {
+	var watch process.Options
+	if opt.Race {
+		// No rlimit bounds a -race program's memory; its resident memory
+		// is watched instead, with room for the detector's own.
+		watch.MaxRSS = 2 * b.lim.Memory
+	}
+	err = process.RunWith(ctx, cmd, func(r io.Reader) {
 		process.Relay(r, ev, process.DefaultReportLimits(), func(rep process.Report) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -103,13 +114,38 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 				end.err = rep.Error
 			}
 		})
-	})
-	if ctx.Err() != nil {
+	}, watch)
+	if ctx.Err() != nil && !errors.Is(context.Cause(ctx), errFatal) {
 		return ctx.Err()
+	}
+	if errors.Is(err, process.ErrMemory) {
+		return ErrMemoryLimit
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	return end.result(err, kept.String(), src)
+}
+
+// errFatal ends a program the Go runtime has given up on.
+var errFatal = errors.New("gobuild: fatal runtime error")
+
+// watchFor calls then once, the first time text passes through it (in one
+// write: the runtime writes a fatal error's first line whole).
+type watchFor struct {
+	mu   sync.Mutex
+	text string
+	then func()
+	seen bool
+}
+
+func (w *watchFor) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.seen && bytes.Contains(p, []byte(w.text)) {
+		w.seen = true
+		w.then()
+	}
+	return len(p), nil
 }
 
 // ending is what the program said of its end.
@@ -135,17 +171,11 @@ func (e ending) result(waitErr error, stderr string, src *source) error {
 	if waitErr == nil && e.done {
 		return nil
 	}
-	var exit *exec.ExitError
-	if errors.As(waitErr, &exit) {
-		switch code := exit.ExitCode(); {
-		case code == sandbox.SetupExit:
-			return fmt.Errorf("gobuild: sandbox: %s", firstLine(stderr))
-		case code == 128+int(syscall.SIGXCPU):
-			return ErrCPULimit
-		}
-		if st, ok := exit.Sys().(syscall.WaitStatus); ok && st.Signaled() && st.Signal() == syscall.SIGXCPU {
-			return ErrCPULimit
-		}
+	if exitCode(waitErr) == sandbox.SetupExit {
+		return fmt.Errorf("gobuild: sandbox: %s", firstLine(stderr))
+	}
+	if process.CPULimit(waitErr) {
+		return ErrCPULimit
 	}
 	switch {
 	case outOfMem.MatchString(stderr):

@@ -8,11 +8,12 @@ package process
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"syscall"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,23 @@ import (
 // ended and read has returned. Stop, disconnect and the time limit all end
 // ctx: then the whole group is killed at once.
 func Run(ctx context.Context, cmd *exec.Cmd, read func(io.Reader)) error {
+	return RunWith(ctx, cmd, read, Options{})
+}
+
+// Options are what RunWith does beyond Run.
+type Options struct {
+	// MaxRSS, if set, is the most resident memory the child and all its
+	// descendants may hold together: past it the whole group is killed
+	// and RunWith returns ErrMemory. It is for programs no rlimit can
+	// bound (the race detector's shadow memory is address space).
+	MaxRSS int64
+}
+
+// ErrMemory is RunWith's error for a child killed for its memory.
+var ErrMemory = errors.New("process: resident memory over the limit")
+
+// RunWith is Run with opt.
+func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Options) error {
 	pipe, pipeW, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("process: %w", err)
@@ -29,7 +47,7 @@ func Run(ctx context.Context, cmd *exec.Cmd, read func(io.Reader)) error {
 	defer pipe.Close()
 	cmd.ExtraFiles = []*os.File{pipeW} // file descriptor 3 in the child
 	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+		cmd.SysProcAttr = groupAttr()
 	}
 	if cmd.WaitDelay == 0 {
 		// Something outside the group (a setsid grandchild of an
@@ -43,9 +61,19 @@ func Run(ctx context.Context, cmd *exec.Cmd, read func(io.Reader)) error {
 	}
 	pipeW.Close() // the child holds its own copy
 
+	var overMemory atomic.Bool
+	if opt.MaxRSS > 0 {
+		watchCtx, stopWatching := context.WithCancel(ctx)
+		defer stopWatching()
+		go watchMemory(watchCtx, cmd.Process.Pid, opt.MaxRSS, func() {
+			overMemory.Store(true)
+			killGroup(cmd)
+		})
+	}
+
 	killed := make(chan struct{})
 	stopWatch := context.AfterFunc(ctx, func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(cmd)
 		close(killed)
 	})
 	relayed := make(chan struct{})
@@ -66,6 +94,9 @@ func Run(ctx context.Context, cmd *exec.Cmd, read func(io.Reader)) error {
 	case <-time.After(time.Second):
 		pipe.Close()
 		<-relayed
+	}
+	if overMemory.Load() {
+		return ErrMemory
 	}
 	return err
 }

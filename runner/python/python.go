@@ -33,7 +33,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
@@ -341,12 +340,11 @@ func (in *Interpreter) plain(dir, script, tmp string, p runner.Values) *exec.Cmd
 
 // exitError says how a program ended, in the learner's terms.
 func exitError(exit *exec.ExitError) error {
-	if st, ok := exit.Sys().(syscall.WaitStatus); ok && st.Signaled() {
-		switch st.Signal() {
-		case syscall.SIGXCPU, syscall.SIGKILL:
-			return fmt.Errorf("the Python program was killed (%v): CPU limit reached", st.Signal())
-		}
-		return fmt.Errorf("the Python program was killed by %v", st.Signal())
+	if process.CPULimit(exit) {
+		return fmt.Errorf("the Python program was killed (%v): CPU limit reached", "SIGXCPU")
+	}
+	if sig, ok := process.Signal(exit); ok {
+		return fmt.Errorf("the Python program was killed by %v", sig)
 	}
 	return fmt.Errorf("the Python program exited with status %d", exit.ExitCode())
 }
