@@ -79,6 +79,7 @@ var timersOnly = map[string]bool{
 	"hello-tasks": true, "spinner-thread": true, "spinner-goroutine": true, "spinner-flag": true,
 	"future-semantics": true, "three-stages-callbacks": true, "three-stages-sequential": true,
 	"blocking-loop": true, "generators": true,
+	"group-cancel": true, "deadline": true, "first-reply": true,
 }
 
 func checkNoPanic(t *testing.T, name string, res runner.Result, mayTimeOut bool) {
