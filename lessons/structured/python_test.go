@@ -1,0 +1,94 @@
+package structured
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
+)
+
+// The asyncio programs, run as the server runs them when a learner picks
+// Python: for every golden run of the Go demos, the same console with the
+// times masked and the same lanes on the timeline, each ended the same
+// way; the keys' claims hold for them too, times included; a stop or the
+// time limit ends the process within 100ms.
+func TestPythonPrograms(t *testing.T) {
+	in := lessontest.FindPython(t)
+	for _, g := range goldens {
+		t.Run(g.id+" "+strings.Join(g.params, " "), func(t *testing.T) {
+			t.Parallel()
+			py := lessontest.Python(t, in, Demos(), Files, g.id)
+			res := lessontest.MustRun(t, t.Context(), py, g.id, g.params...)
+			if res.Err != nil {
+				t.Fatalf("%v\n%s", res.Err, res.Output)
+			}
+			if got, want := lessontest.MaskTimes(res.Output), lessontest.MaskTimes(g.want); got != want {
+				t.Errorf("console:\n%s\nthe Go demo's:\n%s", got, want)
+			}
+			goRes := lessontest.MustRun(t, t.Context(), Demos(), g.id, g.params...)
+			if goRes.Err != nil {
+				t.Fatal(goRes.Err)
+			}
+			lessontest.CheckSameTasks(t, goRes.Events, res.Events)
+		})
+	}
+
+	t.Run("key 1", func(t *testing.T) {
+		t.Parallel()
+		py := lessontest.Python(t, in, Demos(), Files, "group-cancel")
+		key := lessontest.MustAnswerKey(t, Files, 1)
+		group, collect, _ := strings.Cut(key, "`mode=collect`：")
+		for _, c := range []struct{ mode, part, label string }{
+			{"group", group, "group 模式下约"}, {"collect", collect, "collect 模式下最后一行要到约"},
+		} {
+			lo, hi := lessontest.MustRange(t, c.part, c.label)
+			res := lessontest.MustRun(t, t.Context(), py, "group-cancel", "mode="+c.mode)
+			if _, last := outcomes(t, res.Output); last < lo || last > hi {
+				t.Errorf("%s: first error printed at %.2fs, the key says %g–%g", c.mode, last, lo, hi)
+			}
+		}
+	})
+	t.Run("key 2", func(t *testing.T) {
+		t.Parallel()
+		py := lessontest.Python(t, in, Demos(), Files, "group-cancel")
+		key := lessontest.MustAnswerKey(t, Files, 2)
+		bars, _ := lessontest.MustRange(t, key, "时间线上有")
+		res := lessontest.MustRun(t, t.Context(), py, "group-cancel", "limit=2", "fail=1")
+		checkKey2(t, "Python", res, lessontest.MustClaim(t, key, "第 3 个："), lessontest.MustClaim(t, key, "第 4 个："), int(bars))
+	})
+	t.Run("key 3", func(t *testing.T) {
+		t.Parallel()
+		py := lessontest.Python(t, in, Demos(), Files, "deadline")
+		key := lessontest.MustAnswerKey(t, Files, 3)
+		cancelLo, cancelHi := lessontest.MustRange(t, key, "工作被取消时，最后一行约在")
+		goesOnLo, goesOnHi := lessontest.MustRange(t, key, "工作没被取消，最后一行约在")
+		for _, c := range []struct {
+			how    string
+			lo, hi float64
+		}{{"timeout", cancelLo, cancelHi}, {"wait_for", cancelLo, cancelHi}, {"shield", goesOnLo, goesOnHi}} {
+			res := lessontest.MustRun(t, t.Context(), py, "deadline", "how="+c.how, "work=300ms", "timeout=200ms")
+			if last := lastSeconds(t, res.Output); last < c.lo || last > c.hi {
+				t.Errorf("%s: last line at %.2fs, the key says %g–%g", c.how, last, c.lo, c.hi)
+			}
+		}
+	})
+
+	for _, c := range []struct {
+		id     string
+		params []string
+	}{
+		{"group-cancel", []string{"step=2s"}},
+		{"deadline", []string{"how=shield", "work=5s", "timeout=5s"}},
+		{"first-reply", []string{"delays=2s,2s"}},
+	} {
+		t.Run(c.id+" stops", func(t *testing.T) {
+			t.Parallel()
+			py := lessontest.Python(t, in, Demos(), Files, c.id)
+			lessontest.CheckStopBestOf3(t, py, c.id, lessontest.Stop{
+				Params: c.params, After: 150 * time.Millisecond, Within: lessontest.PythonStopBound})
+			lessontest.CheckTimeLimit(t, py, c.id, lessontest.Stop{
+				Params: c.params, After: time.Second, Within: lessontest.PythonStopBound})
+		})
+	}
+}
