@@ -1,6 +1,7 @@
 package structured
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -34,19 +35,29 @@ func TestPythonPrograms(t *testing.T) {
 		})
 	}
 
+	// pyRun runs the asyncio program of demo id with params.
+	pyRun := func(t *testing.T, id string, params ...string) func(ctx context.Context) lessontest.Result {
+		py := lessontest.Python(t, in, Demos(), Files, id)
+		return func(ctx context.Context) lessontest.Result {
+			res := lessontest.MustRun(t, ctx, py, id, params...)
+			if res.Err != nil {
+				t.Fatalf("%v\n%s", res.Err, res.Output)
+			}
+			return res
+		}
+	}
 	t.Run("key 1", func(t *testing.T) {
 		t.Parallel()
-		py := lessontest.Python(t, in, Demos(), Files, "group-cancel")
 		key := lessontest.MustAnswerKey(t, Files, 1)
 		group, collect, _ := strings.Cut(key, "`mode=collect`：")
 		for _, c := range []struct{ mode, part, label string }{
 			{"group", group, "group 模式下约"}, {"collect", collect, "collect 模式下最后一行要到约"},
 		} {
 			lo, hi := lessontest.MustRange(t, c.part, c.label)
-			res := lessontest.MustRun(t, t.Context(), py, "group-cancel", "mode="+c.mode)
-			if _, last := outcomes(t, res.Output); last < lo || last > hi {
-				t.Errorf("%s: first error printed at %.2fs, the key says %g–%g", c.mode, last, lo, hi)
-			}
+			realClock(t, pyRun(t, "group-cancel", "mode="+c.mode), lo, hi, func(t *testing.T, _ string, res lessontest.Result) float64 {
+				_, last := outcomes(t, res.Output)
+				return last
+			})
 		}
 	})
 	t.Run("key 2", func(t *testing.T) {
@@ -59,7 +70,6 @@ func TestPythonPrograms(t *testing.T) {
 	})
 	t.Run("key 3", func(t *testing.T) {
 		t.Parallel()
-		py := lessontest.Python(t, in, Demos(), Files, "deadline")
 		key := lessontest.MustAnswerKey(t, Files, 3)
 		cancelLo, cancelHi := lessontest.MustRange(t, key, "工作被取消时，最后一行约在")
 		goesOnLo, goesOnHi := lessontest.MustRange(t, key, "工作没被取消，最后一行约在")
@@ -67,10 +77,8 @@ func TestPythonPrograms(t *testing.T) {
 			how    string
 			lo, hi float64
 		}{{"timeout", cancelLo, cancelHi}, {"wait_for", cancelLo, cancelHi}, {"shield", goesOnLo, goesOnHi}} {
-			res := lessontest.MustRun(t, t.Context(), py, "deadline", "how="+c.how, "work=300ms", "timeout=200ms")
-			if last := lastSeconds(t, res.Output); last < c.lo || last > c.hi {
-				t.Errorf("%s: last line at %.2fs, the key says %g–%g", c.how, last, c.lo, c.hi)
-			}
+			realClock(t, pyRun(t, "deadline", "how="+c.how, "work=300ms", "timeout=200ms"), c.lo, c.hi,
+				func(t *testing.T, _ string, res lessontest.Result) float64 { return lastSeconds(t, res.Output) })
 		}
 	})
 
