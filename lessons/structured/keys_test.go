@@ -47,8 +47,10 @@ func lastSeconds(t *testing.T, out string) float64 {
 }
 
 // bothClocks checks a time a key quotes, lo–hi seconds, for demo id with
-// params: check reads the time from a console (and checks the rest of
-// it). In a synctest bubble the exact time must fall in the range. On the
+// params: check reads the time from a console, and on the fake clock
+// checks the rest of it (who ended how is a matter of margins of a whole
+// step, which a machine busy enough can eat on the real clock; the fake
+// clock pins it). In a synctest bubble the exact time must fall in the range. On the
 // real clock, as a learner runs it, every run must reach lo (a timer never
 // fires early) and one of at most three runs must print no more than hi:
 // a machine busy with other tests can wake a timer late once, as
@@ -111,7 +113,7 @@ func TestKey1GroupAndCollect(t *testing.T) {
 		t.Run(c.mode, func(t *testing.T) {
 			bothClocks(t, goRun(t, "group-cancel", "mode="+c.mode), lo, hi, func(t *testing.T, clock string, res lessontest.Result) float64 {
 				status, last := outcomes(t, res.Output)
-				if status[3] != want || status[4] != want {
+				if clock == "fake clock" && (status[3] != want || status[4] != want) {
 					t.Errorf("%s: downloads 3 and 4 ended %q and %q, the key says %q", clock, status[3], status[4], want)
 				}
 				return last
@@ -120,7 +122,8 @@ func TestKey1GroupAndCollect(t *testing.T) {
 	}
 }
 
-// Exercise 2: limit=2, fail=1; in Python too (python_test.go).
+// Exercise 2: limit=2, fail=1, on the fake clock; the asyncio program
+// with steps wide enough for the real clock in python_test.go.
 func TestKey2LimitAndFailure(t *testing.T) {
 	t.Parallel()
 	key := lessontest.MustAnswerKey(t, Files, 2)
@@ -128,7 +131,6 @@ func TestKey2LimitAndFailure(t *testing.T) {
 	bars, _ := lessontest.MustRange(t, key, "时间线上有")
 	run := goRun(t, "group-cancel", "limit=2", "fail=1")
 	synctest.Test(t, func(t *testing.T) { checkKey2(t, "fake clock", run(t.Context()), want3, want4, int(bars)) })
-	checkKey2(t, "real clock", run(t.Context()), want3, want4, int(bars))
 }
 
 // checkKey2 checks a console and timeline of group-cancel limit=2 fail=1
@@ -168,12 +170,9 @@ func TestKey3Timeouts(t *testing.T) {
 		t.Run(c.how, func(t *testing.T) {
 			run := goRun(t, "deadline", "how="+c.how, "work=300ms", "timeout=200ms")
 			bothClocks(t, run, c.lo, c.hi, func(t *testing.T, clock string, res lessontest.Result) float64 {
-				if got := lessontest.Tasks(res.Events)["work"].End; got != c.work {
-					t.Errorf("%s: the work ended %q, want %q", clock, got, c.work)
-				}
 				line := map[bool]string{true: "] later: the work's answer is 42\n", false: "] work: cancelled\n"}[c.how == "shield"]
-				if !strings.Contains(res.Output, line) {
-					t.Errorf("%s: no %q in\n%s", clock, line[2:], res.Output)
+				if got := lessontest.Tasks(res.Events)["work"].End; clock == "fake clock" && (got != c.work || !strings.Contains(res.Output, line)) {
+					t.Errorf("%s: the work ended %q, want %q; want %q in\n%s", clock, got, c.work, line[2:], res.Output)
 				}
 				return lastSeconds(t, res.Output)
 			})
