@@ -14,12 +14,13 @@ import (
 var spinnerConsole = regexp.MustCompile(`^(?:[|/\-\\] thinking\.\.\.` + back + `)+ {13}` + back + "Answer: 42\n$")
 
 // The asyncio program (a Task cancelled) and the thread programs (a flag,
-// an Event or a plain attribute, seen once per frame), run as the server runs them when a learner picks
-// Python: the console is the Go demos' console, frame for frame in the
-// same order; the screen is left with the answer alone; the timeline has
-// the same lanes, ended the same way; a stop or the time limit ends the
-// process within 100ms. (Killed, a Python spinner cannot clear its line
-// as the Go one does when stopped: the screen keeps its last frame.)
+// an Event or a plain attribute, seen once per frame), run as the server
+// runs them when a learner picks Python: the console is the Go demos'
+// console, frame for frame in the same order; the screen is left with
+// the answer alone; the timeline has the same lanes, ended the same way;
+// a stop or the time limit ends the process within 100ms. (Killed, a
+// Python spinner cannot clear its line as the Go one does when stopped:
+// the screen keeps its last frame.)
 func TestPythonSpinners(t *testing.T) {
 	in := lessontest.FindPython(t)
 	for _, id := range []string{"spinner-thread", "spinner-goroutine", "spinner-flag"} {
