@@ -10,14 +10,8 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
-// deadline 给一件慢工作限时，三种写法：
-//
-//   - timeout：context.WithTimeout，对应 async with asyncio.timeout(...)。
-//     截止时间一到 ctx 被取消，工作自己看到了就放弃。
-//   - wait_for：工作在自己的 goroutine 里跑，这边最多等 timeout；时间到了
-//     先取消它、等它收完尾，再报超时，和 asyncio.wait_for(task, ...) 一样。
-//   - shield：同样最多等 timeout，但时间到了只放弃这一次等待，工作照跑，
-//     和 asyncio.wait_for(asyncio.shield(task), ...) 一样。
+// deadline 给一件慢工作限时，三种写法：timeout 把期限交给工作本身；
+// wait_for 到点时取消工作、等它收尾；shield 到点时只放弃等待，工作照跑。
 func deadline(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
 	how, work, limit := p.Choice("how"), p.Duration("work"), p.Duration("timeout")
 	start := time.Now()
@@ -56,7 +50,7 @@ func deadline(ctx context.Context, p runner.Values, out io.Writer, ev runner.Eve
 	}
 
 	switch {
-	case ctx.Err() != nil: // 运行被停下了；工作也已收到取消
+	case ctx.Err() != nil: // 运行被停下了
 		ev.End("wait", "stopped")
 		if w != nil {
 			<-w.done
@@ -84,7 +78,6 @@ func deadline(ctx context.Context, p runner.Values, out io.Writer, ev runner.Eve
 	return nil
 }
 
-// result 是一件工作的结果。
 type result struct {
 	answer int
 	err    error
@@ -99,7 +92,6 @@ type task struct {
 	result result
 }
 
-// startWork 让 doWork 在自己的 goroutine 里开始。
 func startWork(ctx context.Context, ev runner.Events, say func(string, ...any), d time.Duration) *task {
 	ctx, cancel := context.WithCancel(ctx)
 	t := &task{cancel: cancel, done: make(chan struct{})}

@@ -1,5 +1,4 @@
-# 给慢工作限时，三种写法。asyncio.timeout 和 wait_for 到点都会取消正在等的工作；
-# 只想放弃这一次等待、让工作接着跑，就得先用 shield 把它护起来。
+# 给慢工作限时：timeout 和 wait_for 到点都会取消工作，shield 护住它，只放弃等待。
 import asyncio
 import time
 

@@ -26,13 +26,13 @@ func Demos() []runner.Demo {
 			Source: "group.go", Python: "group.py",
 			Params: []runner.Param{
 				{Name: "mode", Kind: runner.KindChoice, Default: "group", Choices: []string{"group", "collect"},
-					Help: "group：一个失败就取消其余（errgroup.WithContext / TaskGroup）；collect：各自跑完，错误各自收好（gather(return_exceptions=True)）"},
+					Help: "group：一个失败就取消其余；collect：各自跑完"},
 				{Name: "fail", Kind: runner.KindInt, Default: "2", Min: "0", Max: "4",
 					Help: "第几个下载会失败（0 表示都成功）"},
 				{Name: "step", Kind: runner.KindDuration, Default: "200ms", Min: "10ms", Max: "2s",
 					Help: "第 i 个下载要花 i×step"},
 				{Name: "limit", Kind: runner.KindInt, Default: "0", Min: "0", Max: "4",
-					Help: "同时最多几个下载（SetLimit；0 表示不限）"},
+					Help: "同时最多几个（0 表示不限）"},
 			},
 			Run: groupCancel,
 		},
@@ -41,7 +41,7 @@ func Demos() []runner.Demo {
 			Source: "deadline.go", Python: "deadline.py",
 			Params: []runner.Param{
 				{Name: "how", Kind: runner.KindChoice, Default: "timeout", Choices: []string{"timeout", "wait_for", "shield"},
-					Help: "timeout：context.WithTimeout / asyncio.timeout；wait_for：等一个任务，超时就取消它；shield：超时只放弃等待，任务照跑"},
+					Help: "限时的写法"},
 				{Name: "work", Kind: runner.KindDuration, Default: "300ms", Min: "10ms", Max: "5s",
 					Help: "任务要花多久"},
 				{Name: "timeout", Kind: runner.KindDuration, Default: "200ms", Min: "10ms", Max: "5s",
@@ -54,7 +54,7 @@ func Demos() []runner.Demo {
 			Source: "first_reply.go", Python: "first_reply.py",
 			Params: []runner.Param{
 				{Name: "delays", Kind: runner.KindDurations, Default: "300ms,100ms,200ms", Min: "10ms", Max: "2s", MaxItems: 5,
-					Help: "每个镜像要多久才回复，逗号分隔"},
+					Help: "每个镜像多久回复"},
 			},
 			Run: firstReply,
 		},

@@ -1,5 +1,4 @@
 # 向几个镜像要同一份数据，用最先到的那份，其余的取消。
-# 队列给每个镜像留一格，和 Go 版带缓冲的通道一样：谁的回复都放得下。
 import asyncio
 import time
 
@@ -19,7 +18,7 @@ async def ask(mirror: int, delay: float, replies: asyncio.Queue) -> None:
     try:
         await asyncio.sleep(delay)
     except asyncio.CancelledError:
-        replies.put_nowait((mirror, "cancelled"))  # 留了位置，放下就走
+        replies.put_nowait((mirror, "cancelled"))
         wt.end(name, "cancelled")
         raise
     replies.put_nowait((mirror, "ok"))

@@ -25,11 +25,9 @@ type outcome struct {
 	err    error
 }
 
-// groupCancel 同时开始一组下载，其中一个会失败，然后看其余的怎样收场。
-// mode=group 用 errgroup.WithContext：谁先返回错误，谁就取消大家共用的
-// context，和 asyncio.TaskGroup 一样；mode=collect 用不带 context 的
-// errgroup.Group：没有人取消谁，个个跑完，和 gather(return_exceptions=True)
-// 一样。两种写法的 Wait 都要等所有人返回。
+// groupCancel 同时开始一组下载，其中一个会失败，看其余的怎样收场：
+// group 时第一个错误取消共用的 context（像 TaskGroup），collect 时谁也
+// 不取消谁（像 gather(return_exceptions=True)）。Wait 都要等所有人返回。
 func groupCancel(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
 	step, fail, limit := p.Duration("step"), p.Int("fail"), p.Int("limit")
 	start := time.Now()
@@ -103,7 +101,7 @@ func download(ctx context.Context, ev runner.Events, i int, d time.Duration, fai
 	return outcome{status: "ok"}
 }
 
-// status 给时间线上的横条起个结束状态。
+// status 是时间线上横条的结束状态。
 func status(err error) string {
 	switch {
 	case err == nil:

@@ -1,6 +1,4 @@
-# 一组下载，其中一个失败。mode=group 用 asyncio.TaskGroup：一个任务抛出异常，
-# TaskGroup 就取消其余的任务，等它们都收完尾，再把异常装进 ExceptionGroup 抛出来。
-# mode=collect 用 gather(return_exceptions=True)：谁也不取消谁，异常当作结果收回来。
+# 一组下载，其中一个失败：TaskGroup 取消其余的；gather(return_exceptions=True) 谁也不取消。
 import asyncio
 import contextlib
 import time
@@ -11,7 +9,7 @@ MODE = wt.text("mode", "group")  # group 或 collect
 FAIL = wt.integer("fail", 2)  # 第几个下载会失败，0 表示都成功
 STEP = wt.duration("step", "200ms")  # 第 i 个下载要花 i×STEP 秒
 LIMIT = wt.integer("limit", 0)  # 同时最多几个，0 表示不限
-DOWNLOADS = 4
+DOWNLOADS = 4  # 第 i 个要花 i×STEP
 T0 = time.perf_counter()
 
 
@@ -33,7 +31,7 @@ async def download(i: int, slots, outcomes: dict) -> None:
             except asyncio.CancelledError:
                 outcomes[i] = f"cancelled ({now():.2f}s)"
                 wt.end(name, "cancelled")
-                raise  # 取消要如实传出去，TaskGroup 才知道它停下了
+                raise
             if i == FAIL:
                 outcomes[i] = f"failed ({now():.2f}s): server said 500"
                 wt.end(name, "failed")
@@ -56,7 +54,7 @@ async def main() -> None:
             async with asyncio.TaskGroup() as tg:
                 for i in range(1, DOWNLOADS + 1):
                     tg.create_task(download(i, slots, outcomes))
-            # 离开 async with 时等所有任务结束；有一个失败，其余的就被取消
+            # 离开 async with 时等所有任务结束
         except* ServerError as group:
             first = group.exceptions[0]
         # 核心结束
@@ -64,7 +62,7 @@ async def main() -> None:
         # 核心开始
         results = await asyncio.gather(
             *(download(i, slots, outcomes) for i in range(1, DOWNLOADS + 1)),
-            return_exceptions=True,  # 异常不往外抛，和结果一样放进列表
+            return_exceptions=True,  # 异常和结果一样放进列表
         )
         first = next((r for r in results if isinstance(r, Exception)), None)
         # 核心结束
