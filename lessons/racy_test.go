@@ -17,3 +17,14 @@ func skipIfRacy(t *testing.T, id string) {
 		t.Skipf("%s races on purpose: under -race it runs only in a child that must be reported (spinner/race_test.go)", id)
 	}
 }
+
+// Every demo listed as racy is a demo of the course: a stale entry would
+// skip nothing and hide nothing, but would say something false.
+func TestRacyDemosExist(t *testing.T) {
+	reg := loadCatalog(t).Registry()
+	for id := range racyDemos {
+		if _, ok := reg.Lookup(id); !ok {
+			t.Errorf("racyDemos lists %q, which the course does not have", id)
+		}
+	}
+}
