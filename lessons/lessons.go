@@ -28,6 +28,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons/rawconn"
 	"github.com/bingfa-manyou/walkthrough/lessons/semaphore"
 	"github.com/bingfa-manyou/walkthrough/lessons/spinner"
+	"github.com/bingfa-manyou/walkthrough/lessons/structured"
 	"github.com/bingfa-manyou/walkthrough/lessons/yieldfrom"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
@@ -110,6 +111,7 @@ func units() []unit {
 		{files: yieldfrom.Files, demos: yieldfrom.Demos()},
 		{files: multireq.Files, demos: multireq.Demos()},
 		{files: httpclients.Files, demos: httpclients.Demos()},
+		{files: structured.Files, demos: structured.Demos()},
 		{files: oldcode.Files},
 	}
 }

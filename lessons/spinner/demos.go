@@ -1,6 +1,7 @@
 // Package spinner is lesson 1: the same spinner beside a slow call, once on
 // an OS thread stopped by a shared flag and once as a goroutine cancelled
-// through its context.
+// through its context; and the flag once more as a plain bool, a data race
+// that works in practice and that the race detector finds.
 package spinner
 
 import (
@@ -11,7 +12,8 @@ import (
 
 // Files are the lesson text and the very sources the demos run from.
 //
-//go:embed lesson.md demos.go spinner_thread.go spinner_goroutine.go spinner_thread.py spinner_goroutine.py
+//go:embed lesson.md demos.go spinner_thread.go spinner_goroutine.go spinner_flag.go
+//go:embed spinner_thread.py spinner_goroutine.py spinner_flag.py
 var Files embed.FS
 
 // The parameters both demos share: the slow call's duration and how often
@@ -41,6 +43,15 @@ func Demos() []runner.Demo {
 			ID: "spinner-goroutine", Lesson: "spinner", Title: "goroutine 版：用 context 取消的指针",
 			Source: "spinner_goroutine.go", Python: "spinner_goroutine.py",
 			Params: params(), Run: spinGoroutine,
+		},
+		{
+			// A data race on purpose (the lesson's 数据竞争 section): its
+			// tests run it in-process only in builds without the race
+			// detector, and under it in a child that must report the race
+			// (race_test.go).
+			ID: "spinner-flag", Lesson: "spinner", Title: "数据竞争：普通 bool 当标志",
+			Source: "spinner_flag.go", Python: "spinner_flag.py",
+			Params: params(), Run: spinPlainFlag,
 		},
 	}
 }

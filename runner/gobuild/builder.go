@@ -299,7 +299,7 @@ func (b *Builder) buildEnv(cache, tmp string, race bool) []string {
 	return []string{
 		"GOROOT=" + b.goroot, "GOCACHE=" + cache, "GOTMPDIR=" + tmp, "TMPDIR=" + tmp,
 		"HOME=" + tmp, "GOPATH=" + filepath.Join(tmp, "gopath"), "GOTOOLCHAIN=local",
-		"GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=mod", "GOWORK=off", "GOENV=off",
+		"GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=vendor", "GOWORK=off", "GOENV=off",
 		"GOTELEMETRY=off", "CGO_ENABLED=" + cgo, "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
 		"GOMAXPROCS=" + strconv.Itoa(max(1, runtime.NumCPU())),
 	}

@@ -1,9 +1,14 @@
 package gobuild_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -142,5 +147,32 @@ func TestRaceReportNamesTheLearnersLines(t *testing.T) {
 	}
 	if !strings.Contains(out, "WARNING: DATA RACE") || !strings.Contains(out, fmt.Sprintf("flags_semaphore.go:%d", line)) {
 		t.Errorf("the console should show the report with the learner's file and line:\n%s", out)
+	}
+}
+
+// The vendored errgroup is the very file of the version go.mod requires.
+func TestVendoredErrgroupIsTheRequiredOne(t *testing.T) {
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`golang.org/x/sync (v\S+)`).FindSubmatch(mod)
+	if m == nil {
+		t.Fatal("go.mod does not require golang.org/x/sync")
+	}
+	if string(m[1]) != gobuild.VendoredSync {
+		t.Fatalf("go.mod requires golang.org/x/sync %s, the build vendors %s", m[1], gobuild.VendoredSync)
+	}
+	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "golang.org/x/sync@"+string(m[1]), "errgroup", "errgroup.go"))
+	if err != nil {
+		t.Skipf("the module is not downloaded here: %v", err)
+	}
+	got, err := os.ReadFile("vendored/golang.org/x/sync/errgroup/errgroup.go.src")
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("vendored errgroup differs from golang.org/x/sync %s's (%v)", m[1], err)
 	}
 }

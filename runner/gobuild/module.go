@@ -1,6 +1,7 @@
 package gobuild
 
 import (
+	"embed"
 	"fmt"
 	"go/scanner"
 	"go/token"
@@ -39,7 +40,18 @@ var modulePackages = map[string]bool{
 	ModulePath + "/runner":               true,
 	ModulePath + "/lessons/flagserver":   true,
 	ModulePath + "/runner/sandbox/guard": true,
+	"golang.org/x/sync/errgroup":         true,
 }
+
+// vendored holds the one package from outside the standard library that a
+// lesson uses — golang.org/x/sync/errgroup, at the version go.mod requires
+// (a test checks it is that very file) — so a build needs no network.
+//
+//go:embed vendored
+var vendored embed.FS
+
+// VendoredSync is the golang.org/x/sync version vendored.
+const VendoredSync = "v0.22.0"
 
 // checkImports reads the import declarations at the top of src — one
 // linear scan of its tokens, no parse — and refuses cgo and packages
@@ -154,7 +166,18 @@ func newSource(d *runner.Demo, lesson fs.FS, edited []byte) (*source, error) {
 	}
 	src := &source{lessonPkg: pkgPath, lessonDir: strings.TrimPrefix(pkgPath, ModulePath+"/"),
 		edited: d.Source, files: map[string][]byte{}}
-	src.files["go.mod"] = []byte("module " + ModulePath + "\n\ngo 1.25\n")
+	src.files["go.mod"] = []byte("module " + ModulePath + "\n\ngo 1.25\n\nrequire golang.org/x/sync " + VendoredSync + "\n")
+	src.files["vendor/modules.txt"] = []byte("# golang.org/x/sync " + VendoredSync + "\n## explicit; go 1.25.0\ngolang.org/x/sync/errgroup\n")
+	for from, to := range map[string]string{
+		"vendored/golang.org/x/sync/errgroup/errgroup.go.src": "vendor/golang.org/x/sync/errgroup/errgroup.go",
+		"vendored/golang.org/x/sync/LICENSE":                  "vendor/golang.org/x/sync/LICENSE",
+	} {
+		b, err := vendored.ReadFile(from)
+		if err != nil {
+			return nil, fmt.Errorf("gobuild: %w", err)
+		}
+		src.files[to] = b
+	}
 	for dir, from := range map[string]fs.FS{"runner": runner.Sources, "lessons/flagserver": flagserver.Sources} {
 		if err := src.addDir(dir, from); err != nil {
 			return nil, err
