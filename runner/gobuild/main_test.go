@@ -39,7 +39,7 @@ var fixture struct {
 
 // builder returns the shared builder; without a sandbox the test skips
 // locally and fails in CI, where the sandbox is part of what is tested.
-func builder(t *testing.T) (*gobuild.Builder, *lessons.Catalog) {
+func builder(t testing.TB) (*gobuild.Builder, *lessons.Catalog) {
 	t.Helper()
 	fixture.once.Do(func() {
 		ctx := context.Background()
@@ -76,7 +76,7 @@ func runEdit(t *testing.T, ctx context.Context, id string, edited []byte, raw ma
 
 // runEditTo is runEdit with the output going to w; it does not stop the
 // test, so other goroutines may call it.
-func runEditTo(t *testing.T, ctx context.Context, id string, edited []byte, raw map[string]string, opt gobuild.Options, w io.Writer) (runner.Result, error) {
+func runEditTo(t testing.TB, ctx context.Context, id string, edited []byte, raw map[string]string, opt gobuild.Options, w io.Writer) (runner.Result, error) {
 	b, cat := builder(t)
 	d, ok := cat.Registry().Lookup(id)
 	if !ok {
@@ -113,7 +113,7 @@ func (w *watchFor) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func original(t *testing.T, cat *lessons.Catalog, id string) []byte {
+func original(t testing.TB, cat *lessons.Catalog, id string) []byte {
 	t.Helper()
 	d, _ := cat.Registry().Lookup(id)
 	b, err := fs.ReadFile(cat.Files(id), d.Source)
