@@ -52,15 +52,11 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	if cfg.Catalog == nil || cfg.Socket == nil || cfg.Log == nil {
 		return nil, errors.New("web: catalog, socket and logger are required")
 	}
-	chroma, err := chromaCSS()
-	if err != nil {
-		return nil, err
-	}
 	searchIndex, err := searchIndexJSON(cfg.Catalog)
 	if err != nil {
 		return nil, err
 	}
-	assets, err := static.New(map[string][]byte{"chroma.css": chroma, searchIndexName: searchIndex})
+	assets, err := static.New(map[string][]byte{searchIndexName: searchIndex})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

@@ -92,7 +92,7 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 	// goroutines' stacks: it is ended at once.
 	ctx, kill := context.WithCancelCause(ctx)
 	defer kill(nil)
-	fatal := &watchFor{text: "fatal error: ", then: func() { kill(errFatal) }}
+	fatal := &fatalWatch{then: func() { kill(errFatal) }}
 	cmd.Stderr = io.MultiWriter(&kept, fatal, &pathRewriter{w: out, module: ModulePath + "/" + src.lessonDir + "/"})
 
 	var end ending
@@ -129,19 +129,28 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 // errFatal ends a program the Go runtime has given up on.
 var errFatal = errors.New("gobuild: fatal runtime error")
 
-// watchFor calls then once, the first time text passes through it (in one
-// write: the runtime writes a fatal error's first line whole).
-type watchFor struct {
+// fatalWatch calls then once a whole "fatal error: …" line has passed
+// through it (the runtime may write it in pieces).
+type fatalWatch struct {
 	mu   sync.Mutex
-	text string
+	tail []byte // the last bytes seen, enough to hold the line
 	then func()
 	seen bool
 }
 
-func (w *watchFor) Write(p []byte) (int, error) {
+var fatalLine = regexp.MustCompile(`fatal error: [^\n]+\n`)
+
+func (w *fatalWatch) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.seen && bytes.Contains(p, []byte(w.text)) {
+	if w.seen {
+		return len(p), nil
+	}
+	w.tail = append(w.tail, p...)
+	if len(w.tail) > 8<<10 {
+		w.tail = w.tail[len(w.tail)-4<<10:]
+	}
+	if fatalLine.Match(w.tail) {
 		w.seen = true
 		w.then()
 	}
