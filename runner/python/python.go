@@ -33,6 +33,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
@@ -340,10 +341,14 @@ func (in *Interpreter) plain(dir, script, tmp string, p runner.Values) *exec.Cmd
 
 // exitError says how a program ended, in the learner's terms.
 func exitError(exit *exec.ExitError) error {
-	if process.CPULimit(exit) {
-		return fmt.Errorf("the Python program was killed (%v): CPU limit reached", "SIGXCPU")
+	sig, signaled := process.Signal(exit)
+	if process.CPULimit(exit) || (signaled && sig == syscall.SIGKILL) {
+		// Past the soft CPU limit comes SIGXCPU; a program that ignores
+		// it meets SIGKILL at the hard one. (Stop's SIGKILL never gets
+		// here: a stopped run's context is done.)
+		return fmt.Errorf("the Python program was killed (%v): CPU limit reached", sig)
 	}
-	if sig, ok := process.Signal(exit); ok {
+	if signaled {
 		return fmt.Errorf("the Python program was killed by %v", sig)
 	}
 	return fmt.Errorf("the Python program exited with status %d", exit.ExitCode())

@@ -13,10 +13,16 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// Sandboxed runs start this test binary as their shim.
+	sandbox.Main(map[string]sandbox.ServeFunc{FlagsService: flagserver.Serve})
+	goleak.VerifyTestMain(m)
+}
 
 // interpreter finds Python for a test: skipped with a message where there
 // is none, a failure under CI, which installs it.
@@ -220,5 +226,48 @@ func TestCanRun(t *testing.T) {
 	}
 	if ok, _ := in.CanRun([]byte("import asyncio\n")); !ok {
 		t.Error("a program without aiohttp refused")
+	}
+}
+
+// escape is a program that tries to leave its sandbox.
+const escape = `import os, socket, subprocess, urllib.request
+import walkthrough as wt
+
+def attempt(what, f):
+    try:
+        f()
+        print("ESCAPED", what)
+    except Exception as e:
+        print("OK", what, type(e).__name__)
+
+attempt("read /etc/hostname", lambda: open("/etc/hostname").read())
+attempt("read /proc/1/environ", lambda: open("/proc/1/environ").read())
+attempt("write /usr/evil", lambda: open("/usr/evil", "w").write("x"))
+attempt("exec /bin/sh", lambda: subprocess.run(["/bin/sh", "-c", "true"], check=True))
+attempt("dial 192.0.2.1", lambda: socket.create_connection(("192.0.2.1", 80), timeout=0.5))
+body = urllib.request.urlopen(wt.flags_url() + "/cn/metadata.json", timeout=5).read()
+print("flag site:", b"country" in body)
+`
+
+// In a sandbox a program reaches its own flag site and nothing else.
+func TestSandboxedProgram(t *testing.T) {
+	in := interpreter(t, DefaultLimits())
+	sb := sandbox.New(context.Background())
+	defer sb.Close()
+	if !sb.Status().Available {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no sandbox in CI: %s", sb.Status().Detail)
+		}
+		t.Skip(sb.Status().Detail)
+	}
+	if err := in.Sandbox(sb, nil); err != nil {
+		t.Skipf("this interpreter cannot run in a sandbox: %v", err)
+	}
+	res, out, _ := run(t, context.Background(), demo(in, escape), runner.Limits{RunTime: 30 * time.Second, OutputBytes: 1 << 20}, nil)
+	if res.Err != nil {
+		t.Fatalf("%v\n%s", res.Err, out)
+	}
+	if strings.Contains(out, "ESCAPED") || strings.Count(out, "OK ") != 5 || !strings.Contains(out, "flag site: True") {
+		t.Errorf("output:\n%s", out)
 	}
 }
