@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -104,4 +105,22 @@ func TestEditedRunOverTheSocket(t *testing.T) {
 		t.Errorf("%d of %d demos editable, want all", editable, len(list))
 	}
 	http.DefaultClient.CloseIdleConnections()
+}
+
+// A course promised to loopback (where edits may run unsandboxed) refuses
+// to serve on any other address.
+func TestLoopbackOnlyCourseRefusesOtherListeners(t *testing.T) {
+	c, err := NewCourse(CourseConfig{LoopbackOnly: true, Python: "off"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown(context.Background())
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if err := c.Serve(ln); err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Errorf("Serve on %s: %v, want refused", ln.Addr(), err)
+	}
 }
