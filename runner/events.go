@@ -10,6 +10,10 @@ const (
 	PhaseStart = "start" // a task began
 	PhaseEnd   = "end"   // a task finished, with a status
 	PhasePoint = "point" // something happened at an instant, e.g. a callback fired
+	// PhaseWait: a task began waiting (for a permit, a lock, a place in a
+	// queue) before its start. The page draws the wait up to the start, so
+	// a semaphore's queue is seen, not only the tasks it lets through.
+	PhaseWait = "wait"
 )
 
 // Event is one mark on a run's timeline. TMs counts milliseconds from the
@@ -27,14 +31,27 @@ type Events interface {
 	Start(task string)
 	End(task, status string)
 	Point(task, status string)
+	// Wait says task began waiting before it can start; its Start ends
+	// the wait. A wait is not in flight: only starts count.
+	Wait(task string)
+}
+
+// ProgramStarter is implemented by the Events that Execute hands a run.
+// A run function that starts a child runtime (a Python interpreter, a
+// built program) calls ProgramStarted once, when the child's program runs
+// its first instruction: Result then tells the start-up apart from the
+// program's own time. Run functions without a child never call it.
+type ProgramStarter interface {
+	ProgramStarted()
 }
 
 // timeline stamps events with the time since it was made and hands them on,
 // one at a time, so that what is handed on is in stamp order.
 type timeline struct {
-	start time.Time
-	mu    sync.Mutex
-	emit  func(Event)
+	start   time.Time
+	mu      sync.Mutex
+	emit    func(Event)
+	program time.Duration // when the child's program began, if one said so; 0 otherwise
 }
 
 func newTimeline(emit func(Event)) *timeline {
@@ -44,6 +61,23 @@ func newTimeline(emit func(Event)) *timeline {
 func (t *timeline) Start(task string)         { t.add(task, PhaseStart, "") }
 func (t *timeline) End(task, status string)   { t.add(task, PhaseEnd, status) }
 func (t *timeline) Point(task, status string) { t.add(task, PhasePoint, status) }
+func (t *timeline) Wait(task string)          { t.add(task, PhaseWait, "") }
+
+// ProgramStarted marks the end of the start-up; the first call counts.
+func (t *timeline) ProgramStarted() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.program == 0 {
+		t.program = max(time.Since(t.start), time.Microsecond)
+	}
+}
+
+// startup is the start-up a child runtime reported, or 0.
+func (t *timeline) startup() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.program
+}
 
 func (t *timeline) add(task, phase, status string) {
 	t.mu.Lock()

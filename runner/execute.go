@@ -50,6 +50,11 @@ var errInternal = errors.New("internal error in the demo")
 type Result struct {
 	Err     error // nil, ErrStopped, ErrTimeout, or the demo's own error
 	Elapsed time.Duration
+	// Startup is, for a run in a child runtime, the time before its
+	// program's first instruction (the interpreter starting, a build);
+	// Elapsed includes it. 0 when the run reported none (every in-process
+	// Go demo).
+	Startup time.Duration
 	Tasks   *TaskSummary // what the run's tasks did, added up from its events
 }
 
@@ -100,7 +105,8 @@ func Execute(ctx context.Context, env Env, d *Demo, v Values, out io.Writer, wat
 			err = ErrStopped
 		}
 	}
-	return Result{Err: err, Elapsed: elapsed, Tasks: track.summary()}
+	startup := min(tl.startup(), elapsed)
+	return Result{Err: err, Elapsed: elapsed, Startup: startup, Tasks: track.summary()}
 }
 
 func call(ctx context.Context, d *Demo, v Values, w io.Writer, ev Events, log *slog.Logger) (err error) {

@@ -13,6 +13,7 @@ import { panelQuery, readPanel, shareHref, writePanel } from "./address.js";
 import { Comparison, pairStatus } from "./compare.js";
 import { Gallery } from "./gallery.js";
 import { Knobs } from "./knobs.js";
+import { KnobsLine } from "./knobsline.js";
 import { Prediction } from "./predict.js";
 import { MAX_ROUNDS, MIN_ROUNDS, Series, rounds } from "./repeat.js";
 import { RuntimeSwitch, runtimeName } from "./runtime.js";
@@ -54,6 +55,7 @@ export class Panel {
     this.mode = "single";
     this.online = false;
     this.knobs = new Knobs(this.form, () => this.saveState());
+    this.knobsLine = new KnobsLine(this.form, this.knobs);
     this.editButton = section.querySelector(".edit-toggle[data-module]");
     if (this.editButton) {
       this.editButton.hidden = false;
@@ -106,6 +108,7 @@ export class Panel {
       this.compare.with.value = vs;
       this.openCompare(true, b, true);
     }
+    this.knobsLine.update();
     this.updateShare();
   }
 

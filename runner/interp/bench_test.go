@@ -157,6 +157,7 @@ type noEvents struct{}
 func (noEvents) Start(string)         {}
 func (noEvents) End(string, string)   {}
 func (noEvents) Point(string, string) {}
+func (noEvents) Wait(string)          {}
 
 func main() {
 	d := runner.Demo{ID: "x", Lesson: "x", Title: "x", Source: "x", Run: spinGoroutine, Params: []runner.Param{

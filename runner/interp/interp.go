@@ -425,6 +425,8 @@ func relay(r io.Reader, ev runner.Events) ending {
 				ev.End(rep.Task, rep.Status)
 			case runner.PhasePoint:
 				ev.Point(rep.Task, rep.Status)
+			case runner.PhaseWait:
+				ev.Wait(rep.Task)
 			}
 			continue
 		case len(rep.Diagnostics) > 0:

@@ -107,6 +107,7 @@ func symbols() yaegi.Exports {
 		"PhaseStart": reflect.ValueOf(constant.MakeFromLiteral(`"`+runner.PhaseStart+`"`, token.STRING, 0)),
 		"PhaseEnd":   reflect.ValueOf(constant.MakeFromLiteral(`"`+runner.PhaseEnd+`"`, token.STRING, 0)),
 		"PhasePoint": reflect.ValueOf(constant.MakeFromLiteral(`"`+runner.PhasePoint+`"`, token.STRING, 0)),
+		"PhaseWait":  reflect.ValueOf(constant.MakeFromLiteral(`"`+runner.PhaseWait+`"`, token.STRING, 0)),
 		"ErrStopped": reflect.ValueOf(&runner.ErrStopped).Elem(),
 		"ErrTimeout": reflect.ValueOf(&runner.ErrTimeout).Elem(),
 		"_Events":    reflect.ValueOf((*wrapEvents)(nil)),
@@ -281,11 +282,13 @@ type wrapEvents struct {
 	WStart func(task string)
 	WEnd   func(task, status string)
 	WPoint func(task, status string)
+	WWait  func(task string)
 }
 
 func (w wrapEvents) Start(task string)         { w.WStart(task) }
 func (w wrapEvents) End(task, status string)   { w.WEnd(task, status) }
 func (w wrapEvents) Point(task, status string) { w.WPoint(task, status) }
+func (w wrapEvents) Wait(task string)          { w.WWait(task) }
 
 type wrapAddr struct {
 	IValue   any

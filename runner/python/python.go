@@ -269,6 +269,10 @@ func exitError(exit *exec.ExitError) error {
 	return fmt.Errorf("the Python program exited with status %d", exit.ExitCode())
 }
 
+// phaseProgram is the line walkthrough.py writes when it is imported: the
+// program's first instruction runs, the interpreter's start-up is over.
+const phaseProgram = "program"
+
 // maxEventLine bounds one timeline line from a program.
 const maxEventLine = 4 << 10
 
@@ -280,7 +284,16 @@ func relay(r io.Reader, ev runner.Events) {
 	sc.Buffer(make([]byte, 1024), maxEventLine)
 	for sc.Scan() {
 		var e struct{ Task, Phase, Status string }
-		if json.Unmarshal(sc.Bytes(), &e) != nil || e.Task == "" {
+		if json.Unmarshal(sc.Bytes(), &e) != nil {
+			continue
+		}
+		if e.Phase == phaseProgram {
+			if s, ok := ev.(runner.ProgramStarter); ok {
+				s.ProgramStarted()
+			}
+			continue
+		}
+		if e.Task == "" {
 			continue
 		}
 		switch e.Phase {
@@ -290,6 +303,8 @@ func relay(r io.Reader, ev runner.Events) {
 			ev.End(e.Task, e.Status)
 		case runner.PhasePoint:
 			ev.Point(e.Task, e.Status)
+		case runner.PhaseWait:
+			ev.Wait(e.Task)
 		}
 	}
 }
