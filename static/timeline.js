@@ -13,7 +13,7 @@
 import { html, r1, svg } from "./dom.js";
 import { drawOrders } from "./orders.js";
 import { runtimeName } from "./runtime.js";
-import { KIND_ORDER, Trace, fmtMs, fmtSecs, kindOf } from "./trace.js";
+import { KIND_ORDER, Trace, fmtMs, fmtSecs, kindOf, statusWords } from "./trace.js";
 
 // Parameters that cap how many tasks may be in flight: drawn as a limit
 // line on the in-flight chart, so a semaphore is seen to hold.
@@ -549,7 +549,7 @@ class View {
       html("span", null, li, text);
     };
     KIND_ORDER.forEach((k) => {
-      if (seen[k]) item("k-" + k, Object.keys(seen[k]).slice(0, 4).join(" / "));
+      if (seen[k]) item("k-" + k, Object.keys(seen[k]).slice(0, 4).map(statusWords).join(" / "));
     });
     if (open) item("open", "进行中");
     if (cut) item("cut", "被打断");

@@ -29,6 +29,17 @@ export function kindOf(status) {
   return "other";
 }
 
+// STATUS_WORDS say the demos' statuses in the learner's language, for the
+// legend (the bars' titles keep the status as the code wrote it).
+const STATUS_WORDS = {
+  ok: "成功", done: "完成", returned: "返回", error: "出错", stopped: "被停止", cancelled: "被取消",
+  timeout: "超时", flag: "看到停止标志后结束", "404": "404 没有这面国旗", new: "新连接", reused: "复用连接"
+};
+
+export function statusWords(status) {
+  return STATUS_WORDS[status] || status;
+}
+
 // KIND_ORDER is the order of the kinds in the legend.
 export const KIND_ORDER = ["ok", "warn", "error", "stopped", "other"];
 
