@@ -73,6 +73,8 @@ export class Comparison {
   build(source, demo, values, fromDefaults, onChange) {
     const box = this.box;
     box.textContent = "";
+    if (this.add) this.add.remove();
+    this.add = null;
     this.source = source;
     this.shown = [];
     const fieldset = source && source.form.querySelector("fieldset");
@@ -119,7 +121,8 @@ export class Comparison {
       if (add.value) this.pick(add.value, null);
       if (onChange) onChange();
     });
-    box.appendChild(add);
+    const controls = this.form.querySelector(".controls");
+    controls.insertBefore(add, controls.firstChild);
 
     const given = Object.keys(values).filter((k) => knobs.byName[k]);
     if (given.length) {

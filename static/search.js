@@ -285,9 +285,15 @@ function render(list, results) {
     li.setAttribute("aria-selected", "false");
     li.dataset.index = String(i);
     if (r.more) {
+      // A button, focusable by the pointer only (like the results' links),
+      // so that a click keeps the list open: the focus stays in the form.
       li.className = "search-more";
-      li.textContent = "还有 " + r.count + " 处 · 显示更多";
-      li.addEventListener("click", () => li.dispatchEvent(new CustomEvent("search-more", { bubbles: true })));
+      const b = document.createElement("button");
+      b.type = "button";
+      b.tabIndex = -1;
+      b.textContent = "还有 " + r.count + " 处 · 显示更多";
+      b.addEventListener("click", () => li.dispatchEvent(new CustomEvent("search-more", { bubbles: true })));
+      li.append(b);
       return li;
     }
     const a = document.createElement("a");

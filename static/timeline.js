@@ -355,7 +355,8 @@ class View {
         const open = w.e === null;
         const x = sx(w.s);
         const rect = svg("rect", {
-          x: r1(x), y: r1(wy), width: r1(Math.max(1.5, sx(open ? now : w.e) - x)), height: wh, "class": "tl-wait" + (open && t.done ? " cut" : "")
+          x: r1(x), y: r1(wy), width: r1(Math.max(1.5, sx(open ? now : w.e) - x)), height: wh, "class": "tl-wait" + (open && t.done ? " cut" : ""),
+          "data-task": lane.task
         }, g);
         svg("title", {}, rect).textContent = lane.task + " · 排队 " + fmtMs(w.s) + " → " +
           (open ? (t.done ? "没等到" : "还在等") : fmtMs(w.e) + "（" + fmtMs(w.e - w.s) + "）");
@@ -370,7 +371,8 @@ class View {
         else cls += "k-" + kindOf(bar.status);
         const x = sx(bar.s);
         const rect = svg("rect", {
-          x: r1(x), y: r1(by), width: r1(Math.max(1.5, sx(end) - x)), height: bh, rx: Math.min(3, bh / 3), "class": cls
+          x: r1(x), y: r1(by), width: r1(Math.max(1.5, sx(end) - x)), height: bh, rx: Math.min(3, bh / 3), "class": cls,
+          "data-task": lane.task
         }, g);
         const title = lane.task + " · " + fmtMs(bar.s) + " → " + (open ? (t.done ? "被打断" : "进行中") : fmtMs(bar.e) + "（" + fmtMs(bar.e - bar.s) + "）· " + (bar.status || "结束"));
         svg("title", {}, rect).textContent = title;

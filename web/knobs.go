@@ -152,7 +152,9 @@ func labelAndHelp(help string) (label, rest string) {
 	if i := strings.IndexAny(help, "：，；（"); i > 0 {
 		label, rest = help[:i], help[i:]
 		_, size := utf8.DecodeRuneInString(rest)
-		if rest[:size] != "（" {
+		if rest[:size] == "（" && strings.HasSuffix(rest, "）") {
+			rest = strings.TrimSuffix(rest[size:], "）") // an aside, once it stands alone
+		} else if rest[:size] != "（" {
 			rest = rest[size:]
 		}
 		return label, strings.TrimSpace(rest)
