@@ -511,7 +511,7 @@ class View {
       let most = "最多同时进行 " + t.max + " 个";
       if (t.cap !== null) most += t.max <= t.cap ? "（上限 " + t.cap + "，从未超过）" : "（超过了上限 " + t.cap + "！）";
       parts.push(most);
-      if (t.waits) parts.push(t.waits + " 次排队");
+      if (t.waits) parts.push("排队最久 " + fmtMs(t.longestWait));
       parts.push(t.state());
       text = parts.join(" · ");
     }

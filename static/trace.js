@@ -69,6 +69,7 @@ export class Trace {
     this.startup = 0;
     this.startupKind = detail.source ? "编译" : this.runtime === "python" ? "解释器启动" : "启动";
     this.waits = 0; // tasks that queued (phase wait)
+    this.longestWait = 0; // the longest wait that a start ended, ms
   }
 
   lane(task) {
@@ -91,7 +92,10 @@ export class Trace {
       this.waits++;
     } else if (ev.phase === "start") {
       const w = lane.waits.find((x) => x.e === null);
-      if (w) w.e = t;
+      if (w) {
+        w.e = t;
+        this.longestWait = Math.max(this.longestWait, t - w.s);
+      }
       lane.bars.push({ s: t, e: null, status: "" });
     } else if (ev.phase === "end") {
       let open = null;
