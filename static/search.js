@@ -237,9 +237,14 @@ function snippet(s, words) {
     const from = s.text.lastIndexOf("\n", at) + 1;
     let to = s.text.indexOf("\n", at);
     if (to < 0) to = s.text.length;
-    const line = s.text.slice(from, to).trim();
     const n = s.text.slice(0, from).split("\n").length;
-    return "第 " + n + " 行：" + (line.length > BEFORE + AFTER ? line.slice(0, BEFORE + AFTER) + "…" : line);
+    // A long line: a window on the match, as for prose.
+    let a = from;
+    while (a < at && /\s/.test(s.text[a])) a++;
+    if (to - a <= BEFORE + AFTER) return "第 " + n + " 行：" + s.text.slice(a, to).trimEnd();
+    const wa = Math.max(a, at - BEFORE);
+    const wb = Math.min(to, wa + BEFORE + AFTER);
+    return "第 " + n + " 行：" + (wa > a ? "…" : "") + s.text.slice(wa, wb) + (wb < to ? "…" : "");
   }
   const from = Math.max(0, at - BEFORE);
   const to = Math.min(s.text.length, at + BEFORE + AFTER);

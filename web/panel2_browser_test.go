@@ -131,9 +131,10 @@ func TestBrowserStartupApart(t *testing.T) {
 	tb := b.newTab(t, 1280, 900)
 	const id = "flags-semaphore"
 	p := demo(id)
-	// Four waves of 200 ms: the programs' time is mostly the network's,
-	// the same for both.
-	tb.open(srv.URL + "/lessons/semaphore?" + id + ".limit=5&" + id + ".latency=200ms&" + id + ".error_rate=0&" + id + ".missing=none&" + id + ".vs=python")
+	// Four waves of 500 ms: the programs' time is mostly the network's,
+	// the same for both, and what each spends on the CPU (more for
+	// Python, and more still on a busy machine) stays a small part.
+	tb.open(srv.URL + "/lessons/semaphore?" + id + ".limit=5&" + id + ".latency=500ms&" + id + ".error_rate=0&" + id + ".missing=none&" + id + ".vs=python")
 	waitReady(tb)
 	tb.waitFor("B to be the same demo in Python", q(p+" .compare-with")+`.value === "python"`, q(p+" .compare-with")+`.value`)
 	tb.click(p + " .compare-run")
@@ -157,11 +158,13 @@ func TestBrowserStartupApart(t *testing.T) {
 		t.Errorf("start-up gap labelled %q, want one 解释器启动 label, on B", label)
 	}
 	line := eval[string](tb, q(p+" pre.console-b .exit-ok")+`.textContent`)
-	if !regexp.MustCompile(`✓ 完成 \d+\.\d\d s · Python · 另有解释器启动 0\.\d\d s$`).MatchString(line) {
+	if !regexp.MustCompile(`✓ 完成 \d+\.\d\d s · Python · 另有解释器启动 \d+\.\d\d s$`).MatchString(line) {
 		t.Errorf("B's exit line %q does not give the start-up apart", line)
 	}
-	// The console's own figure and the exit line agree to a few
-	// hundredths: both are the program's time.
+	// The console's own figure and the exit line agree within a quarter
+	// of a second (the interpreter's exit, after the last print, on a busy
+	// machine): both are the program's time. Before, the panel's figure
+	// held the interpreter's start as well, 0.2 to 1 s more.
 	out := eval[string](tb, q(p+" pre.console-b")+`.textContent`)
 	own := regexp.MustCompile(`20 flags in ([0-9.]+)s`).FindStringSubmatch(out)
 	done := regexp.MustCompile(`✓ 完成 ([0-9.]+) s`).FindStringSubmatch(out)
@@ -170,7 +173,7 @@ func TestBrowserStartupApart(t *testing.T) {
 	}
 	o, _ := strconv.ParseFloat(own[1], 64)
 	d, _ := strconv.ParseFloat(done[1], 64)
-	if d < o || d > o+0.15 {
+	if d < o || d > o+0.25 {
 		t.Errorf("Python says it took %.2f s, the panel %.2f s: the panel's is not the program's time", o, d)
 	}
 	scrollTo(tb, p+" figure.timeline")
