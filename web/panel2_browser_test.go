@@ -431,6 +431,15 @@ func TestBrowserContrast(t *testing.T) {
 			check("index")
 			tb.open(srv.URL + "/lessons/old-code")
 			check("old code")
+			// The table of old forms: identifiers whole, the column filled.
+			if broken := eval[[]string](tb, `[...document.querySelectorAll(".prose td code")].filter((c) => c.getClientRects().length > 1 && !/\s/.test(c.textContent)).map((c) => c.textContent)`); len(broken) > 0 {
+				t.Errorf("identifiers broken across lines in the old-code table: %q", broken)
+			}
+			if gap := eval[float64](tb, `(() => { const t = document.querySelector(".prose table"); return t.parentElement.clientWidth - t.getBoundingClientRect().width; })()`); gap > 2 {
+				t.Errorf("the old-code table leaves %.0f px of its column empty", gap)
+			}
+			scrollTo(tb, ".prose table")
+			tb.screenshot(filepath.Join(dir, "old-code-table-"+scheme+"-1280.png"))
 			tb.open(srv.URL + "/lessons/semaphore?" + id + ".limit=2&" + id + ".latency=10ms")
 			waitReady(tb)
 			tb.click(p + " button.run")

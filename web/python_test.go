@@ -59,7 +59,7 @@ func TestPythonRunOverTheSocket(t *testing.T) {
 		t.Errorf("exit %+v: want startup_ms > 0 and elapsed_ms ≥ 300", m)
 	}
 	// A Go run has no start-up of a child to report.
-	cl.Run(ctx, "g1", "spinner-goroutine", map[string]string{"slow": "10ms"})
+	cl.Run(ctx, "g1", "spinner-goroutine", map[string]string{"slow": "100ms"})
 	if got, err := cl.Until(ctx, "exit", "g1"); err != nil || got[len(got)-1].StartupMs != nil {
 		t.Errorf("Go run's exit: %+v %v", got, err)
 	}
