@@ -15,7 +15,9 @@
 //     predict.js   the learner's predicted time against the measured one
 //     gallery.js   the flags of the download demos
 //     tabs.js      the source tabs
-//   timeline.js  the live timeline (trace.js, orders.js, dom.js)
+//   timelinewatch.js  keeps a panel's first announcements and loads
+//   timeline.js  the live timeline (trace.js, dom.js; orders.js for run ×N)
+//                on the first run
 //   toc.js       the table of contents, a toggle on phones
 //   searchbox.js the search box in the header (search.js, loaded on first use),
 //                and the searched words marked on the page a result opens
@@ -39,7 +41,7 @@ import { Panel } from "./panel.js";
 import { setupProgress } from "./progress.js";
 import { markLanding, setupSearchBox } from "./searchbox.js";
 import { Socket } from "./socket.js";
-import { watchTimeline } from "./timeline.js";
+import { watchTimeline } from "./timelinewatch.js";
 import { setupToc } from "./toc.js";
 
 const sections = document.querySelectorAll("section.demo");

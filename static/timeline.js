@@ -11,7 +11,6 @@
 // work.
 
 import { html, r1, svg } from "./dom.js";
-import { drawOrders } from "./orders.js";
 import { runtimeName } from "./runtime.js";
 import { KIND_ORDER, Trace, fmtMs, fmtSecs, kindOf, statusWords } from "./trace.js";
 
@@ -19,9 +18,16 @@ import { KIND_ORDER, Trace, fmtMs, fmtSecs, kindOf, statusWords } from "./trace.
 // line on the in-flight chart, so a semaphore is seen to hold.
 const CAP_PARAMS = ["limit", "parallel"];
 
-// watchTimeline draws the timeline of the panel section, if it has one.
-export function watchTimeline(section) {
-  if (section.querySelector("figure.timeline")) new View(section);
+// drawTimeline draws the timeline of the panel section from here on, after
+// the announcements made before this module arrived (timelinewatch.js).
+export function drawTimeline(section, before) {
+  const v = new View(section);
+  before.forEach((e) => {
+    if (e.type === "demo-start") v.onStart(e.detail);
+    else if (e.type === "demo-frame") v.onFrame(e.detail);
+    else v.onExit(e.detail);
+  });
+  return v;
 }
 
 // ---- the time axis ------------------------------------------------------
@@ -152,7 +158,10 @@ class View {
         t.order = msg.order || null;
         if (this.mode === "repeat" && this.series && t.error !== "stopped" && t.error !== "timeout") {
           this.series.runs.push({ order: t.order || [], elapsed: t.elapsed, ok: t.ok, ends: t.ends(), cap: t.cap });
-          if (this.ordersBox) drawOrders(this.ordersBox, this.series);
+          // orders.js comes with the first run ×N.
+          const box = this.ordersBox;
+          const series = this.series;
+          if (box) import("./orders.js").then((m) => { if (this.series === series) m.drawOrders(box, series); });
         }
         break;
       case "error":
