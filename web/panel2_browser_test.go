@@ -280,6 +280,9 @@ func TestBrowserCompareAndRepeatTeach(t *testing.T) {
 	tb.screenshot(filepath.Join(dir, "compare-one-knob-1280.png"))
 	tb.click(p + " .compare-toggle")
 
+	// Waves of 200 ms: far apart next to the jitter of a busy machine, so
+	// the batches stay apart.
+	tb.typeInto(p+` form.params input[name="latency"]`, "200ms")
 	scrollTo(tb, p+" .after-controls")
 	tb.typeInto(p+" .repeat-n", "4")
 	tb.click(p + " button.repeat")
