@@ -13,7 +13,7 @@ export class KnobsLine {
     b.type = "button";
     b.className = "knobs-line";
     b.setAttribute("aria-controls", fieldset.id);
-    b.setAttribute("aria-label", "参数（点开修改）");
+    b.title = "参数：点开修改";
     this.text = b.appendChild(document.createElement("span"));
     this.text.className = "knobs-text";
     this.arrow = b.appendChild(document.createElement("span"));
