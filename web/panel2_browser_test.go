@@ -253,7 +253,9 @@ func TestBrowserCompareAndRepeatTeach(t *testing.T) {
 	tb := b.newTab(t, 1280, 900)
 	const id = "flags-semaphore"
 	p := demo(id)
-	tb.open(srv.URL + "/lessons/semaphore?" + id + ".latency=50ms")
+	// No errors, no 404s: an error answers at once and frees its permit
+	// early, which blurs the waves run ×N is to show.
+	tb.open(srv.URL + "/lessons/semaphore?" + id + ".latency=50ms&" + id + ".error_rate=0&" + id + ".missing=none")
 	waitReady(tb)
 	tb.click(p + " .compare-toggle")
 	tb.waitFor("the compare form", `!`+q(p+" form.compare")+`.hidden`, q(p+" form.compare")+`.hidden`)
@@ -268,7 +270,7 @@ func TestBrowserCompareAndRepeatTeach(t *testing.T) {
 	if !strings.Contains(offered, "latency") || strings.Contains(offered, "limit") {
 		t.Errorf("＋ offers %q", offered)
 	}
-	tb.waitFor("the address to say only what B changes", `location.search.includes(`+js(id+".vs.limit=1")+`) && !location.search.includes(`+js(id+".vs.latency")+`)`, `location.search`)
+	tb.waitFor("the address to say only what B changes", `location.search.includes(`+js(id+".vs.limit=1")+`) && !location.search.includes(`+js(id+".vs.latency")+`) && !location.search.includes(`+js(id+".vs.error_rate")+`)`, `location.search`)
 	tb.click(p + " .compare-run")
 	status := q(p+" .status") + `.textContent`
 	tb.waitFor("A and B to finish", status+`.startsWith("A 完成") && `+status+`.includes("B 完成")`, status)
