@@ -36,13 +36,16 @@ type Events interface {
 	Wait(task string)
 }
 
-// ProgramStarter is implemented by the Events that Execute hands a run.
-// A run function that starts a child runtime (a Python interpreter, a
-// built program) calls ProgramStarted once, when the child's program runs
-// its first instruction: Result then tells the start-up apart from the
-// program's own time. Run functions without a child never call it.
-type ProgramStarter interface {
+// ChildProgram is implemented by the Events that Execute hands a run. A
+// run function that starts a child runtime (a Python interpreter, a built
+// program) calls ProgramStarted when the child's program runs its first
+// instruction, and ProgramEnded when it has run its last (before the
+// runtime shuts down): Result then tells the runtime's start-up and
+// shut-down apart from the program's own time. The first call of each
+// counts. Run functions without a child call neither.
+type ChildProgram interface {
 	ProgramStarted()
+	ProgramEnded()
 }
 
 // timeline stamps events with the time since it was made and hands them on,
@@ -52,6 +55,7 @@ type timeline struct {
 	mu      sync.Mutex
 	emit    func(Event)
 	program time.Duration // when the child's program began, if one said so; 0 otherwise
+	ended   time.Duration // when it ran its last instruction, if it said so; 0 otherwise
 }
 
 func newTimeline(emit func(Event)) *timeline {
@@ -72,11 +76,21 @@ func (t *timeline) ProgramStarted() {
 	}
 }
 
-// startup is the start-up a child runtime reported, or 0.
-func (t *timeline) startup() time.Duration {
+// ProgramEnded marks the start of the shut-down; the first call counts.
+func (t *timeline) ProgramEnded() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.program
+	if t.ended == 0 {
+		t.ended = max(time.Since(t.start), time.Microsecond)
+	}
+}
+
+// child is when a child runtime's program began and ended, 0 for what it
+// did not report.
+func (t *timeline) child() (began, ended time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.program, t.ended
 }
 
 func (t *timeline) add(task, phase, status string) {

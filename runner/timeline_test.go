@@ -175,21 +175,27 @@ func TestTrackWaits(t *testing.T) {
 	}
 }
 
-// Execute reports the start-up a child runtime marks, and 0 without one.
+// Execute reports the start-up and shut-down a child runtime marks, and 0
+// without one.
 func TestExecuteStartup(t *testing.T) {
 	child := demo("child", func(_ context.Context, _ Values, _ io.Writer, tl Events) error {
 		time.Sleep(20 * time.Millisecond) // the child's start-up, on the real clock
-		tl.(ProgramStarter).ProgramStarted()
-		tl.(ProgramStarter).ProgramStarted() // only the first counts
-		time.Sleep(5 * time.Millisecond)
+		tl.(ChildProgram).ProgramStarted()
+		tl.(ChildProgram).ProgramStarted() // only the first counts
+		time.Sleep(5 * time.Millisecond)   // the program
+		tl.(ChildProgram).ProgramEnded()
+		time.Sleep(10 * time.Millisecond) // the child's shut-down
 		return nil
 	})
 	res := Execute(context.Background(), Env{}, child, Values{}, io.Discard, nil)
-	if res.Startup < 20*time.Millisecond || res.Startup > res.Elapsed-5*time.Millisecond {
-		t.Errorf("startup %v of %v, want ≥ 20ms and ≥ 5ms before the end", res.Startup, res.Elapsed)
+	if res.Startup < 20*time.Millisecond || res.Shutdown < 10*time.Millisecond || res.Program() < 5*time.Millisecond {
+		t.Errorf("startup %v, program %v, shutdown %v of %v; want ≥ 20ms, ≥ 5ms, ≥ 10ms", res.Startup, res.Program(), res.Shutdown, res.Elapsed)
+	}
+	if res.Startup+res.Program()+res.Shutdown != res.Elapsed {
+		t.Errorf("the parts %v + %v + %v do not add up to %v", res.Startup, res.Program(), res.Shutdown, res.Elapsed)
 	}
 	plain := demo("plain", func(context.Context, Values, io.Writer, Events) error { return nil })
-	if res := Execute(context.Background(), Env{}, plain, Values{}, io.Discard, nil); res.Startup != 0 {
-		t.Errorf("an in-process demo reported startup %v", res.Startup)
+	if res := Execute(context.Background(), Env{}, plain, Values{}, io.Discard, nil); res.Startup != 0 || res.Shutdown != 0 || res.Program() != res.Elapsed {
+		t.Errorf("an in-process demo reported startup %v, shutdown %v", res.Startup, res.Shutdown)
 	}
 }

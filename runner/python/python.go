@@ -269,9 +269,14 @@ func exitError(exit *exec.ExitError) error {
 	return fmt.Errorf("the Python program exited with status %d", exit.ExitCode())
 }
 
-// phaseProgram is the line walkthrough.py writes when it is imported: the
-// program's first instruction runs, the interpreter's start-up is over.
-const phaseProgram = "program"
+// The lines walkthrough.py writes around the program: phaseProgram when
+// it is imported (the program's first instruction runs, the interpreter's
+// start-up is over), phaseExit when the program has run its last (atexit:
+// the interpreter's shut-down begins).
+const (
+	phaseProgram = "program"
+	phaseExit    = "exit"
+)
 
 // maxEventLine bounds one timeline line from a program.
 const maxEventLine = 4 << 10
@@ -287,9 +292,13 @@ func relay(r io.Reader, ev runner.Events) {
 		if json.Unmarshal(sc.Bytes(), &e) != nil {
 			continue
 		}
-		if e.Phase == phaseProgram {
-			if s, ok := ev.(runner.ProgramStarter); ok {
-				s.ProgramStarted()
+		if e.Phase == phaseProgram || e.Phase == phaseExit {
+			if c, ok := ev.(runner.ChildProgram); ok {
+				if e.Phase == phaseProgram {
+					c.ProgramStarted()
+				} else {
+					c.ProgramEnded()
+				}
 			}
 			continue
 		}

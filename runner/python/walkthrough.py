@@ -13,6 +13,7 @@
 绝不混进标准输出；单独运行时没有这条管道，这些调用什么也不做。
 """
 
+import atexit
 import json
 import os
 import re
@@ -119,9 +120,16 @@ def point(task, status=""):
 
 
 # 程序的第一条语句就是 import walkthrough：走到这里，解释器的启动已经
-# 结束。告诉课程服务器，它好把启动时间和程序自己的用时分开。
-if _events is not None:
+# 结束；程序跑完最后一句时，解释器开始退出。两处都告诉课程服务器，它好
+# 把启动、退出和程序自己的用时分开。
+def _mark(phase):
+    if _events is None:
+        return
     try:
-        _events.write('{"phase": "program"}\n')
-    except OSError:
-        pass
+        _events.write(json.dumps({"phase": phase}) + "\n")
+    except (OSError, ValueError):
+        pass  # 服务器已经不听了，或者管道已经关上
+
+
+_mark("program")
+atexit.register(_mark, "exit")
