@@ -131,10 +131,10 @@ func TestBrowserStartupApart(t *testing.T) {
 	tb := b.newTab(t, 1280, 900)
 	const id = "flags-semaphore"
 	p := demo(id)
-	// Four waves of 500 ms: the programs' time is mostly the network's,
+	// Four waves of a second: the programs' time is mostly the network's,
 	// the same for both, and what each spends on the CPU (more for
 	// Python, and more still on a busy machine) stays a small part.
-	tb.open(srv.URL + "/lessons/semaphore?" + id + ".limit=5&" + id + ".latency=500ms&" + id + ".error_rate=0&" + id + ".missing=none&" + id + ".vs=python")
+	tb.open(srv.URL + "/lessons/semaphore?" + id + ".limit=5&" + id + ".latency=1s&" + id + ".error_rate=0&" + id + ".missing=none&" + id + ".vs=python")
 	waitReady(tb)
 	tb.waitFor("B to be the same demo in Python", q(p+" .compare-with")+`.value === "python"`, q(p+" .compare-with")+`.value`)
 	tb.click(p + " .compare-run")
@@ -174,7 +174,10 @@ func TestBrowserStartupApart(t *testing.T) {
 	}
 	o, _ := strconv.ParseFloat(own[1], 64)
 	d, _ := strconv.ParseFloat(done[1], 64)
-	if d < o || d > o+0.25 {
+	// The marks are stamped when they reach the server, up to a few
+	// hundredths late on a busy machine: the panel's figure may be that
+	// much shorter.
+	if d < o-0.1 || d > o+0.25 {
 		t.Errorf("Python says it took %.2f s, the panel %.2f s: the panel's is not the program's time", o, d)
 	}
 	scrollTo(tb, p+" figure.timeline")
@@ -283,23 +286,23 @@ func TestBrowserCompareAndRepeatTeach(t *testing.T) {
 	tb.screenshot(filepath.Join(dir, "compare-one-knob-1280.png"))
 	tb.click(p + " .compare-toggle")
 
-	// Waves of 200 ms: far apart next to the jitter of a busy machine, so
-	// the batches stay apart.
-	tb.typeInto(p+` form.params input[name="latency"]`, "200ms")
+	// Waves of half a second: far apart next to the jitter of a busy
+	// machine, so the batches stay apart.
+	tb.typeInto(p+` form.params input[name="latency"]`, "500ms")
 	scrollTo(tb, p+" .after-controls")
-	tb.typeInto(p+" .repeat-n", "4")
+	tb.typeInto(p+" .repeat-n", "3")
 	tb.click(p + " button.repeat")
-	tb.waitFor("four runs", status+`.startsWith("4 / 4 次 · 完成")`, status)
+	tb.waitFor("three runs", status+`.startsWith("3 / 3 次 · 完成")`, status)
 	for _, part := range []string{".orders-times", ".orders-batches", ".orders-ranks"} {
 		if !eval[bool](tb, q(p+" .orders "+part)+` !== null`) {
-			t.Errorf("run ×4 of 20 tasks lacks %s", part)
+			t.Errorf("run ×3 of 20 tasks lacks %s", part)
 		}
 	}
 	if eval[bool](tb, q(p+" .orders .orders-list")+` !== null`) {
-		t.Error("run ×4 of 20 tasks lists one-off orders")
+		t.Error("run ×3 of 20 tasks lists one-off orders")
 	}
-	if n := eval[int](tb, `document.querySelectorAll(`+js(p+" .orders .orders-dot")+`).length`); n != 4 {
-		t.Errorf("%d dots for the times of 4 runs", n)
+	if n := eval[int](tb, `document.querySelectorAll(`+js(p+" .orders .orders-dot")+`).length`); n != 3 {
+		t.Errorf("%d dots for the times of 3 runs", n)
 	}
 	batches := eval[string](tb, q(p+" .orders-batches .orders-note")+`.textContent`)
 	if !strings.HasPrefix(batches, "分成 4 簇") {
