@@ -13,6 +13,7 @@ import { panelQuery, readPanel, shareHref, writePanel } from "./address.js";
 import { Comparison, pairStatus } from "./compare.js";
 import { Gallery } from "./gallery.js";
 import { Knobs } from "./knobs.js";
+import { KnobsLine } from "./knobsline.js";
 import { Prediction } from "./predict.js";
 import { MAX_ROUNDS, MIN_ROUNDS, Series, rounds } from "./repeat.js";
 import { RuntimeSwitch, runtimeName } from "./runtime.js";
@@ -54,6 +55,7 @@ export class Panel {
     this.mode = "single";
     this.online = false;
     this.knobs = new Knobs(this.form, () => this.saveState());
+    this.knobsLine = new KnobsLine(this.form, this.knobs);
     this.editButton = section.querySelector(".edit-toggle[data-module]");
     if (this.editButton) {
       this.editButton.hidden = false;
@@ -106,6 +108,7 @@ export class Panel {
       this.compare.with.value = vs;
       this.openCompare(true, b, true);
     }
+    this.knobsLine.update();
     this.updateShare();
   }
 
@@ -118,7 +121,7 @@ export class Panel {
   panelQuery() {
     const comparing = this.compare.isOpen();
     const q = panelQuery(this.demo, this.runtime.value, this.knobs.nonDefaults(),
-      comparing ? this.compare.with.value : "", comparing ? this.compare.knobs.nonDefaults() : {});
+      comparing ? this.compare.with.value : "", comparing ? this.compare.differs() : {});
     this.editor?.share(q);
     return q;
   }
@@ -206,7 +209,7 @@ export class Panel {
   // start sends one run of demo in runtime; the caller has checked the
   // parameters.
   start(role, demo, runtime, params, term, extra) {
-    const run = { id: null, role, demo, runtime, term, mode: this.mode, started: null, result: null };
+    const run = { id: null, role, demo, runtime, term, mode: this.mode, started: null, result: null, edited: !!extra.source };
     const id = this.socket.run(demo, params, {
       receive: (msg) => this.receive(msg, run),
       lost: () => this.lost(run)
@@ -279,7 +282,9 @@ export class Panel {
     const knobsB = this.compare.knobs;
     if (this.busy() || !this.online || !knobsB) return;
     this.clearErrors();
-    if (!this.knobs.checkAll() || !knobsB.checkAll()) return;
+    if (!this.knobs.checkAll()) return;
+    this.compare.sync(false);
+    if (!knobsB.checkAll()) return;
     // A comparison takes both of the page's places on the server.
     if (this.socket.running() > 0) {
       this.showPanelError("对比要同时运行两个程序：请先停止页面上正在运行的其他演示。");
@@ -295,7 +300,7 @@ export class Panel {
     this.consoleA.dataset.label = "A · " + this.demo + rt(rtA);
     this.termB.pre.dataset.label = "B · " + partner + rt(rtB);
     const a = this.start("a", this.demo, rtA, this.params(), this.term, {});
-    const b = a && this.start("b", partner, rtB, knobsB.values(), this.termB, {});
+    const b = a && this.start("b", partner, rtB, this.compare.values(), this.termB, {});
     if (!a) return;
     this.pair = { a, b };
     this.saveState();
@@ -346,8 +351,10 @@ export class Panel {
         if (run.role === "a" && this.gallery) this.gallery.add(msg.event);
         break;
       case "exit": {
+        // elapsed_ms is the program's own time; a child runtime's
+        // start-up comes apart, said after it.
         const secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
-        const py = pyMark(run);
+        const py = pyMark(run) + startupMark(run, msg);
         if (msg.ok) run.term.finish("ok", "✓ 完成 " + secs + " s" + py);
         else if (msg.error === "stopped") run.term.finish("stopped", "■ 已停止 " + secs + " s" + py);
         else if (msg.error === "timeout") run.term.finish("error", "✗ 超时：运行时间超过上限" + py);
@@ -430,6 +437,14 @@ export class Panel {
     this.finished(run, { type: "exit", ok: false, error: "lost" });
     this.setStatus("连接断开", "error");
   }
+}
+
+// startupMark says how long a child runtime took to start, apart from the
+// program's own time.
+function startupMark(run, msg) {
+  if (!(msg.startup_ms > 0)) return "";
+  const what = run.edited ? "编译" : run.runtime === "python" ? "解释器启动" : "启动";
+  return " · 另有" + what + " " + (msg.startup_ms / 1000).toFixed(2) + " s";
 }
 
 // pyMark is what the console and the status add to a run in Python: Go is

@@ -126,7 +126,10 @@ type fileView struct {
 
 type paramView struct {
 	Name, InputID, Kind, Default, Min, Max, Help, Limits, InputMode string
-	Choices                                                         []string
+	// Label names the knob in words (the help's first clause); the
+	// identifier, which the address and the code use, stands beside it.
+	Label   string
+	Choices []string
 
 	// InputType is "number" for ints and floats (with Step), else "text".
 	InputType, Step string

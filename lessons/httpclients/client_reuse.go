@@ -129,6 +129,8 @@ func round(ctx context.Context, label, task string, urls []string, parallel int,
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i, url := range urls {
+		name := fmt.Sprintf("%s %02d", task, i+1)
+		ev.Wait(name) // 时间线上从这里排队，直到拿到名额
 		select {
 		case sem <- struct{}{}: // 等一个空名额
 		case <-ctx.Done():
@@ -136,7 +138,6 @@ func round(ctx context.Context, label, task string, urls []string, parallel int,
 		if ctx.Err() != nil {
 			break
 		}
-		name := fmt.Sprintf("%s %02d", task, i+1)
 		wg.Go(func() {
 			defer func() { <-sem }()
 			client, done := clientFor()

@@ -59,8 +59,9 @@ async def run_round(label: str, task: str, send) -> dict:
     sem = asyncio.Semaphore(PARALLEL)
 
     async def one(i: int, url: str) -> None:
+        request = types.SimpleNamespace(name=f"{task} {i:02d}", conn="")
+        wt.wait(request.name)  # 时间线上从这里排队，直到拿到名额
         async with sem:  # 等一个空名额
-            request = types.SimpleNamespace(name=f"{task} {i:02d}", conn="")
             wt.start(request.name)
             try:
                 await send(url, request)

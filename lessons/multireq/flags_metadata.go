@@ -138,10 +138,11 @@ func (f *fetcher) downloadOne(ctx context.Context, cc string, together bool, dir
 	return name, os.WriteFile(filepath.Join(dir, name), image, 0o644)
 }
 
-// get 拿一个名额，发一个请求，再把名额还回去。任务拿到名额后才在时间线
-// 上开始，还回名额之前就结束，所以时间线如实显示信号量允许的情形：同时
-// 在走的横条从不超过 limit 根。
+// get 拿一个名额，发一个请求，再把名额还回去。任务先排队（时间线上灰色
+// 的一段），拿到名额后才开始，还回名额之前就结束，所以时间线如实显示
+// 信号量允许的情形：同时在走的横条从不超过 limit 根。
 func (f *fetcher) get(ctx context.Context, task, path string) ([]byte, error) {
+	f.ev.Wait(task)
 	// 核心开始
 	select {
 	case f.sem <- struct{}{}: // 拿名额：名额用完时在这里等

@@ -24,6 +24,7 @@ def stamp() -> str:
 
 
 async def fetch(session: aiohttp.ClientSession, sem: asyncio.Semaphore, task: str, path: str) -> bytes:
+    wt.wait(task)  # 开始排队：时间线上灰色的一段，直到拿到名额
     # 核心开始
     async with sem:  # 拿到名额才发请求，出了 with 就还回去
         # 核心结束

@@ -104,6 +104,8 @@ type downloader struct {
 
 // downloadOne 等到一个名额，下载一面国旗，再把名额还回去。
 func (d *downloader) downloadOne(ctx context.Context, code string) error {
+	// 从这里开始排队：时间线上画一段灰色，直到拿到名额。
+	d.ev.Wait(code)
 	// 核心开始
 	select {
 	case d.sem <- struct{}{}: // 领取名额，相当于 `async with semaphore:`
@@ -115,8 +117,8 @@ func (d *downloader) downloadOne(ctx context.Context, code string) error {
 
 	d.enter()
 	defer d.leave()
-	// 拿到名额之后，这个任务才在时间线上出现，所以时间线显示的正是
-	// 信号量允许的那些。
+	// 拿到名额之后，这个任务的下载才开始，所以时间线上同时在下载的
+	// 正是信号量允许的那些；在这之前它在排队。
 	d.ev.Start(code)
 	err := d.getFlag(ctx, code)
 	d.ev.End(code, timelineStatus(ctx, err))

@@ -38,13 +38,14 @@ async def get_flag(http: aiohttp.ClientSession, cc: str) -> bytes:
 
 
 async def download_one(http, sem: asyncio.Semaphore, cc: str, flight: dict) -> tuple[str, str]:
+    wt.wait(cc)  # 从这里排队：时间线上画一段灰色，直到拿到名额
     # 核心开始
     async with sem:  # 名额用完时在这里排队；离开 with 块时归还名额
         # 核心结束
         # 协程只在 await 处换人，这两行之间没人插进来：计数不用加锁
         flight["now"] += 1
         flight["peak"] = max(flight["peak"], flight["now"])
-        wt.start(cc)  # 拿到名额才在时间线上出现：时间线显示的正是信号量放行的那些
+        wt.start(cc)  # 拿到名额才开始下载：同时在下载的正是信号量放行的那些
         try:
             await get_flag(http, cc)
             outcome, status = "ok", "ok"

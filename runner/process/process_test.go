@@ -48,6 +48,7 @@ type recorded struct{ tasks []string }
 func (r *recorded) Start(task string)    { r.tasks = append(r.tasks, task) }
 func (r *recorded) End(task, _ string)   { r.tasks = append(r.tasks, task) }
 func (r *recorded) Point(task, _ string) { r.tasks = append(r.tasks, task) }
+func (r *recorded) Wait(task string)     { r.tasks = append(r.tasks, task) }
 
 func child(t *testing.T, mode string) *exec.Cmd {
 	t.Helper()

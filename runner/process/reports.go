@@ -24,6 +24,15 @@ type Report struct {
 	ElapsedMs float64 `json:"elapsed_ms,omitempty"`
 }
 
+// The phases of the lines a runtime writes around its program: "program"
+// when the program's first instruction runs (its runtime's start-up is
+// over), "exit" when it has run its last. The Go harness says the same
+// with begin and done (or error).
+const (
+	phaseProgram = "program"
+	phaseExit    = "exit"
+)
+
 // ReportLimits bound what one child may make the server hold or pass on:
 // a child's code may be a learner's, and a learner's may be hostile.
 type ReportLimits struct {
@@ -40,7 +49,7 @@ func DefaultReportLimits() ReportLimits {
 }
 
 // Relay reads reports from r until it closes, passes timeline events on
-// to ev within lim, marks the program's start (runner.ProgramStarted) and
+// to ev within lim, marks the program's start and end (runner.ChildProgram) and
 // hands every other report to other (which may be nil). Lines that are
 // too long, not JSON, or past a limit are dropped.
 func Relay(r io.Reader, ev runner.Events, lim ReportLimits, other func(Report)) {
@@ -63,6 +72,14 @@ func Relay(r io.Reader, ev runner.Events, lim ReportLimits, other func(Report)) 
 			var rep Report
 			if json.Unmarshal(line, &rep) == nil {
 				switch {
+				case rep.Phase == phaseProgram || rep.Begin:
+					if c, ok := ev.(runner.ChildProgram); ok {
+						c.ProgramStarted()
+					}
+				case rep.Phase == phaseExit:
+					if c, ok := ev.(runner.ChildProgram); ok {
+						c.ProgramEnded()
+					}
 				case rep.Task != "" && rep.Phase != "":
 					task, status := cut(rep.Task, lim.NameBytes), cut(rep.Status, lim.NameBytes)
 					if events >= lim.Events || (!tasks[task] && len(tasks) >= lim.Tasks) {
@@ -77,10 +94,16 @@ func Relay(r io.Reader, ev runner.Events, lim ReportLimits, other func(Report)) 
 						ev.End(task, status)
 					case runner.PhasePoint:
 						ev.Point(task, status)
+					case runner.PhaseWait:
+						ev.Wait(task)
 					}
-				case rep.Begin:
-					runner.ProgramStarted(ev)
 				default:
+					if rep.Done || rep.Error != "" {
+						// The program has run its last instruction.
+						if c, ok := ev.(runner.ChildProgram); ok {
+							c.ProgramEnded()
+						}
+					}
 					if other != nil {
 						rep.Error = cut(rep.Error, lim.LineBytes)
 						other(rep)

@@ -700,7 +700,12 @@ func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, runtime stri
 
 func exitMessage(id string, res runner.Result) Message {
 	ok := res.Err == nil
-	ms := float64((res.Elapsed - res.Startup).Microseconds()) / 1000
+	// A child runtime's start-up (the interpreter starting) is said apart:
+	// elapsed_ms is the program's own time, from its first instruction to
+	// its last (the interpreter's exit left out too), which is what a
+	// learner compares with the program's own printout and with the same
+	// program in the other runtime.
+	ms := float64(res.Program().Microseconds()) / 1000
 	m := Message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms, TaskSummary: res.Tasks}
 	if res.Startup > 0 {
 		startup := float64(res.Startup.Microseconds()) / 1000

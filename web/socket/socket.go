@@ -18,9 +18,11 @@
 //
 //	{"type":"started", "id":"r1", "demo":"flags-semaphore", "params":{...resolved values...}}
 //	{"type":"output",  "id":"r1", "data":"CN "}   // raw text; may hold \b \r \n
+//	{"type":"event",   "id":"r1", "event":{"task":"CN","phase":"wait","t_ms":0.4}, "in_flight":0}   // queues for a permit
 //	{"type":"event",   "id":"r1", "event":{"task":"CN","phase":"start","t_ms":12.5}, "in_flight":1}
 //	{"type":"exit",    "id":"r1", "ok":true, "elapsed_ms":1234.5, "max_in_flight":5, "max_at_ms":12.5, "order":["CN",...], "unfinished":0}
 //	{"type":"exit",    "id":"r1", "ok":false, "error":"stopped"}   // or "timeout", or the demo's error
+//	{"type":"exit",    "id":"r1", "ok":true, "elapsed_ms":730.2, "startup_ms":251.0, ...}   // a child runtime (Python): start-up apart
 //	{"type":"error",   "id":"r1", "error":"unknown parameter \"limt\" for demo flags-semaphore", "param":"limt"}
 //
 // Every accepted run ends with exactly one exit; every rejected frame gets
@@ -370,6 +372,7 @@ type Message struct {
 	Event     *runner.Event     `json:"event,omitempty"`
 	OK        *bool             `json:"ok,omitempty"`
 	ElapsedMs *float64          `json:"elapsed_ms,omitempty"`
+	StartupMs *float64          `json:"startup_ms,omitempty"` // on exit of a child runtime: its start-up, not in elapsed_ms
 	Error     string            `json:"error,omitempty"`
 	Param     string            `json:"param,omitempty"`    // the field an error is about
 	Position  int               `json:"position,omitempty"` // a queued run's place: 1 is next
@@ -384,10 +387,6 @@ type Message struct {
 	Code        string `json:"code,omitempty"`
 	Diagnostics any    `json:"diagnostics,omitempty"`
 	Lines       []int  `json:"lines,omitempty"`
-	// On exit of a child runtime: the time before its program began
-	// (interpreter start, or build and sandbox set-up); elapsed_ms is then
-	// the program's own time.
-	StartupMs *float64 `json:"startup_ms,omitempty"`
 
 	// What the server counts from the timeline (timeline.go): in_flight on
 	// every event frame; max_in_flight, order, ... on the exit frame.
