@@ -36,12 +36,13 @@ const (
 	// 10-20 MiB resident.
 	shimShare = 32 << 20
 	// buildShare is one edit's build with a warm cache: the go command, the
-	// compiler for the lesson's package and main, and the linker. Measured
-	// on a lesson (semaphore) and the flag site: the linker peaks at
-	// 131 MiB (146 MiB with -race), the compiler at 20 MiB; 512 MiB is
-	// that sum twice over. Each toolchain process may reach RLIMIT_DATA
-	// (2 GiB), which a lesson never comes near: the one share here that
-	// the kernel does not enforce (README.md says what follows).
+	// compiler for the edited lesson and for main, and the linker, one
+	// after another. Measured on an edit of the semaphore lesson beside
+	// the flag site (README.md has the command): compiler 30 and 16 MiB,
+	// linker 131 MiB (146 MiB with -race); 512 MiB holds that about 2½
+	// times over. Each toolchain process may reach RLIMIT_DATA (2 GiB),
+	// which a lesson never comes near: the one share here that the kernel
+	// does not enforce (README.md says what follows).
 	buildShare = 512 << 20
 )
 
