@@ -7,10 +7,12 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -431,4 +433,146 @@ func TestSeccompProfile(t *testing.T) {
 			t.Errorf("%s is allowed: nothing in the course needs it", n)
 		}
 	}
+}
+
+// checkResult is what testdata/sandboxcheck prints.
+type checkResult struct {
+	Probe    bool     `json:"probe"`
+	Detail   string   `json:"detail"`
+	Program  string   `json:"program"`
+	WithProc string   `json:"with_proc"`
+	Unknown  []string `json:"unknown"`
+}
+
+// buildSandboxCheck builds testdata/sandboxcheck as a command of the
+// course's module (an overlay adds it there for the build alone), into dir.
+func buildSandboxCheck(t *testing.T, dir string) string {
+	t.Helper()
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := filepath.Abs(filepath.Join("testdata", "sandboxcheck", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlay, err := json.Marshal(map[string]map[string]string{
+		"Replace": {filepath.Join(root, "cmd", "deploy-sandboxcheck", "main.go"): src}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlayPath := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(overlayPath, overlay, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "sandboxcheck")
+	cmd := exec.Command("go", "build", "-overlay", overlayPath, "-o", bin, "./cmd/deploy-sandboxcheck")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build sandboxcheck: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestSandboxUnderPodProfile sets the course's real sandbox up the way the
+// pod does — as the pod's unprivileged user, under deploy/seccomp's
+// profile — and checks that it works there, and that it would not under
+// what the Deployment avoids: the runtimes' default profile (here: the
+// pod's less the calls RuntimeDefault gives only to CAP_SYS_ADMIN) and, as
+// root can show, a /proc masked as runtimes mask it by default.
+func TestSandboxUnderPodProfile(t *testing.T) {
+	dir, err := os.MkdirTemp("", "deploy-sandboxcheck-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	// The pod's user must reach the binary and write its temp files here.
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	bin := buildSandboxCheck(t, dir)
+	profile, err := filepath.Abs(filepath.Join("seccomp", "walkthrough.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	asPod := []string{}
+	root := os.Geteuid() == 0
+	if root {
+		asPod = []string{"-uid", "65532"} // the Deployment's runAsUser
+	}
+	run := func(t *testing.T, ownMounts bool, args ...string) checkResult {
+		t.Helper()
+		cmd := exec.Command(bin, append(slices.Clone(asPod), args...)...)
+		cmd.Env = append(os.Environ(), "TMPDIR="+dir)
+		if ownMounts {
+			cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+		}
+		out, err := cmd.Output()
+		if err != nil {
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			t.Fatalf("sandboxcheck %q: %v\n%s%s", args, err, out, stderr)
+		}
+		var r checkResult
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatalf("sandboxcheck %q: %q: %v", args, out, err)
+		}
+		t.Logf("%q: %+v", args, r)
+		return r
+	}
+
+	if r := run(t, false); !r.Probe || r.Program != "ok" || r.WithProc != "ok" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no sandbox on this machine (%s): CI must allow user namespaces", r.Detail)
+		}
+		t.Skipf("this machine sets up no sandbox (%s): nothing to compare the pod's profile with", r.Detail)
+	}
+	t.Run("pod profile", func(t *testing.T) {
+		r := run(t, false, "-seccomp", profile)
+		if !r.Probe || r.Program != "ok" || r.WithProc != "ok" {
+			t.Errorf("under deploy/seccomp/walkthrough.json: probe %v (%s), program %s, with /proc %s: want all ok",
+				r.Probe, r.Detail, r.Program, r.WithProc)
+		}
+	})
+	t.Run("without CAP_SYS_ADMIN's calls", func(t *testing.T) {
+		data, err := os.ReadFile(profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p map[string]any
+		if err := json.Unmarshal(data, &p); err != nil {
+			t.Fatal(err)
+		}
+		adminOnly := []string{"mount", "umount2", "sethostname", "pivot_root"}
+		for _, rule := range p["syscalls"].([]any) {
+			r := rule.(map[string]any)
+			r["names"] = slices.DeleteFunc(r["names"].([]any), func(n any) bool { return slices.Contains(adminOnly, n.(string)) })
+		}
+		less, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lessPath := filepath.Join(dir, "runtime-default-like.json")
+		if err := os.WriteFile(lessPath, less, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if r := run(t, false, "-seccomp", lessPath); r.Probe {
+			t.Errorf("without %v the sandbox still set up: then RuntimeDefault would do, and the Localhost profile is not needed", adminOnly)
+		}
+	})
+	t.Run("masked /proc", func(t *testing.T) {
+		if !root {
+			t.Skip("masking /proc as a runtime does takes root")
+		}
+		r := run(t, true, "-mask-proc", "-seccomp", profile)
+		if !r.Probe || r.Program != "ok" {
+			t.Errorf("masked /proc: probe %v (%s), program %s: want both ok", r.Probe, r.Detail, r.Program)
+		}
+		if r.WithProc == "ok" {
+			t.Error("masked /proc: a sandbox with a /proc of its own set up: then procMount: Unmasked is not needed")
+		}
+	})
 }
