@@ -95,7 +95,8 @@ func New(ctx context.Context, cfg Config) *Builder {
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
-	b.builds = make(chan struct{}, max(1, runtime.NumCPU()))
+	// GOMAXPROCS, not NumCPU: in a container it is the CPU limit's.
+	b.builds = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	switch {
 	case cfg.Sandbox == nil && !cfg.Unsandboxed:
 		b.why = "这台服务器没有沙箱，不运行学习者的代码"
@@ -301,7 +302,7 @@ func (b *Builder) buildEnv(cache, tmp string, race bool) []string {
 		"HOME=" + tmp, "GOPATH=" + filepath.Join(tmp, "gopath"), "GOTOOLCHAIN=local",
 		"GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=vendor", "GOWORK=off", "GOENV=off",
 		"GOTELEMETRY=off", "CGO_ENABLED=" + cgo, "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
-		"GOMAXPROCS=" + strconv.Itoa(max(1, runtime.NumCPU())),
+		"GOMAXPROCS=" + strconv.Itoa(max(1, runtime.GOMAXPROCS(0))),
 	}
 }
 

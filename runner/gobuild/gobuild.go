@@ -56,7 +56,7 @@ func DefaultLimits() Limits {
 	return Limits{
 		SourceBytes: 64 << 10,
 		BuildTime:   60 * time.Second,
-		BuildMemory: 2 << 30,
+		BuildMemory: 1 << 30, // the linker needs about 150 MiB; a hostile source gets no more than this
 		CacheBytes:  2 << 30,
 		Memory:      512 << 20,
 		OpenFiles:   256,

@@ -158,7 +158,10 @@ func copyFile(from, to string) error {
 func (s *Sandbox) probe(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
 	defer cancel()
-	cmd, err := s.command(Spec{Tmpfs: []Tmpfs{{Inside: "/tmp", Bytes: 1 << 20}}})
+	// With a /proc of its own, as a build's: a container that masks /proc
+	// (runc's default) allows namespaces but not that, and must fail here,
+	// not at the first learner's build.
+	cmd, err := s.command(Spec{Tmpfs: []Tmpfs{{Inside: "/tmp", Bytes: 1 << 20}}, Proc: true})
 	if err != nil {
 		return err
 	}
