@@ -260,17 +260,27 @@ func TestBrowserEdition(t *testing.T) {
 		if bad := eval[[]int](tb, `(() => { const out = []; `+lines+`.forEach((l, i) => { if ((`+bar+` !== "none") !== l.classList.contains("core")) out.push(i + 1); }); return out; })()`); len(bad) > 0 {
 			t.Errorf("lines %v: the gutter bar does not match the core marks", bad)
 		}
-		if eval[float64](tb, `Number(getComputedStyle(`+q(pane+" .line.core-mark")+`).opacity)`) >= 1 {
-			t.Error("the marker comments are not dimmed")
+		// The panel opens on its idea: imports folded behind one button, the
+		// first core line at the top of the pane (one line of context above).
+		imports := `[...document.querySelectorAll(` + js(pane+" .line.import") + `)]`
+		if n := eval[int](tb, imports+`.length`); n < 2 || eval[int](tb, imports+`.filter(l => l.getClientRects().length > 0).length`) != 0 {
+			t.Errorf("the %d import lines are not folded when the panel opens", n)
+		}
+		firstCore := q(pane + " .line.core")
+		if off := eval[float64](tb, firstCore+`.getBoundingClientRect().top - `+q(pane)+`.getBoundingClientRect().top`); off < 0 || off > 60 {
+			t.Errorf("the first core line is %.0fpx below the top of its pane, want it at the top", off)
+		}
+		if eval[bool](tb, `[...document.querySelectorAll(`+js(pane+" .line")+`)].some(l => /核心(开始|结束)/.test(l.textContent))`) {
+			t.Error("a marker comment reached the page")
 		}
 
 		toggle := p + " button.core-toggle"
 		clickInView(tb, toggle)
 		tb.waitFor("only the core shown", q(toggle)+`.getAttribute("aria-pressed") === "true" && document.querySelectorAll(`+js(pane+" button.fold")+`).length > 0`,
 			q(toggle)+`.getAttribute("aria-pressed")`)
-		// Every line shown is core or a marker; every other line is behind
+		// Every line shown is core; every other line is behind
 		// a "⋯ N 行" button that counts it; numbers are the file's.
-		if bad := eval[[]string](tb, shown+`.filter(l => !l.classList.contains("core") && !l.classList.contains("core-mark")).map(l => l.textContent)`); len(bad) > 0 {
+		if bad := eval[[]string](tb, shown+`.filter(l => !l.classList.contains("core")).map(l => l.textContent)`); len(bad) > 0 {
 			t.Errorf("folded view still shows plumbing lines: %q", bad)
 		}
 		hidden := eval[int](tb, lines+`.length - `+shown+`.length`)

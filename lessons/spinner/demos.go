@@ -6,6 +6,7 @@ package spinner
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
@@ -42,5 +43,23 @@ func Demos() []runner.Demo {
 			Source: "spinner_goroutine.go", Python: "spinner_goroutine.py",
 			Params: params(), Run: spinGoroutine,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "spinner_goroutine.py", Func: "draw", First: "await asyncio.sleep(FRAME)", Last: "await asyncio.sleep(FRAME)"},
+		{File: "spinner_goroutine.go", Func: "spinGoroutine", First: "spinCtx, cancelSpinner := context.WithCancel(ctx)", Last: "go func() {"},
+		{File: "spinner_goroutine.go", Func: "spinGoroutine", First: "cancelSpinner()", Last: "<-finished"},
+		{File: "spinner_goroutine.go", Func: "drawUntilDone", First: "select {", Last: "select {"},
+		{File: "spinner_goroutine.py", Func: "main", First: "spinner = asyncio.create_task(draw(\"thinking...\"))", Last: "try:"},
+		{File: "spinner_thread.go", Func: "spinThread", First: "var stop atomic.Bool", Last: "go func() {"},
+		{File: "spinner_thread.go", Func: "spinThread", First: "stop.Store(true)", Last: "<-finished"},
+		{File: "spinner_thread.go", Func: "drawUntilFlag", First: "for i := 0; !stop.Load(); i++ {", Last: "for i := 0; !stop.Load(); i++ {"},
+		{File: "spinner_thread.py", Func: "draw", First: "time.sleep(FRAME)", Last: "if stop.is_set():"},
+		{File: "spinner_thread.py", Func: "main", First: "stop = threading.Event()", Last: "worker.join()"},
 	}
 }
