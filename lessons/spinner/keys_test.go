@@ -100,3 +100,31 @@ func TestKey2StopLateness80ms(t *testing.T) { checkLateness(t, 2, 80*time.Millis
 
 // Exercise 3: frames of 20ms.
 func TestKey3StopLateness20ms(t *testing.T) { checkLateness(t, 3, 20*time.Millisecond) }
+
+// Exercise 1, the Python tab: the asyncio spinner sleeps a whole frame
+// after drawing one, so its frames drift late and it draws fewer than the
+// Go demo's ticker, never more than 50 in 1s at 20ms. On the real clock,
+// as a learner runs it; "左右" allows a busy machine a few frames fewer.
+func TestKey1PythonFramesDrift(t *testing.T) {
+	key := lessontest.MustAnswerKey(t, Files, 1)
+	about, _ := lessontest.MustRange(t, key, "帧数是")
+	py := lessontest.Python(t, lessontest.FindPython(t), Demos(), Files, "spinner-goroutine")
+	res := lessontest.MustRun(t, t.Context(), py, "spinner-goroutine", "slow=1s", "frame=20ms")
+	if res.Err != nil {
+		t.Fatalf("%v\n%s", res.Err, res.Output)
+	}
+	var at []float64
+	for _, e := range res.Events {
+		if e.Task == "spinner" && e.Phase == runner.PhasePoint {
+			at = append(at, e.TMs)
+		}
+	}
+	n := float64(len(at))
+	if n > 50 || n < about-9 {
+		t.Fatalf("the Python spinner drew %g frames in 1s at 20ms; the key says about %g, never more than 50", n, about)
+	}
+	// Every frame comes a little more than 20ms after the one before.
+	if mean := (at[len(at)-1] - at[0]) / (n - 1); mean <= 20 {
+		t.Errorf("Python frames %.2fms apart on average; asyncio.sleep after drawing makes it more than 20ms", mean)
+	}
+}
