@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 )
 
 // A key that quotes a time quotes what a learner sees: a run on the real
@@ -104,3 +105,30 @@ func seconds(line string) []float64 {
 }
 
 var duration = regexp.MustCompile(`(\d+(?:\.\d+)?)\s?(ms|µs|us|ns|s)\b`)
+
+// OnBothClocks runs check twice: inside a synctest bubble ("exact"), and
+// on the real clock ("real clock", beside the test's other real runs).
+// check must hold on both: what it reads from a key is what a learner
+// sees, within the key's tolerance.
+func OnBothClocks(t *testing.T, check func(t *testing.T)) {
+	t.Helper()
+	t.Run("exact", func(t *testing.T) { synctest.Test(t, check) })
+	t.Run("real clock", func(t *testing.T) {
+		t.Parallel()
+		check(t)
+	})
+}
+
+// CheckKeyExcerpts is CheckTimedExcerpt for every console excerpt of a
+// key, with the key's tolerance; a key that quotes none fails tb.
+func CheckKeyExcerpts(tb testing.TB, key, output string) {
+	tb.Helper()
+	tol := MustTolerance(tb, key)
+	excerpts := Excerpts(key)
+	if len(excerpts) == 0 {
+		tb.Fatalf("the key quotes no console excerpt (a ~~~text block):\n%s", key)
+	}
+	for _, e := range excerpts {
+		CheckTimedExcerpt(tb, e, output, tol)
+	}
+}
