@@ -93,6 +93,26 @@ func checkLateness(t *testing.T, n int, frame time.Duration) {
 			t.Errorf("the thread was late by the same amount at every stop (%v); the key says it varies", seen)
 		}
 	}
+
+	// On the real clock, as a learner stops it: within the key's range,
+	// plus at most what the key allows for waking up and clearing the line.
+	extra, _ := lessontest.MustRange(t, key, "晚不过")
+	for _, c := range []struct {
+		id     string
+		lo, hi float64
+	}{
+		{"spinner-goroutine", loG, hiG},
+		{"spinner-thread", loT, hiT},
+	} {
+		t.Run(c.id+" on the real clock", func(t *testing.T) {
+			t.Parallel()
+			res := lessontest.CheckStop(t, Demos(), c.id, lessontest.Stop{
+				Params: []string{"slow=10s", "frame=" + frame.String()}, After: 300*time.Millisecond + frame/4, Within: frame + lessontest.StopBound})
+			if late := res.Late.Seconds(); late < c.lo/1000 || late > c.hi/1000+extra {
+				t.Errorf("%s: %.1fms late, the key says %g–%gms, at most %gs more on the real clock", c.id, late*1000, c.lo, c.hi, extra)
+			}
+		})
+	}
 }
 
 // Exercise 2: frames of 80ms.
