@@ -52,6 +52,9 @@ func coreSpans(lang string, src []byte, ranges []core.Range) ([]lineSpan, error)
 	}
 	var spans []lineSpan
 	for _, r := range ranges {
+		if r.Last == "" {
+			r.Last = r.First
+		}
 		s, err := resolve(r)
 		if err != nil {
 			return nil, fmt.Errorf("core range in %s (first %q): %w", describeFunc(r.Func), r.First, err)

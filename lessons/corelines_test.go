@@ -54,7 +54,7 @@ func TestCoreLinesFromDeclarations(t *testing.T) {
 	ranges := []core.Range{
 		{File: "x.go", Func: "f", First: "go work()", Last: "done <- true"},
 		{File: "x.go", Func: "f", First: "for i := range 3", Last: "for i"},
-		{File: "x.go", Func: "T", First: "b chan", Last: "b chan"},
+		{File: "x.go", Func: "T", First: "b chan"}, // an empty Last is First
 		{File: "x.go", Func: "T.m", First: "if x := 1", Last: "if x := 1"},
 	}
 	html, hasCore, err := highlightSource("go", []byte(coreGoSrc), ranges)

@@ -47,15 +47,15 @@ func Demos() []runner.Demo {
 // no marker in the shown text (see package core).
 func Core() []core.Range {
 	return []core.Range{
-		{File: "three_stages_callbacks.go", Func: "runCallbacks", First: "shop.fetchUserID(userName, func(id int) {", Last: "shop.fetchUserID(userName, func(id int) {"},
-		{File: "three_stages_callbacks.go", Func: "callbackShop.call", First: "s.pending.Go(func() {", Last: "s.pending.Go(func() {"},
+		{File: "three_stages_callbacks.go", Func: "runCallbacks", First: "shop.fetchUserID(userName, func(id int) {"},
+		{File: "three_stages_callbacks.go", Func: "callbackShop.call", First: "s.pending.Go(func() {"},
 		{File: "three_stages_callbacks.py", Func: "main", First: "def on_user(user_id):", Last: "fetch_user_id(\"alice\", on_user, lambda exc: failed(1, exc))"},
-		{File: "three_stages_sequential.go", Func: "runSequential", First: "total, err := threeStages(ctx, shop, say)", Last: "total, err := threeStages(ctx, shop, say)"},
-		{File: "three_stages_sequential.go", Func: "runSequential", First: "if err != nil {", Last: "if err != nil {"},
+		{File: "three_stages_sequential.go", Func: "runSequential", First: "total, err := threeStages(ctx, shop, say)"},
+		{File: "three_stages_sequential.go", Func: "runSequential", First: "if err != nil {"},
 		{File: "three_stages_sequential.go", Func: "threeStages"},
-		{File: "three_stages_sequential.py", Func: "three_stages", First: "user_id = await fetch_user_id(name)", Last: "user_id = await fetch_user_id(name)"},
-		{File: "three_stages_sequential.py", Func: "three_stages", First: "order = await fetch_order(user_id)", Last: "order = await fetch_order(user_id)"},
-		{File: "three_stages_sequential.py", Func: "three_stages", First: "total = await fetch_total(order)", Last: "total = await fetch_total(order)"},
-		{File: "three_stages_sequential.py", Func: "main", First: "try:", Last: "try:"},
+		{File: "three_stages_sequential.py", Func: "three_stages", First: "user_id = await fetch_user_id(name)"},
+		{File: "three_stages_sequential.py", Func: "three_stages", First: "order = await fetch_order(user_id)"},
+		{File: "three_stages_sequential.py", Func: "three_stages", First: "total = await fetch_total(order)"},
+		{File: "three_stages_sequential.py", Func: "main", First: "try:"},
 	}
 }

@@ -18,7 +18,8 @@ type Range struct {
 	// indentation left out. Both must be statements of one block (the same
 	// braces in Go, the same suite in Python), and each must name exactly
 	// one statement of Func. The run covers the comment lines right above
-	// First and everything up to the end of Last, its body included. Empty
-	// First and Last mark the whole function, its doc comment included.
+	// First and everything up to the end of Last, its body included. An
+	// empty Last is First again (a run of one statement); empty First and
+	// Last mark the whole function, its doc comment included.
 	First, Last string
 }

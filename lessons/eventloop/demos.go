@@ -37,9 +37,9 @@ func Demos() []runner.Demo {
 func Core() []core.Range {
 	return []core.Range{
 		{File: "hello_tasks.go", Func: "helloTasks", First: "var wg sync.WaitGroup", Last: "for i, d := range durations {"},
-		{File: "hello_tasks.go", Func: "helloTasks", First: "wg.Wait()", Last: "wg.Wait()"},
-		{File: "hello_tasks.go", Func: "sleep", First: "select {", Last: "select {"},
-		{File: "hello_tasks.py", Func: "task", First: "await asyncio.sleep(seconds)", Last: "await asyncio.sleep(seconds)"},
-		{File: "hello_tasks.py", Func: "main", First: "results = await asyncio.gather(*jobs)", Last: "results = await asyncio.gather(*jobs)"},
+		{File: "hello_tasks.go", Func: "helloTasks", First: "wg.Wait()"},
+		{File: "hello_tasks.go", Func: "sleep", First: "select {"},
+		{File: "hello_tasks.py", Func: "task", First: "await asyncio.sleep(seconds)"},
+		{File: "hello_tasks.py", Func: "main", First: "results = await asyncio.gather(*jobs)"},
 	}
 }

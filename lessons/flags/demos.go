@@ -48,10 +48,10 @@ func Demos() []runner.Demo {
 func Core() []core.Range {
 	return []core.Range{
 		{File: "flags_concurrent.go", Func: "flagsConcurrent", First: "var wg sync.WaitGroup", Last: "for _, c := range flagserver.Countries()[:p.Int(\"count\")] {"},
-		{File: "flags_concurrent.go", Func: "flagsConcurrent", First: "wg.Wait()", Last: "wg.Wait()"},
-		{File: "flags_concurrent.py", Func: "download_one", First: "await get_flag(session, cc)", Last: "await get_flag(session, cc)"},
-		{File: "flags_concurrent.py", Func: "main", First: "async with aiohttp.ClientSession() as session:", Last: "async with aiohttp.ClientSession() as session:"},
-		{File: "flags_sequential.go", Func: "flagsSequential", First: "for _, c := range flagserver.Countries()[:p.Int(\"count\")] {", Last: "for _, c := range flagserver.Countries()[:p.Int(\"count\")] {"},
-		{File: "flags_sequential.py", Func: "main", First: "for cc in COUNTRIES[:COUNT]:", Last: "for cc in COUNTRIES[:COUNT]:"},
+		{File: "flags_concurrent.go", Func: "flagsConcurrent", First: "wg.Wait()"},
+		{File: "flags_concurrent.py", Func: "download_one", First: "await get_flag(session, cc)"},
+		{File: "flags_concurrent.py", Func: "main", First: "async with aiohttp.ClientSession() as session:"},
+		{File: "flags_sequential.go", Func: "flagsSequential", First: "for _, c := range flagserver.Countries()[:p.Int(\"count\")] {"},
+		{File: "flags_sequential.py", Func: "main", First: "for cc in COUNTRIES[:COUNT]:"},
 	}
 }

@@ -43,12 +43,12 @@ func Demos() []runner.Demo {
 func Core() []core.Range {
 	return []core.Range{
 		{File: "client_reuse.go", Func: "newTransport", First: "MaxIdleConnsPerHost: conns", Last: "MaxConnsPerHost:"},
-		{File: "client_reuse.go", Func: "clientReuse", First: "freshClient := func() (*http.Client, func()) {", Last: "freshClient := func() (*http.Client, func()) {"},
+		{File: "client_reuse.go", Func: "clientReuse", First: "freshClient := func() (*http.Client, func()) {"},
 		{File: "client_reuse.go", Func: "clientReuse", First: "shared := newTransport(ctx, handshake, parallel, &sharedOpened)", Last: "same := func() (*http.Client, func()) { return sharedClient, func() {} }"},
-		{File: "client_reuse.go", Func: "get", First: "trace := &httptrace.ClientTrace{", Last: "trace := &httptrace.ClientTrace{"},
-		{File: "client_reuse.go", Func: "get", First: "_, err = io.Copy(io.Discard, resp.Body)", Last: "_, err = io.Copy(io.Discard, resp.Body)"},
-		{File: "client_reuse.py", Func: "get", First: "await resp.read()", Last: "await resp.read()"},
-		{File: "client_reuse.py", Func: "fresh", First: "async with aiohttp.ClientSession(trace_configs=[counting(fresh_opened)]) as session:", Last: "async with aiohttp.ClientSession(trace_configs=[counting(fresh_opened)]) as session:"},
+		{File: "client_reuse.go", Func: "get", First: "trace := &httptrace.ClientTrace{"},
+		{File: "client_reuse.go", Func: "get", First: "_, err = io.Copy(io.Discard, resp.Body)"},
+		{File: "client_reuse.py", Func: "get", First: "await resp.read()"},
+		{File: "client_reuse.py", Func: "fresh", First: "async with aiohttp.ClientSession(trace_configs=[counting(fresh_opened)]) as session:"},
 		{File: "client_reuse.py", Func: "main", First: "connector = aiohttp.TCPConnector(limit_per_host=PARALLEL)", Last: "async with aiohttp.ClientSession(connector=connector, trace_configs=[counting(shared_opened)]) as shared:"},
 	}
 }

@@ -41,10 +41,10 @@ func Demos() []runner.Demo {
 // no marker in the shown text (see package core).
 func Core() []core.Range {
 	return []core.Range{
-		{File: "flags_metadata.go", Func: "flagsMetadata", First: "sem:", Last: "sem:"},
-		{File: "flags_metadata.go", Func: "fetcher.downloadOne", First: "if together {", Last: "if together {"},
+		{File: "flags_metadata.go", Func: "flagsMetadata", First: "sem:"},
+		{File: "flags_metadata.go", Func: "fetcher.downloadOne", First: "if together {"},
 		{File: "flags_metadata.go", Func: "fetcher.get", First: "select {", Last: "defer func() { <-f.sem }()"},
-		{File: "flags_metadata.py", Func: "fetch", First: "async with sem:", Last: "async with sem:"},
-		{File: "flags_metadata.py", Func: "download_one", First: "if PAIR == \"parallel\":", Last: "if PAIR == \"parallel\":"},
+		{File: "flags_metadata.py", Func: "fetch", First: "async with sem:"},
+		{File: "flags_metadata.py", Func: "download_one", First: "if PAIR == \"parallel\":"},
 	}
 }

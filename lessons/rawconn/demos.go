@@ -39,9 +39,9 @@ func Core() []core.Range {
 		{File: "wget_headers.go", Func: "wget", First: "var d net.Dialer", Last: "defer stop()"},
 		{File: "wget_headers.go", Func: "wget", First: "request := \"GET / HTTP/1.0\\r\\nHost: \" + h.name + \"\\r\\n\\r\\n\"", Last: "if _, err := io.WriteString(conn, request); err != nil {"},
 		{File: "wget_headers.go", Func: "wget", First: "r := bufio.NewReader(conn)", Last: "for {"},
-		{File: "wget_headers.py", Func: "wget", First: "reader, writer = await asyncio.open_connection(\"127.0.0.1\", port)", Last: "reader, writer = await asyncio.open_connection(\"127.0.0.1\", port)"},
+		{File: "wget_headers.py", Func: "wget", First: "reader, writer = await asyncio.open_connection(\"127.0.0.1\", port)"},
 		{File: "wget_headers.py", Func: "wget", First: "request = f\"GET / HTTP/1.0\\r\\nHost: {name}\\r\\n\\r\\n\"", Last: "await writer.drain()"},
-		{File: "wget_headers.py", Func: "wget", First: "while True:", Last: "while True:"},
-		{File: "wget_headers.py", Func: "main", First: "took = await asyncio.gather(*(wget(name, port) for name, port in zip(NAMES, ports)))", Last: "took = await asyncio.gather(*(wget(name, port) for name, port in zip(NAMES, ports)))"},
+		{File: "wget_headers.py", Func: "wget", First: "while True:"},
+		{File: "wget_headers.py", Func: "main", First: "took = await asyncio.gather(*(wget(name, port) for name, port in zip(NAMES, ports)))"},
 	}
 }

@@ -46,11 +46,11 @@ func Demos() []runner.Demo {
 // no marker in the shown text (see package core).
 func Core() []core.Range {
 	return []core.Range{
-		{File: "flags_semaphore.go", Func: "flagsSemaphore", First: "sem:", Last: "sem:"},
+		{File: "flags_semaphore.go", Func: "flagsSemaphore", First: "sem:"},
 		{File: "flags_semaphore.go", Func: "flagsSemaphore", First: "results := make(chan result, len(countries))", Last: "for range countries {"},
 		{File: "flags_semaphore.go", Func: "downloader.downloadOne", First: "select {", Last: "defer func() { <-d.sem }()"},
-		{File: "flags_semaphore.py", Func: "download_one", First: "async with sem:", Last: "async with sem:"},
-		{File: "flags_semaphore.py", Func: "main", First: "sem = asyncio.Semaphore(LIMIT)", Last: "sem = asyncio.Semaphore(LIMIT)"},
-		{File: "flags_semaphore.py", Func: "main", First: "for next_done in asyncio.as_completed(jobs):", Last: "for next_done in asyncio.as_completed(jobs):"},
+		{File: "flags_semaphore.py", Func: "download_one", First: "async with sem:"},
+		{File: "flags_semaphore.py", Func: "main", First: "sem = asyncio.Semaphore(LIMIT)"},
+		{File: "flags_semaphore.py", Func: "main", First: "for next_done in asyncio.as_completed(jobs):"},
 	}
 }

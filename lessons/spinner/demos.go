@@ -51,14 +51,14 @@ func Demos() []runner.Demo {
 // no marker in the shown text (see package core).
 func Core() []core.Range {
 	return []core.Range{
-		{File: "spinner_goroutine.py", Func: "draw", First: "await asyncio.sleep(FRAME)", Last: "await asyncio.sleep(FRAME)"},
+		{File: "spinner_goroutine.py", Func: "draw", First: "await asyncio.sleep(FRAME)"},
 		{File: "spinner_goroutine.go", Func: "spinGoroutine", First: "spinCtx, cancelSpinner := context.WithCancel(ctx)", Last: "go func() {"},
 		{File: "spinner_goroutine.go", Func: "spinGoroutine", First: "cancelSpinner()", Last: "<-finished"},
-		{File: "spinner_goroutine.go", Func: "drawUntilDone", First: "select {", Last: "select {"},
+		{File: "spinner_goroutine.go", Func: "drawUntilDone", First: "select {"},
 		{File: "spinner_goroutine.py", Func: "main", First: "spinner = asyncio.create_task(draw(\"thinking...\"))", Last: "try:"},
 		{File: "spinner_thread.go", Func: "spinThread", First: "var stop atomic.Bool", Last: "go func() {"},
 		{File: "spinner_thread.go", Func: "spinThread", First: "stop.Store(true)", Last: "<-finished"},
-		{File: "spinner_thread.go", Func: "drawUntilFlag", First: "for i := 0; !stop.Load(); i++ {", Last: "for i := 0; !stop.Load(); i++ {"},
+		{File: "spinner_thread.go", Func: "drawUntilFlag", First: "for i := 0; !stop.Load(); i++ {"},
 		{File: "spinner_thread.py", Func: "draw", First: "time.sleep(FRAME)", Last: "if stop.is_set():"},
 		{File: "spinner_thread.py", Func: "main", First: "stop = threading.Event()", Last: "worker.join()"},
 	}

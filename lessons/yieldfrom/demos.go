@@ -36,13 +36,13 @@ func Demos() []runner.Demo {
 // no marker in the shown text (see package core).
 func Core() []core.Range {
 	return []core.Range{
-		{File: "generators.go", Func: "relay", First: "for v := range sub {", Last: "for v := range sub {"},
+		{File: "generators.go", Func: "relay", First: "for v := range sub {"},
 		{File: "generators.go", Func: "viaPull", First: "next, stop := iter.Pull(relay(produce(ctx, n, say, ev), say, ev))", Last: "defer stop()"},
-		{File: "generators.go", Func: "viaPull", First: "v, ok := next()", Last: "v, ok := next()"},
-		{File: "generators.go", Func: "viaChannels", First: "for i := 1; i <= n; i++ {", Last: "for i := 1; i <= n; i++ {"},
-		{File: "generators.py", Func: "relay", First: "total = yield from produce(n, say)", Last: "total = yield from produce(n, say)"},
-		{File: "generators.py", Func: "pull_pipeline", First: "gen = relay(n, say)", Last: "gen = relay(n, say)"},
-		{File: "generators.py", Func: "pull_pipeline", First: "value = next(gen)", Last: "value = next(gen)"},
-		{File: "generators.py", Func: "producer", First: "await nums.put(i)", Last: "await nums.put(i)"},
+		{File: "generators.go", Func: "viaPull", First: "v, ok := next()"},
+		{File: "generators.go", Func: "viaChannels", First: "for i := 1; i <= n; i++ {"},
+		{File: "generators.py", Func: "relay", First: "total = yield from produce(n, say)"},
+		{File: "generators.py", Func: "pull_pipeline", First: "gen = relay(n, say)"},
+		{File: "generators.py", Func: "pull_pipeline", First: "value = next(gen)"},
+		{File: "generators.py", Func: "producer", First: "await nums.put(i)"},
 	}
 }
