@@ -1,12 +1,14 @@
 package lessons
 
 import (
+	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/bingfa-manyou/walkthrough/lessons/core"
+	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
 )
 
 // lineClasses is "number:class" for every line of highlighted source.
@@ -203,4 +205,32 @@ func TestNoMarkerReachesAPage(t *testing.T) {
 			t.Errorf("demo %s: no core line on its Go panel", d.ID)
 		}
 	}
+}
+
+// A key that quotes console lines with times quotes what a learner sees on
+// the real clock, so it must say how far another run may be from them: the
+// tolerance its test checks (lessontest.MustTolerance).
+func TestTimedExcerptsStateATolerance(t *testing.T) {
+	stamp := regexp.MustCompile(`\d+\.\d+s\b`)
+	for _, u := range units() {
+		keys, err := lessontest.AnswerKeys(u.files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, key := range keys {
+			timed := slices.ContainsFunc(lessontest.Excerpts(key), stamp.MatchString)
+			if timed && !(strings.Contains(key, "早不过") && strings.Contains(key, "晚不过")) {
+				t.Errorf("%s: key %d quotes timed console lines without a tolerance (早不过 … 晚不过 …)", slugOf(mustRead(t, u.files)), i+1)
+			}
+		}
+	}
+}
+
+func mustRead(t *testing.T, files fs.FS) []byte {
+	t.Helper()
+	src, err := fs.ReadFile(files, "lesson.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
 }
