@@ -273,6 +273,8 @@ func TestBrowserEdition(t *testing.T) {
 		if eval[bool](tb, `[...document.querySelectorAll(`+js(pane+" .line")+`)].some(l => /核心(开始|结束)/.test(l.textContent))`) {
 			t.Error("a marker comment reached the page")
 		}
+		eval[bool](tb, `(`+q(p+" .source-bar")+`.scrollIntoView(), true)`)
+		tb.screenshot(filepath.Join(dir, "core-open-1280x800.png"))
 
 		toggle := p + " button.core-toggle"
 		clickInView(tb, toggle)
