@@ -275,6 +275,15 @@ func TestBrowserEdition(t *testing.T) {
 		}
 		eval[bool](tb, `(`+q(p+" .source-bar")+`.scrollIntoView(), true)`)
 		tb.screenshot(filepath.Join(dir, "core-open-1280x800.png"))
+		// A pane behind a tab scrolls to its core when the tab is picked.
+		if code := catalog.Code(d); code.PythonFile != "" && slices.Contains(code.CoreFiles, code.PythonFile) {
+			pyPane := p + ` .source[data-pane="py"]`
+			clickInView(tb, "#"+d+"-tab-py")
+			tb.waitFor("the Python pane at its first core line",
+				`(() => { const off = `+q(pyPane+" .line.core")+`.getBoundingClientRect().top - `+q(pyPane)+`.getBoundingClientRect().top; return !`+q(pyPane)+`.hidden && off >= 0 && off <= 60; })()`,
+				q(pyPane+" .line.core")+`.getBoundingClientRect().top - `+q(pyPane)+`.getBoundingClientRect().top`)
+			clickInView(tb, "#"+d+"-tab-go")
+		}
 
 		toggle := p + " button.core-toggle"
 		clickInView(tb, toggle)

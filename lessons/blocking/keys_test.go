@@ -34,7 +34,7 @@ func TestKey1LateFrameAndSecondRound(t *testing.T) {
 		t.Fatal(err)
 	}
 	tol := lessontest.MustTolerance(t, key)
-	lessontest.OnBothClocks(t, func(t *testing.T) {
+	lessontest.OnBothClocks(t, func(t *testing.T, exact bool) {
 		r := run(t, "blocking-loop", "block=2s")
 		if r.Err != nil {
 			t.Fatal(r.Err)

@@ -32,7 +32,7 @@ func TestKey1TotalsAndTheFailingThirdStage(t *testing.T) {
 	tol := lessontest.MustTolerance(t, key)
 	for i, id := range []string{"three-stages-callbacks", "three-stages-sequential"} {
 		t.Run(id, func(t *testing.T) {
-			lessontest.OnBothClocks(t, func(t *testing.T) {
+			lessontest.OnBothClocks(t, func(t *testing.T, exact bool) {
 				lessontest.CheckTimedExcerpt(t, ex[0], run(t, id, "latency=500ms", "fail=none").Output, tol)
 				lessontest.CheckTimedExcerpt(t, ex[1+i], run(t, id, "latency=500ms", "fail=3").Output, tol)
 			})
@@ -52,7 +52,7 @@ func TestKey2FirstStageFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lessontest.OnBothClocks(t, func(t *testing.T) {
+	lessontest.OnBothClocks(t, func(t *testing.T, exact bool) {
 		r := run(t, "three-stages-callbacks", "fail=1")
 		if r.Err == nil {
 			t.Fatal("the run with a failing stage 1 succeeded")

@@ -32,7 +32,7 @@ func runFuture(t *testing.T, params ...string) lessontest.Result {
 func TestKey1LongTimeout(t *testing.T) {
 	key := lessontest.MustAnswerKey(t, Files, 1)
 	tol := lessontest.MustTolerance(t, key)
-	lessontest.OnBothClocks(t, func(t *testing.T) {
+	lessontest.OnBothClocks(t, func(t *testing.T, exact bool) {
 		res := runFuture(t, "task=500ms", "timeout=1s")
 		lessontest.CheckKeyExcerpts(t, key, res.Output)
 		bar := map[string]float64{}
@@ -92,13 +92,23 @@ func TestKey3TimeoutsAndTheTie(t *testing.T) {
 	tol := lessontest.MustTolerance(t, key)
 	for i, timeout := range []string{"450ms", "550ms"} {
 		t.Run(timeout, func(t *testing.T) {
-			lessontest.OnBothClocks(t, func(t *testing.T) {
-				lessontest.CheckTimedExcerpt(t, excerpts[i], runFuture(t, "task=500ms", "timeout="+timeout).Output, tol)
+			lessontest.OnBothClocks(t, func(t *testing.T, exact bool) {
+				out := runFuture(t, "task=500ms", "timeout="+timeout).Output
+				// The key allows one exception on the real clock: a machine
+				// so busy that the woken task waits 50ms for a CPU, and the
+				// 550ms timer wakes ResultWait first. Never on the exact clock.
+				m := resultWaitLine.FindStringSubmatch(out)
+				if timeout == "550ms" && m != nil && m[2] == timedOut && !exact {
+					at, _ := strconv.ParseFloat(m[1], 64)
+					lessontest.CheckSeconds(t, "a 550ms timeout beating a late task", 0.55, at, tol)
+					return
+				}
+				lessontest.CheckTimedExcerpt(t, excerpts[i], out, tol)
 			})
 		})
 	}
 
-	lo, hi := lessontest.MustRange(t, key, "真实时钟上约")
+	lo, hi := lessontest.MustRange(t, key, "真实时钟上在")
 	outcomes := map[string]int{}
 	for range 30 {
 		synctest.Test(t, func(t *testing.T) {

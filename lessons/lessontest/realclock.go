@@ -106,16 +106,18 @@ func seconds(line string) []float64 {
 
 var duration = regexp.MustCompile(`(\d+(?:\.\d+)?)\s?(ms|µs|us|ns|s)\b`)
 
-// OnBothClocks runs check twice: inside a synctest bubble ("exact"), and
-// on the real clock ("real clock", beside the test's other real runs).
-// check must hold on both: what it reads from a key is what a learner
-// sees, within the key's tolerance.
-func OnBothClocks(t *testing.T, check func(t *testing.T)) {
+// OnBothClocks runs check twice: inside a synctest bubble ("exact", with
+// exact true), and on the real clock ("real clock", beside the test's
+// other real runs). check must hold on both: what it reads from a key is
+// what a learner sees, within the key's tolerance.
+func OnBothClocks(t *testing.T, check func(t *testing.T, exact bool)) {
 	t.Helper()
-	t.Run("exact", func(t *testing.T) { synctest.Test(t, check) })
+	t.Run("exact", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) { check(t, true) })
+	})
 	t.Run("real clock", func(t *testing.T) {
 		t.Parallel()
-		check(t)
+		check(t, false)
 	})
 }
 

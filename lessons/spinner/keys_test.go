@@ -124,10 +124,11 @@ func TestKey3StopLateness20ms(t *testing.T) { checkLateness(t, 3, 20*time.Millis
 // Exercise 1, the Python tab: the asyncio spinner sleeps a whole frame
 // after drawing one, so its frames drift late and it draws fewer than the
 // Go demo's ticker, never more than 50 in 1s at 20ms. On the real clock,
-// as a learner runs it; "左右" allows a busy machine a few frames fewer.
+// as a learner runs it; how many fewer depends on how busy the machine is,
+// so the test holds the bound and the drift, not the typical 49.
 func TestKey1PythonFramesDrift(t *testing.T) {
 	key := lessontest.MustAnswerKey(t, Files, 1)
-	about, _ := lessontest.MustRange(t, key, "帧数是")
+	most, _ := lessontest.MustRange(t, key, "不会超过")
 	py := lessontest.Python(t, lessontest.FindPython(t), Demos(), Files, "spinner-goroutine")
 	res := lessontest.MustRun(t, t.Context(), py, "spinner-goroutine", "slow=1s", "frame=20ms")
 	if res.Err != nil {
@@ -140,8 +141,8 @@ func TestKey1PythonFramesDrift(t *testing.T) {
 		}
 	}
 	n := float64(len(at))
-	if n > 50 || n < about-9 {
-		t.Fatalf("the Python spinner drew %g frames in 1s at 20ms; the key says about %g, never more than 50", n, about)
+	if n > most || n < 2 {
+		t.Fatalf("the Python spinner drew %g frames in 1s at 20ms; the key says never more than %g", n, most)
 	}
 	// Every frame comes a little more than 20ms after the one before.
 	if mean := (at[len(at)-1] - at[0]) / (n - 1); mean <= 20 {
