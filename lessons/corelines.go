@@ -57,11 +57,11 @@ func coreSpans(lang string, src []byte, ranges []core.Range) ([]lineSpan, error)
 		}
 		s, err := resolve(r)
 		if err != nil {
-			return nil, fmt.Errorf("core range in %s (first %q): %w", describeFunc(r.Func), r.First, err)
+			return nil, fmt.Errorf("core range in %s (first %q): %w", "func "+r.Func, r.First, err)
 		}
 		for _, o := range spans {
 			if s.from <= o.to && o.from <= s.to {
-				return nil, fmt.Errorf("core range in %s (first %q) overlaps another (lines %d–%d)", describeFunc(r.Func), r.First, o.from, o.to)
+				return nil, fmt.Errorf("core range in %s (first %q) overlaps another (lines %d–%d)", "func "+r.Func, r.First, o.from, o.to)
 			}
 		}
 		spans = append(spans, s)
@@ -69,8 +69,6 @@ func coreSpans(lang string, src []byte, ranges []core.Range) ([]lineSpan, error)
 	slices.SortFunc(spans, func(a, b lineSpan) int { return a.from - b.from })
 	return spans, nil
 }
-
-func describeFunc(name string) string { return "func " + name }
 
 func parseGo(src []byte) (*ast.File, *token.FileSet, error) {
 	fset := token.NewFileSet()
