@@ -2,6 +2,7 @@ package blocking
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,10 +41,15 @@ func TestKey1LateFrameAndSecondRound(t *testing.T) {
 			t.Fatal(r.Err)
 		}
 		lessontest.CheckKeyExcerpts(t, key, r.Output)
-		_, label, found := strings.Cut(r.Output, "<- ")
-		label, _, _ = strings.Cut(label, "s since the last frame")
-		got, err := strconv.ParseFloat(label, 64)
-		if !found || err != nil {
+		// The longest late frame is the frozen loop's; a busy machine may
+		// add short ones of its own.
+		got := 0.0
+		for _, m := range lateLabel.FindAllStringSubmatch(r.Output, -1) {
+			if v, err := strconv.ParseFloat(m[1], 64); err == nil {
+				got = max(got, v)
+			}
+		}
+		if got == 0 {
 			t.Fatalf("no late frame:\n%s", r.Output)
 		}
 		lessontest.CheckSeconds(t, "the late frame's label", quoted, got, tol)
@@ -67,6 +73,9 @@ func TestKey1LateFrameAndSecondRound(t *testing.T) {
 		}
 	})
 }
+
+// lateLabel is a late frame's note: how long since the frame before.
+var lateLabel = regexp.MustCompile(`<- (\d+\.\d+)s since the last frame`)
 
 // Exercise 2: blocking-go with block=5s, on the real clock (read(2) is a
 // real system call): the frame count and the longest pause fall in the
