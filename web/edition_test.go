@@ -263,21 +263,38 @@ func TestBrowserEdition(t *testing.T) {
 		if bad := eval[[]int](tb, `(() => { const out = []; `+lines+`.forEach((l, i) => { if ((`+bar+` !== "none") !== l.classList.contains("core")) out.push(i + 1); }); return out; })()`); len(bad) > 0 {
 			t.Errorf("lines %v: the gutter bar does not match the core marks", bad)
 		}
-		// Dimmed, in the muted colour (contrast still AA), not in the
-		// colour of an ordinary comment.
-		markColour := `getComputedStyle(` + q(pane+" .line.core-mark .cl > *") + `).color`
-		plainComment := `getComputedStyle([...document.querySelectorAll(` + js(pane+" .line:not(.core-mark) .c1") + `)][0]).color`
-		if eval[bool](tb, markColour+` === `+plainComment) {
-			t.Error("the marker comments are not dimmed")
+		// The panel opens on its idea: imports folded behind one button, the
+		// first core line at the top of the pane (one line of context above).
+		imports := `[...document.querySelectorAll(` + js(pane+" .line.import") + `)]`
+		if n := eval[int](tb, imports+`.length`); n < 2 || eval[int](tb, imports+`.filter(l => l.getClientRects().length > 0).length`) != 0 {
+			t.Errorf("the %d import lines are not folded when the panel opens", n)
+		}
+		firstCore := q(pane + " .line.core")
+		if off := eval[float64](tb, firstCore+`.getBoundingClientRect().top - `+q(pane)+`.getBoundingClientRect().top`); off < 0 || off > 60 {
+			t.Errorf("the first core line is %.0fpx below the top of its pane, want it at the top", off)
+		}
+		if eval[bool](tb, `[...document.querySelectorAll(`+js(pane+" .line")+`)].some(l => /核心(开始|结束)/.test(l.textContent))`) {
+			t.Error("a marker comment reached the page")
+		}
+		eval[bool](tb, `(`+q(p+" .source-bar")+`.scrollIntoView(), true)`)
+		tb.screenshot(filepath.Join(dir, "core-open-1280x800.png"))
+		// A pane behind a tab scrolls to its core when the tab is picked.
+		if code := catalog.Code(d); code.PythonFile != "" && slices.Contains(code.CoreFiles, code.PythonFile) {
+			pyPane := p + ` .source[data-pane="py"]`
+			clickInView(tb, "#"+d+"-tab-py")
+			tb.waitFor("the Python pane at its first core line",
+				`(() => { const off = `+q(pyPane+" .line.core")+`.getBoundingClientRect().top - `+q(pyPane)+`.getBoundingClientRect().top; return !`+q(pyPane)+`.hidden && off >= 0 && off <= 60; })()`,
+				q(pyPane+" .line.core")+`.getBoundingClientRect().top - `+q(pyPane)+`.getBoundingClientRect().top`)
+			clickInView(tb, "#"+d+"-tab-go")
 		}
 
 		toggle := p + " button.core-toggle"
 		clickInView(tb, toggle)
 		tb.waitFor("only the core shown", q(toggle)+`.getAttribute("aria-pressed") === "true" && document.querySelectorAll(`+js(pane+" button.fold")+`).length > 0`,
 			q(toggle)+`.getAttribute("aria-pressed")`)
-		// Every line shown is core or a marker; every other line is behind
+		// Every line shown is core; every other line is behind
 		// a "⋯ N 行" button that counts it; numbers are the file's.
-		if bad := eval[[]string](tb, shown+`.filter(l => !l.classList.contains("core") && !l.classList.contains("core-mark")).map(l => l.textContent)`); len(bad) > 0 {
+		if bad := eval[[]string](tb, shown+`.filter(l => !l.classList.contains("core")).map(l => l.textContent)`); len(bad) > 0 {
 			t.Errorf("folded view still shows plumbing lines: %q", bad)
 		}
 		hidden := eval[int](tb, lines+`.length - `+shown+`.length`)
@@ -303,9 +320,11 @@ func TestBrowserEdition(t *testing.T) {
 		first := eval[int](tb, `Number(`+q(pane+" button.fold")+`.textContent.match(/(\d+) 行/)[1])`)
 		clickInView(tb, pane+" button.fold")
 		tb.waitFor("the run to open", shown+`.length === `+fmt.Sprint(before+first), shown+`.length`)
-		// Turning the toggle off shows everything again.
+		// Turning the toggle off shows everything again, but the imports,
+		// folded as when the panel opened.
 		clickInView(tb, toggle)
-		tb.waitFor("every line back", shown+`.length === `+fmt.Sprint(total)+` && document.querySelectorAll(`+js(pane+" button.fold")+`).length === 0`, shown+`.length`)
+		nImports := eval[int](tb, imports+`.length`)
+		tb.waitFor("every line back", shown+`.length === `+fmt.Sprint(total-nImports)+` && document.querySelectorAll(`+js(pane+" button.fold")+`).length === 1`, shown+`.length`)
 		noProblems(t, tb, "core lines")
 	})
 

@@ -7,6 +7,7 @@ package multireq
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
@@ -32,5 +33,18 @@ func Demos() []runner.Demo {
 			},
 			Run: flagsMetadata,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "flags_metadata.go", Func: "flagsMetadata", First: "sem:"},
+		{File: "flags_metadata.go", Func: "fetcher.downloadOne", First: "if together {"},
+		{File: "flags_metadata.go", Func: "fetcher.get", First: "select {", Last: "defer func() { <-f.sem }()"},
+		{File: "flags_metadata.py", Func: "fetch", First: "async with sem:"},
+		{File: "flags_metadata.py", Func: "download_one", First: "if PAIR == \"parallel\":"},
 	}
 }

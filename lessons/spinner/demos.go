@@ -7,6 +7,7 @@ package spinner
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
@@ -53,5 +54,28 @@ func Demos() []runner.Demo {
 			Source: "spinner_flag.go", Python: "spinner_flag.py",
 			Params: params(), Run: spinPlainFlag,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "spinner_goroutine.py", Func: "draw", First: "await asyncio.sleep(FRAME)"},
+		{File: "spinner_goroutine.go", Func: "spinGoroutine", First: "spinCtx, cancelSpinner := context.WithCancel(ctx)", Last: "go func() {"},
+		{File: "spinner_goroutine.go", Func: "spinGoroutine", First: "cancelSpinner()", Last: "<-finished"},
+		{File: "spinner_goroutine.go", Func: "drawUntilDone", First: "select {"},
+		{File: "spinner_goroutine.py", Func: "main", First: "spinner = asyncio.create_task(draw(\"thinking...\"))", Last: "try:"},
+		{File: "spinner_thread.go", Func: "spinThread", First: "var stop atomic.Bool", Last: "go func() {"},
+		{File: "spinner_thread.go", Func: "spinThread", First: "stop.Store(true)", Last: "<-finished"},
+		{File: "spinner_thread.go", Func: "drawUntilFlag", First: "for i := 0; !stop.Load(); i++ {"},
+		{File: "spinner_thread.py", Func: "draw", First: "time.sleep(FRAME)", Last: "if stop.is_set():"},
+		{File: "spinner_thread.py", Func: "main", First: "stop = threading.Event()", Last: "worker.join()"},
+		{File: "spinner_flag.go", Func: "spinPlainFlag", First: "var stop bool", Last: "go func() {"},
+		{File: "spinner_flag.go", Func: "spinPlainFlag", First: "stop = true", Last: "<-finished"},
+		{File: "spinner_flag.go", Func: "drawUntilPlainFlag", First: "for i := 0; !*stop; i++ {"},
+		{File: "spinner_flag.py", Func: "draw", First: `for mark in itertools.cycle("|/-\\"):`},
+		{File: "spinner_flag.py", Func: "main", First: "shared = Shared()", Last: "worker.join()"},
 	}
 }

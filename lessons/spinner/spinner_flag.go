@@ -15,7 +15,6 @@ import (
 // 同步，这就是一场数据竞争。它多半照样能停下来，问题恰恰在这里：肉眼看不出
 // 毛病。在编辑里勾上“检测数据竞争”再运行，竞争检测器会把这两处指出来。
 func spinPlainFlag(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-	// 核心开始
 	var stop bool // 普通的 bool：写和读之间什么同步也没有
 	finished := make(chan struct{})
 
@@ -25,16 +24,13 @@ func spinPlainFlag(ctx context.Context, p runner.Values, out io.Writer, ev runne
 		drawUntilPlainFlag(out, ev, p.Duration("frame"), &stop)
 		ev.End("spinner", "flag")
 	}()
-	// 核心结束
 
 	ev.Start("slow call")
 	answer, err := slowCall(ctx, p.Duration("slow"))
 	ev.End("slow call", status(err))
 
-	// 核心开始
 	stop = true // 写：和指针那边的读没有先后关系，内存模型不保证它被看见
 	<-finished  // 这一句是同步，但它在写之后、等的是对方，救不了上面那一行
-	// 核心结束
 	if err != nil {
 		return err
 	}
@@ -45,14 +41,12 @@ func spinPlainFlag(ctx context.Context, p runner.Values, out io.Writer, ev runne
 // drawUntilPlainFlag 就是 drawUntilFlag，只是标志换成了 *bool。
 func drawUntilPlainFlag(out io.Writer, ev runner.Events, frame time.Duration, stop *bool) {
 	const label = "thinking..."
-	// 核心开始
 	for i := 0; !*stop; i++ { // 读：每一帧看一次，和主流程的写同时发生
 		text := fmt.Sprintf("%c %s", `|/-\`[i%4], label)
 		fmt.Fprint(out, text+strings.Repeat("\b", len(text)))
 		ev.Point("spinner", "frame")
 		time.Sleep(frame)
 	}
-	// 核心结束
 	blank := len("| " + label)
 	fmt.Fprint(out, strings.Repeat(" ", blank)+strings.Repeat("\b", blank))
 }

@@ -20,7 +20,6 @@ class Shared:
 def draw(label: str, shared: Shared) -> None:
     wt.start("spinner")
     text = ""
-    # 核心开始
     for mark in itertools.cycle("|/-\\"):
         if shared.stop:  # 读属性：有 GIL 在，读到的总是某一次完整写下的值
             break
@@ -29,7 +28,6 @@ def draw(label: str, shared: Shared) -> None:
         sys.stdout.flush()
         wt.point("spinner", "frame")
         time.sleep(FRAME)
-    # 核心结束
     sys.stdout.write(" " * len(text) + "\b" * len(text))
     sys.stdout.flush()
     wt.end("spinner", "flag")
@@ -43,14 +41,12 @@ def slow_call() -> int:
 
 
 def main() -> None:
-    # 核心开始
     shared = Shared()
     worker = threading.Thread(target=draw, args=("thinking...", shared))
     worker.start()
     answer = slow_call()
     shared.stop = True  # 写属性：没有锁，也没有 Event
     worker.join()
-    # 核心结束
     print("Answer:", answer)
 
 

@@ -25,15 +25,12 @@ func deadline(ctx context.Context, p runner.Values, out io.Writer, ev runner.Eve
 	var err error
 	var w *task
 	if how == "timeout" {
-		// 核心开始
 		workCtx, cancel := context.WithTimeout(ctx, limit)
 		answer, err = doWork(workCtx, ev, say, work) // 到点时 workCtx 被取消，doWork 自己放弃
 		cancel()
-		// 核心结束
 	} else {
 		w = startWork(ctx, ev, say, work)
 		defer w.cancel()
-		// 核心开始
 		timer := time.NewTimer(limit)
 		select {
 		case <-w.done:
@@ -46,7 +43,6 @@ func deadline(ctx context.Context, p runner.Values, out io.Writer, ev runner.Eve
 			}
 		}
 		timer.Stop()
-		// 核心结束
 	}
 
 	switch {
@@ -59,9 +55,7 @@ func deadline(ctx context.Context, p runner.Values, out io.Writer, ev runner.Eve
 	case errors.Is(err, context.DeadlineExceeded) && how == "shield":
 		ev.End("wait", "timeout")
 		say("wait: timed out; the work goes on")
-		// 核心开始
 		<-w.done // shield：工作没被取消，照样跑完，最后还是要等它
-		// 核心结束
 		if w.result.err != nil {
 			return w.result.err
 		}

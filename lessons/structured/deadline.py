@@ -33,7 +33,6 @@ async def main() -> None:
     wt.start("wait")
     task = None
     try:
-        # 核心开始
         if HOW == "timeout":
             async with asyncio.timeout(limit):  # 到点时取消块里正在 await 的东西
                 answer = await work()
@@ -43,7 +42,6 @@ async def main() -> None:
         else:
             task = asyncio.create_task(work())
             answer = await asyncio.wait_for(asyncio.shield(task), limit)  # 被取消的只是外面那层
-        # 核心结束
     except TimeoutError:
         wt.end("wait", "timeout")
         if HOW == "shield":

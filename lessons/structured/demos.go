@@ -9,6 +9,7 @@ package structured
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
@@ -58,5 +59,24 @@ func Demos() []runner.Demo {
 			},
 			Run: firstReply,
 		},
+	}
+}
+
+// Core declares the lines that carry each demo's idea (see core.Range).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "group.go", Func: "groupCancel", First: "g, groupCtx := &errgroup.Group{}, ctx", Last: "err := g.Wait()"},
+		{File: "group.py", Func: "main", First: "try:"},
+		{File: "group.py", Func: "main", First: "results = await asyncio.gather(", Last: "first = next((r for r in results if isinstance(r, Exception)), None)"},
+		{File: "deadline.go", Func: "deadline", First: "workCtx, cancel := context.WithTimeout(ctx, limit)", Last: "cancel()"},
+		{File: "deadline.go", Func: "deadline", First: "timer := time.NewTimer(limit)", Last: "timer.Stop()"},
+		{File: "deadline.go", Func: "deadline", First: "<-w.done // shield"},
+		{File: "deadline.py", Func: "main", First: `if HOW == "timeout":`},
+		{File: "first_reply.go", Func: "firstReply", First: "cancel()", Last: "wg.Wait()"},
+		{File: "first_reply.go", Func: "fastest", First: "replies := make(chan reply, len(delays))"},
+		{File: "first_reply.go", Func: "fastest", First: "replies <- reply{mirror: i + 1, err: err}"},
+		{File: "first_reply.go", Func: "fastest", First: "return <-replies"},
+		{File: "first_reply.py", Func: "main", First: "replies: asyncio.Queue = asyncio.Queue(maxsize=len(DELAYS))", Last: "mirror, _ = await replies.get()"},
+		{File: "first_reply.py", Func: "main", First: "for t in tasks:", Last: "await asyncio.gather(*tasks, return_exceptions=True)"},
 	}
 }

@@ -28,10 +28,8 @@ func firstReply(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 	if r.err == nil {
 		fmt.Fprintf(out, "[%.2fs] first reply: mirror %d\n", time.Since(start).Seconds(), r.mirror)
 	}
-	// 核心开始
 	cancel()  // 其余的镜像不必再等了
 	wg.Wait() // 本课程的规矩：返回之前，等自己起的每个 goroutine 都结束
-	// 核心结束
 	if ctx.Err() != nil {
 		return ctx.Err() // 运行被停下了
 	}
@@ -41,23 +39,17 @@ func firstReply(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 
 // fastest 同时问每个镜像，交回最先到的回复，其余的不再理会。
 func fastest(ctx context.Context, ev runner.Events, delays []time.Duration, wg *sync.WaitGroup) reply {
-	// 核心开始
 	replies := make(chan reply, len(delays)) // 每个镜像一格：没人来收，回复也放得下
-	// 核心结束
 	for i, d := range delays {
 		name := fmt.Sprintf("mirror %d", i+1)
 		wg.Go(func() {
 			ev.Start(name)
 			err := ask(ctx, d)
-			// 核心开始
 			replies <- reply{mirror: i + 1, err: err} // 缓冲够大，这一句从不卡住
-			// 核心结束
 			ev.End(name, status(err))
 		})
 	}
-	// 核心开始
 	return <-replies // 提前返回：后到的回复留在缓冲里，没人再看
-	// 核心结束
 }
 
 // ask 假装向一个镜像要数据：它要 d 才回复，ctx 被取消时立刻放弃。

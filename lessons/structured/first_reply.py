@@ -26,17 +26,13 @@ async def ask(mirror: int, delay: float, replies: asyncio.Queue) -> None:
 
 
 async def main() -> None:
-    # 核心开始
     replies: asyncio.Queue = asyncio.Queue(maxsize=len(DELAYS))  # 每个镜像一格
     tasks = [asyncio.create_task(ask(i, d, replies)) for i, d in enumerate(DELAYS, 1)]
     mirror, _ = await replies.get()  # 只要最先到的那份
-    # 核心结束
     print(f"[{now():.2f}s] first reply: mirror {mirror}")
-    # 核心开始
     for t in tasks:
         t.cancel()  # 其余的不必再等了
     await asyncio.gather(*tasks, return_exceptions=True)  # 等它们都收完尾
-    # 核心结束
     print(f"[{now():.2f}s] every mirror has returned")
 
 

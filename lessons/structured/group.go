@@ -36,7 +36,6 @@ func groupCancel(ctx context.Context, p runner.Values, out io.Writer, ev runner.
 		outcomes[i].status = "not started" // 没轮到就被取消的，一直是这样
 	}
 
-	// 核心开始
 	g, groupCtx := &errgroup.Group{}, ctx // collect：没有 context，谁也不取消谁
 	if p.Choice("mode") == "group" {
 		g, groupCtx = errgroup.WithContext(ctx) // 第一个返回错误的会取消 groupCtx
@@ -53,8 +52,7 @@ func groupCancel(ctx context.Context, p runner.Values, out io.Writer, ev runner.
 		})
 	}
 	ev.Start("Wait")
-	err := g.Wait() // 等所有人都返回，交回第一个错误
-	// 核心结束
+	err := g.Wait()       // 等所有人都返回，交回第一个错误
 	if ctx.Err() != nil { // 运行被停下了：大家都已收到取消
 		ev.End("Wait", "stopped")
 		return ctx.Err()

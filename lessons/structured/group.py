@@ -49,7 +49,6 @@ async def main() -> None:
     first = None
     wt.start("Wait")
     if MODE == "group":
-        # 核心开始
         try:
             async with asyncio.TaskGroup() as tg:
                 for i in range(1, DOWNLOADS + 1):
@@ -57,15 +56,12 @@ async def main() -> None:
             # 离开 async with 时等所有任务结束
         except* ServerError as group:
             first = group.exceptions[0]
-        # 核心结束
     else:
-        # 核心开始
         results = await asyncio.gather(
             *(download(i, slots, outcomes) for i in range(1, DOWNLOADS + 1)),
             return_exceptions=True,  # 异常和结果一样放进列表
         )
         first = next((r for r in results if isinstance(r, Exception)), None)
-        # 核心结束
     wt.end("Wait", "error" if first else "ok")
     for i in range(1, DOWNLOADS + 1):
         print(f"download {i}: {outcomes[i]}")
