@@ -14,11 +14,12 @@ export function rounds(input) {
 }
 
 export class Series {
-  constructor(rounds, params, runtime) {
+  constructor(rounds, params, runtime, code) {
     this.round = 0;
     this.rounds = rounds;
     this.params = params; // every round runs with the values of the first
     this.runtime = runtime; // and in the runtime of the first
+    this.code = code; // and the code of the first (an edit: panel.codeOf)
     this.elapsed = []; // of the rounds that ran to their end
     this.cancelled = false;
   }
