@@ -482,7 +482,7 @@ function runMark(run) {
 // tookText is a run's time for its exit line: " 1.02 s", or for built
 // code the build (with the sandbox's set-up) apart from the program's own
 // time, " · 编译 0.31 s · 运行 1.02 s".
-function tookText(msg, run) {
+export function tookText(msg, run) {
   const secs = (ms) => ((ms || 0) / 1000).toFixed(2) + " s";
   if (run.built && typeof msg.startup_ms === "number") return " · 编译 " + secs(msg.startup_ms) + " · 运行 " + secs(msg.elapsed_ms);
   return " " + secs(msg.elapsed_ms);
