@@ -430,23 +430,38 @@ function unique(a) {
 }
 
 // WORDS puts the commonest compiler messages in Chinese; the original
-// stays in the item's title.
+// stays in the item's title. PLACES names where in the code they are.
+const PLACES = { "argument list": "参数列表", "composite literal": "复合字面量", "parameter list": "形参列表", "type argument list": "类型实参列表" };
+const place = (p) => PLACES[p] || p;
+const TOKENS = { newline: "换行", EOF: "文件结尾", expression: "表达式", name: "名字", type: "类型", operand: "一个值" };
+const tok = (t) => TOKENS[t] || t;
 const WORDS = [
-  [/^undefined: (.+)$/, "未定义：$1"],
-  [/^declared and not used: (.+)$/, "声明了却没有使用：$1"],
-  [/^"(.+)" imported and not used$/, "导入了却没有使用：\"$1\""],
-  [/^missing return$/, "缺少 return"],
-  [/^syntax error: (.+)$/, "语法错误：$1"],
-  [/^expected (.+), found (.+)$/, "应为 $1，却是 $2"],
-  [/^missing ',' before newline in (.+)$/, "换行前缺少 ','（$1）"],
-  [/^missing ',' in (.+)$/, "缺少 ','（$1）"],
-  [/^cannot use (.+)$/, "类型不符，不能使用 $1"],
-  [/^too many arguments in call to (.+)$/, "调用 $1 的参数太多"],
-  [/^not enough arguments in call to (.+)$/, "调用 $1 的参数不够"]
+  [/^undefined: (.+)$/, (m) => "未定义：" + m[1]],
+  [/^declared and not used: (.+)$/, (m) => "声明了却没有使用：" + m[1]],
+  [/^(.+) declared and not used$/, (m) => "声明了却没有使用：" + m[1]],
+  [/^("[^"]+") imported and not used$/, (m) => "导入了却没有使用：" + m[1]],
+  [/^missing return$/, () => "缺少 return"],
+  [/^(.+) redeclared in this block$/, (m) => m[1] + " 在这个代码块里重复声明"],
+  [/^syntax error: unexpected (.+) in (argument list|composite literal|parameter list); possibly missing comma or (.)$/,
+    (m) => "语法错误：" + place(m[2]) + "里意外出现 " + tok(m[1]) + "，可能缺少逗号或 " + m[3]],
+  [/^syntax error: unexpected (.+), expected (.+)$/, (m) => "语法错误：意外出现 " + tok(m[1]) + "，这里应当是 " + tok(m[2])],
+  [/^syntax error: unexpected (.+)$/, (m) => "语法错误：意外出现 " + tok(m[1])],
+  [/^syntax error: (.+)$/, (m) => "语法错误：" + m[1]],
+  [/^expected operand, found (.+)$/, (m) => "这里应当是一个值，却是 " + m[1]],
+  [/^expected (.+), found (.+)$/, (m) => "这里应当是 " + tok(m[1]) + "，却是 " + tok(m[2])],
+  [/^missing ',' before newline in (.+)$/, (m) => place(m[1]) + "里换行前缺少 ','"],
+  [/^missing ',' in (.+)$/, (m) => place(m[1]) + "里缺少 ','"],
+  [/^too many arguments in call to (.+)$/, (m) => "调用 " + m[1] + " 的参数太多"],
+  [/^not enough arguments in call to (.+)$/, (m) => "调用 " + m[1] + " 的参数不够"],
+  [/^invalid operation: (.+)$/, (m) => "无效的运算：" + m[1]],
+  [/^cannot use (.+)$/, (m) => "类型不符：cannot use " + m[1]]
 ];
 
 export function inChinese(message) {
-  for (const [re, zh] of WORDS) if (re.test(message)) return message.replace(re, zh);
+  for (const [re, zh] of WORDS) {
+    const m = re.exec(message);
+    if (m) return zh(m);
+  }
   return message;
 }
 
