@@ -198,13 +198,17 @@ export class Editor {
     return f.status;
   }
 
-  // lineLink is a button that shows line n in the editor.
+  // lineLink is a button that shows line n in the editor; a compile
+  // error's also marks it in the gutter, in place of the first.
   lineLink(text, n, cls) {
     const b = element("button", cls, text);
     b.type = "button";
     b.dataset.line = String(n);
     b.title = "在编辑器里看第 " + n + " 行";
-    b.addEventListener("click", () => this.jump(n));
+    b.addEventListener("click", () => {
+      if (cls === "diagnostic-jump") this.showLines([n]);
+      this.jump(n);
+    });
     return b;
   }
 

@@ -222,6 +222,15 @@ func TestBrowserEditsAndRunsADemo(t *testing.T) {
 	broken := strings.Replace(edited, "answer)", "answer", 1)
 	start := len([]rune(strings.Join(strings.Split(broken, "\n")[:badLine-1], "\n"))) + 1
 	tb.waitFor("the link to put the caret on the error's line", `document.activeElement === `+area+` && `+area+`.selectionStart === `+strconv.Itoa(start), area+`.selectionStart`)
+	if items > 1 {
+		// Another error's link marks its line instead.
+		second := `document.querySelectorAll(` + js(p+" .console .diagnostic button.diagnostic-jump") + `)[1]`
+		n := eval[int](tb, `Number(`+second+`.dataset.line)`)
+		eval[bool](tb, `(`+second+`.click(), true)`)
+		if marked := eval[[]int](tb, `[...`+q(p+" .editor-gutter")+`.children].flatMap((s, i) => s.classList.contains("error") ? [i + 1] : [])`); len(marked) != 1 || marked[0] != n {
+			t.Errorf("after the link to line %d, the gutter marks %v", n, marked)
+		}
+	}
 
 	// 重置: the original, unmarked, forgotten by the browser.
 	tb.click(p + " button.edit-reset")
