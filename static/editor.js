@@ -186,6 +186,11 @@ export class Editor {
     const exit = term.finish("error", "✗ " + f.title);
     if (f.diagnostics) {
       term.pre.append(diagnosticList(f.diagnostics, (n) => this.lineLink("第 " + n + " 行", n, "diagnostic-jump")));
+    } else if (f.lines.length === 1 && exit && exit.textContent.includes("第 " + f.lines[0] + " 行")) {
+      // The message names its line: that is the link.
+      const where = "第 " + f.lines[0] + " 行", text = exit.textContent, at = text.indexOf(where);
+      exit.textContent = text.slice(0, at);
+      exit.append(this.lineLink(where, f.lines[0], "exit-line"), text.slice(at + where.length));
     } else if (f.lines.length && exit) {
       exit.append("：");
       f.lines.forEach((n, i) => exit.append(i ? "、" : "", this.lineLink("第 " + n + " 行", n, "exit-line")));
@@ -529,6 +534,7 @@ export function outputParts(text, file) {
 }
 
 function lineRefs(text, file) {
+  if (!text.includes(file + ":")) return [text]; // the usual case, at once
   const name = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const ref = new RegExp("(?<![\\w.-])(?:[^\\s:()\"']*/)?" + name + ":(\\d+)(?::\\d+)?", "g");
   const parts = [];
