@@ -521,7 +521,8 @@ export function diagnosticList(diagnostics, link) {
 // line of "=" that closes it).
 export function outputParts(text, file) {
   const parts = [];
-  const race = /(^|\n)(==================\nWARNING: DATA RACE\n[\s\S]*?\n==================)(?=\n|$)/g;
+  // The block takes the newline that ends it: a block ends its own line.
+  const race = /(^|\n)(==================\nWARNING: DATA RACE\n[\s\S]*?\n==================(?:\n|$))/g;
   let at = 0;
   for (const m of text.matchAll(race)) {
     const begin = m.index + m[1].length;

@@ -171,9 +171,9 @@ func TestBrowserEditMessagesFollowTheContract(t *testing.T) {
 			map[string]any{"text": "/tmp/b1/spinner_goroutine.go:20", "line": 20.0},
 			" +0x44\n\nPrevious read at 0x00c by goroutine 6:\n      ",
 			map[string]any{"text": "spinner_goroutine.go:24:3", "line": 24.0},
-			"\n==================",
+			"\n==================\n",
 		}},
-		"\nFound 1 data race(s)\nsee demos.go:3, my_spinner_goroutine.go:5 and (",
+		"Found 1 data race(s)\nsee demos.go:3, my_spinner_goroutine.go:5 and (",
 		map[string]any{"text": "spinner_goroutine.go:7", "line": 7.0},
 		")",
 	}
