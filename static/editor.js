@@ -389,20 +389,19 @@ export function explain(msg, file) {
   const text = msg.error || "";
   let code = msg.code;
   if (!code && msg.line > 0) code = msg.type === "error" ? "compile" : "line";
-  if (!TITLES[code]) return null;
+  if (typeof code !== "string" || !Object.hasOwn(TITLES, code)) return null;
   const title = code !== "compile" && chinese(text) ? text : TITLES[code];
   if (code === "compile") {
-    const diagnostics = Array.isArray(msg.diagnostics) && msg.diagnostics.length
-      ? msg.diagnostics.map((d) => ourFile(d, file))
-      : diagnosticsOf(text, msg.line, file);
+    const given = Array.isArray(msg.diagnostics) ? msg.diagnostics.filter((d) => d && typeof d === "object") : [];
+    const diagnostics = given.length ? given.map((d) => ourFile(d, file)) : diagnosticsOf(text, msg.line, file);
     const lines = diagnostics.filter((d) => !d.file && d.line > 0).map((d) => d.line);
     const first = msg.line > 0 ? msg.line : lines[0];
     if (first && lines[0] !== first) lines.unshift(first);
     const title = TITLES.compile + (diagnostics.length > 1 ? "（" + diagnostics.length + " 处）" : "");
     return { code, title, status: first ? "编译错误：第 " + first + " 行" : "编译错误", lines: unique(lines), diagnostics };
   }
-  let lines = code === "race" && Array.isArray(msg.lines) ? msg.lines.filter((n) => n > 0) : [];
-  if (!lines.length && msg.line > 0) lines = [msg.line];
+  let lines = code === "race" && Array.isArray(msg.lines) ? msg.lines.filter((n) => Number.isInteger(n) && n > 0) : [];
+  if (!lines.length && Number.isInteger(msg.line) && msg.line > 0) lines = [msg.line];
   lines = unique(lines);
   const head = code === "race" ? TITLES.race : STATUS[code];
   return { code, title, status: head + (lines.length ? "：第 " + lines.join("、") + " 行" : ""), lines };

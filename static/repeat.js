@@ -25,10 +25,11 @@ export class Series {
   }
 
   // record notes how a round ended and says whether to run the next one.
-  // A round stopped, timed out or cut off by a lost connection ends the
-  // series; one that ran to its end counts, error or not.
+  // A round stopped, timed out, cut off by a lost connection or an edit
+  // that does not compile ends the series; one that ran to its end
+  // counts, error or not.
   record(msg) {
-    const clean = msg.type === "exit" && msg.error !== "stopped" && msg.error !== "timeout" && msg.error !== "lost";
+    const clean = msg.type === "exit" && msg.error !== "stopped" && msg.error !== "timeout" && msg.error !== "lost" && msg.code !== "compile";
     if (clean) this.elapsed.push(msg.elapsed_ms || 0);
     return clean && !this.cancelled && this.round < this.rounds;
   }

@@ -92,6 +92,10 @@ func TestBrowserEditMessagesFollowTheContract(t *testing.T) {
 		{"an older server: a failure on a line",
 			`{"type":"exit","ok":false,"error":"第 8 行：出错了","line":8}`,
 			&explained{Code: "line", Title: "第 8 行：出错了", Status: "出错：第 8 行", Lines: []int{8}}},
+		{"diagnostics of the wrong shape",
+			`{"type":"exit","ok":false,"code":"compile","error":"编译错误：第 5 行：x","line":5,"diagnostics":[null,"x",3]}`,
+			&explained{"compile", "编译错误", "编译错误：第 5 行", []int{5}, []diagnostic{{Line: 5, Message: "x"}}}},
+		{"a code the page does not know", `{"type":"exit","ok":false,"code":"constructor","error":"x"}`, nil},
 		{"busy", `{"type":"error","code":"busy","error":"服务器正忙"}`, nil},
 		{"unavailable", `{"type":"error","code":"unavailable","error":"这里不能运行修改后的代码"}`, nil},
 		{"timeout", `{"type":"exit","ok":false,"code":"timeout","error":"timeout"}`, nil},
@@ -193,6 +197,19 @@ func TestBrowserEditMessagesFollowTheContract(t *testing.T) {
 	})()`)
 	if want := []string{" · 编译 0.31 s · 运行 1.02 s", " 1.02 s", " 1.02 s"}; !reflect.DeepEqual(took, want) {
 		t.Errorf("times %q, want %q", took, want)
+	}
+	// Run ×N ends at an edit that does not compile: no round would.
+	series := eval[[]any](tb, `(async () => {
+		const { Series } = await import(document.querySelector('link[rel="modulepreload"][href^="/static/repeat.js?v="]').href);
+		const s = new Series(3, {}, "go", { source: "x" });
+		s.round = 1;
+		const next = s.record({ type: "exit", ok: false, code: "compile", error: "编译错误", elapsed_ms: 0 });
+		const t = new Series(3, {}, "go", {});
+		t.round = 1;
+		return [next, s.elapsed.length, t.record({ type: "exit", ok: false, error: "下载失败", elapsed_ms: 5 }), t.elapsed.length];
+	})()`)
+	if want := []any{false, 0.0, true, 1.0}; !reflect.DeepEqual(series, want) {
+		t.Errorf("run ×N after a compile error, then after a demo's error: %v, want %v", series, want)
 	}
 	noProblems(t, tb, "edit messages")
 }
