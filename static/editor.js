@@ -104,12 +104,14 @@ export class Editor {
     // The runtime decides what ▶ 运行 runs: Python runs the Python file.
     section.querySelector(".runtime")?.addEventListener("click", () => this.update());
     section.addEventListener("demo-start", (e) => this.started(e.detail));
+    section.addEventListener("demo-frame", (e) => this.frame(e.detail));
     section.addEventListener("demo-exit", (e) => this.exit(e.detail));
     // 运行原始代码 can run exactly when Run can.
     const follow = () => { this.runOriginal.disabled = panel.runButton.disabled; };
     new MutationObserver(follow).observe(panel.runButton, { attributes: true, attributeFilter: ["disabled"] });
     follow();
-    this.built = new Set(); // ids of this panel's runs the server builds
+    this.built = new Map(); // this panel's runs the server builds: id → code
+    this.building = new Set(); // those of them whose program has not spoken
     this.update();
     demoEntry(this.demo).then((d) => this.offer(d));
   }
@@ -132,9 +134,11 @@ export class Editor {
     this.raceLabel.classList.toggle("unavailable", !on);
   }
 
-  // code is what a run of this demo in runtime sends besides its values,
-  // and the line its console begins with: the edit (unless original), the
-  // race detector when ticked. An unedited panel runs as it always did.
+  // code is what a run of this demo in runtime sends besides its values
+  // (panel.js): the edit (unless original), the race detector when
+  // ticked; the line its console begins with; what its status adds; and
+  // this editor, which words a run the server builds (ending). An unedited
+  // panel runs as it always did.
   code(runtime, original) {
     if (runtime !== "go") return {};
     const edited = this.modified() && !original;
@@ -142,20 +146,63 @@ export class Editor {
     if (!this.modified() && !race) return {};
     const heading = "— " + (edited ? "运行修改后的代码" : "运行原始代码") + (race ? " · 检测数据竞争" : "") + " —";
     if (!edited && !race) return { heading };
-    return { source: edited ? this.area.value : this.original, edited, race: race || undefined, heading };
+    return {
+      source: edited ? this.area.value : this.original, race: race || undefined, heading,
+      mark: edited ? " · 已修改的代码" : "", editor: this
+    };
   }
 
+  // started begins the run's console with the code it runs.
   started(d) {
-    if (d.built) this.built.add(d.id);
+    const code = d.code || {};
+    if (code.source) {
+      this.built.set(d.id, code);
+      this.building.add(d.id);
+    }
     if (d.role === "a") this.showLines([]);
+    const term = d.role === "b" ? this.panel.termB : this.panel.term;
+    if (code.heading && term) term.pre.insertBefore(element("span", "heading", code.heading + "\n"), term.text);
+  }
+
+  // frame ends 编译中… (panel.js says it from "started") at the first
+  // sign of the built program.
+  frame(msg) {
+    if ((msg.type !== "output" && msg.type !== "event") || !this.building.delete(msg.id)) return;
+    if (this.panel.mode === "single") this.panel.setStatus("运行中" + this.built.get(msg.id).mark, "running");
   }
 
   // exit makes the shown file's lines named in the console's output links
   // (file.go:NN) and sets a race report off, once a built run is over.
   exit(d) {
+    this.building.delete(d.id);
     if (!this.built.delete(d.id) || d.runDemo !== this.demo) return;
     const term = d.role === "b" ? this.panel.termB : this.panel.term;
     if (term && term.text && term.text.parentNode === term.pre) this.linkOutput(term);
+  }
+
+  // ending writes how a run the server built ended (panel.js asks, for
+  // its exit or error) and returns its status and kind; "" leaves an
+  // error the editor has nothing to add to (busy, ...) to the panel.
+  ending(msg, run) {
+    const term = run.term, mark = run.code.mark || "", took = tookText(msg);
+    const code = msg.code || msg.error;
+    if (msg.type === "exit" && msg.ok) {
+      term.finish("ok", "✓ 完成" + took + mark);
+      return ["完成" + took + mark, "ok"];
+    }
+    if (msg.type === "exit" && code === "stopped") {
+      term.finish("stopped", "■ 已停止" + took + mark);
+      return ["已停止" + mark, "stopped"];
+    }
+    if (msg.type === "exit" && code === "timeout") {
+      term.finish("error", "✗ 超时：运行时间超过上限" + mark);
+      return ["超时" + mark, "error"];
+    }
+    const said = this.failure(msg, run);
+    if (said) return [said, "error"];
+    if (msg.type !== "exit") return "";
+    term.finish("error", "✗ 错误: " + msg.error + mark);
+    return ["出错" + mark, "error"];
   }
 
   linkOutput(term) {
@@ -176,14 +223,17 @@ export class Editor {
     term.text.replaceWith(frag);
   }
 
-  // failure writes a failed run of an edit to the console, when there is
-  // more to it than a message (compile errors, a race, a line), and
-  // returns the status line; "" leaves the run to the panel.
+  // failure writes a failed run of built code to the console, when
+  // there is more to it than a message (compile errors, a race, a line),
+  // and returns the status line; "" when there is not.
   failure(msg, run) {
     const f = explain(msg, this.file);
     if (!f) return "";
+    // No round of run ×N would build: the series ends with this one.
+    if (f.code === "compile" && this.panel.series) this.panel.series.cancelled = true;
     const term = run.term;
-    const exit = term.finish("error", "✗ " + f.title);
+    term.finish("error", "✗ " + f.title);
+    const exit = term.pre.lastElementChild;
     if (f.diagnostics) {
       term.pre.append(diagnosticList(f.diagnostics, (n) => this.lineLink("第 " + n + " 行", n, "diagnostic-jump")));
     } else if (f.lines.length === 1 && exit && exit.textContent.includes("第 " + f.lines[0] + " 行")) {
@@ -361,6 +411,15 @@ export class Editor {
 }
 
 // ---- what the server says, as the page shows it (pure, tested in page) ----
+
+// tookText is a built run's time for its exit line and status: the build
+// (with the sandbox's set-up) apart from the program's own time where the
+// server says it (startup_ms), " · 编译 0.31 s · 运行 1.02 s"; else " 1.02 s".
+export function tookText(msg) {
+  const secs = (ms) => ((ms || 0) / 1000).toFixed(2) + " s";
+  if (typeof msg.startup_ms === "number") return " · 编译 " + secs(msg.startup_ms) + " · 运行 " + secs(msg.elapsed_ms);
+  return " " + secs(msg.elapsed_ms);
+}
 
 // A failed run's code, when the message needs no more than the server's
 // text, is the panel's to show; these are the ones this module words.

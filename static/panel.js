@@ -127,14 +127,6 @@ export class Panel {
     return (this.editing ||= import(this.editButton.dataset.module).then((e) => (this.editor = new e.Editor(this))));
   }
 
-  // codeOf is what a run of demo (this panel's or a partner's) in runtime
-  // sends besides its values: its panel's edit, unless original, and the
-  // race detector (editor.js), with the line its console begins with.
-  codeOf(demo, runtime, original) {
-    const panel = demo === this.demo ? this : this.partners.get(demo);
-    return (panel && panel.editor && panel.editor.code(runtime, original)) || {};
-  }
-
   // offerTwin keeps "this demo in the other runtime" among B's choices,
   // where Python runs.
   offerTwin() {
@@ -214,9 +206,9 @@ export class Panel {
   // start sends one run of demo in runtime; the caller has checked the
   // parameters.
   start(role, demo, runtime, params, term, extra) {
-    const code = extra.code || this.codeOf(demo, runtime, extra.original);
-    // built: the server builds the code shown (compile time apart).
-    const run = { id: null, role, demo, runtime, term, mode: this.mode, started: null, result: null, built: code.source !== undefined, edited: !!code.edited };
+    // The code a run sends, and the editor that words a built one.
+    const code = extra.code || this.partners.get(demo)?.editor?.code(runtime, extra.original) || {};
+    const run = { id: null, role, demo, runtime, term, mode: this.mode, started: null, result: null, code, ed: code.source && code.editor };
     const id = this.socket.run(demo, params, {
       receive: (msg) => this.receive(msg, run),
       lost: () => this.lost(run)
@@ -224,15 +216,12 @@ export class Panel {
     if (id === null) return null;
     run.id = id;
     this.active[id] = run;
-    if (code.heading) term.heading(code.heading);
-    const detail = Object.assign({ id, demo: this.demo, runDemo: demo, runtime, role, mode: this.mode, params }, extra,
-      { code: undefined, built: run.built, edited: run.edited, race: !!code.race });
+    const detail = Object.assign({ id, demo: this.demo, runDemo: demo, runtime, role, mode: this.mode, params }, extra, { code });
     this.section.dispatchEvent(new CustomEvent("demo-start", { bubbles: true, detail }));
     return run;
   }
 
-  // run runs what the panel shows, edited or not, or with original the
-  // demo's own code.
+  // run runs the code shown, or the demo's own (original).
   run(original) {
     if (this.busy() || !this.online) return;
     this.clearErrors();
@@ -256,7 +245,7 @@ export class Panel {
     }
     if (!this.knobs.checkAll()) return;
     this.mode = "repeat";
-    this.series = new Series(n, this.params(), this.runtime.value, this.codeOf(this.demo, this.runtime.value));
+    this.series = new Series(n, this.params(), this.runtime.value);
     this.saveState();
     this.nextRound();
   }
@@ -265,7 +254,7 @@ export class Panel {
     const s = this.series;
     s.round++;
     this.resetView(false);
-    if (!this.start("a", this.demo, s.runtime, s.params, this.term, { round: s.round, rounds: s.rounds, code: s.code })) {
+    if (!this.start("a", this.demo, s.runtime, s.params, this.term, { round: s.round, rounds: s.rounds })) {
       this.series = null;
       this.updateButtons();
       return;
@@ -350,52 +339,34 @@ export class Panel {
       }
       case "started":
         run.started = performance.now();
-        // Built code is compiled first: until it says anything.
-        run.building = run.built;
-        if (this.mode === "single") this.setStatus(run.building ? "编译中…" : "运行中" + runMark(run), "running");
+        if (this.mode === "single") this.setStatus(run.ed ? "编译中…" : "运行中" + pyMark(run), "running");
         else if (this.mode === "compare") this.setStatus("A 和 B 运行中", "running");
         break;
       case "output":
-        this.running(run);
         run.term.write(msg.data);
         break;
       case "event":
-        this.running(run);
         if (run.role === "a" && this.gallery) this.gallery.add(msg.event);
         break;
       case "exit": {
-        const took = tookText(msg, run);
-        const mark = runMark(run);
-        run.said = !msg.ok && msg.error !== "stopped" && this.failure(msg, run);
-        if (run.said) { /* the editor has written it */ }
-        else if (msg.ok) run.term.finish("ok", "✓ 完成" + took + mark);
-        else if (msg.error === "stopped") run.term.finish("stopped", "■ 已停止" + took + mark);
-        else if (msg.error === "timeout") run.term.finish("error", "✗ 超时：运行时间超过上限" + mark);
-        else run.term.finish("error", "✗ 错误: " + msg.error + mark);
+        if ((run.said = run.ed?.ending(msg, run))) {
+          this.finished(run, msg);
+          break;
+        }
+        const secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
+        const py = pyMark(run);
+        if (msg.ok) run.term.finish("ok", "✓ 完成 " + secs + " s" + py);
+        else if (msg.error === "stopped") run.term.finish("stopped", "■ 已停止 " + secs + " s" + py);
+        else if (msg.error === "timeout") run.term.finish("error", "✗ 超时：运行时间超过上限" + py);
+        else run.term.finish("error", "✗ 错误: " + msg.error + py);
         this.finished(run, msg);
         break;
       }
       case "error":
-        run.said = this.failure(msg, run);
-        if (!run.said) this.showError(msg, run);
+        if (!(run.said = run.ed?.ending(msg, run))) this.showError(msg, run);
         this.finished(run, msg);
         break;
     }
-  }
-
-  // running ends 编译中… at the first sign of the built program.
-  running(run) {
-    if (!run.building) return;
-    run.building = false;
-    if (this.mode === "single") this.setStatus("运行中" + runMark(run), "running");
-  }
-
-  // failure lets the editor write a failed run of built code (compile
-  // errors, a race, a line) to the console; it returns the status, or ""
-  // when the panel says it as for any run.
-  failure(msg, run) {
-    const panel = run.demo === this.demo ? this : this.partners.get(run.demo);
-    return (run.built && panel && panel.editor && panel.editor.failure(msg, run)) || "";
   }
 
   // finished is called once per run, whatever ended it.
@@ -431,11 +402,12 @@ export class Panel {
 
   finalStatus(msg, series, run) {
     if (this.mode === "compare") return; // compareResult has said it
+    const secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
     const prefix = series ? series.elapsed.length + " / " + series.rounds + " 次 · " : "";
-    const py = runMark(run);
-    if (run.said) this.setStatus(prefix + run.said, "error");
+    const py = pyMark(run);
+    if (run.said) this.setStatus(prefix + run.said[0], run.said[1]);
     else if (msg.type === "error") this.setStatus(prefix + "未运行" + py, "error");
-    else if (msg.ok) this.setStatus(prefix + "完成" + tookText(msg, run) + py, "ok");
+    else if (msg.ok) this.setStatus(prefix + "完成 " + secs + " s" + py, "ok");
     else if (msg.error === "stopped") this.setStatus(prefix + "已停止" + py, "stopped");
     else if (msg.error === "timeout") this.setStatus(prefix + "超时" + py, "error");
     else if (msg.error === "lost") this.setStatus("连接断开", "error");
@@ -472,18 +444,4 @@ export class Panel {
 // what a panel runs unless said otherwise.
 function pyMark(run) {
   return run.runtime === "python" ? " · Python" : "";
-}
-
-// runMark is pyMark, or for a run of edited code, that it was.
-function runMark(run) {
-  return pyMark(run) + (run.edited ? " · 已修改的代码" : "");
-}
-
-// tookText is a run's time for its exit line: " 1.02 s", or for built
-// code the build (with the sandbox's set-up) apart from the program's own
-// time, " · 编译 0.31 s · 运行 1.02 s".
-export function tookText(msg, run) {
-  const secs = (ms) => ((ms || 0) / 1000).toFixed(2) + " s";
-  if (run.built && typeof msg.startup_ms === "number") return " · 编译 " + secs(msg.startup_ms) + " · 运行 " + secs(msg.elapsed_ms);
-  return " " + secs(msg.elapsed_ms);
 }

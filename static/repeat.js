@@ -14,22 +14,20 @@ export function rounds(input) {
 }
 
 export class Series {
-  constructor(rounds, params, runtime, code) {
+  constructor(rounds, params, runtime) {
     this.round = 0;
     this.rounds = rounds;
     this.params = params; // every round runs with the values of the first
     this.runtime = runtime; // and in the runtime of the first
-    this.code = code; // and the code of the first (an edit: panel.codeOf)
     this.elapsed = []; // of the rounds that ran to their end
     this.cancelled = false;
   }
 
   // record notes how a round ended and says whether to run the next one.
-  // A round stopped, timed out, cut off by a lost connection or an edit
-  // that does not compile ends the series; one that ran to its end
-  // counts, error or not.
+  // A round stopped, timed out or cut off by a lost connection ends the
+  // series; one that ran to its end counts, error or not.
   record(msg) {
-    const clean = msg.type === "exit" && msg.error !== "stopped" && msg.error !== "timeout" && msg.error !== "lost" && msg.code !== "compile";
+    const clean = msg.type === "exit" && msg.error !== "stopped" && msg.error !== "timeout" && msg.error !== "lost";
     if (clean) this.elapsed.push(msg.elapsed_ms || 0);
     return clean && !this.cancelled && this.round < this.rounds;
   }

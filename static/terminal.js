@@ -70,16 +70,7 @@ export class Terminal {
     return this.lines.map((l) => l.join("").replace(/\s+$/, "")).join("\n");
   }
 
-  // heading puts a line above the output that says what runs (which code);
-  // it is not part of the program's output.
-  heading(text) {
-    const line = document.createElement("span");
-    line.className = "heading";
-    line.textContent = text + "\n";
-    this.pre.insertBefore(line, this.text);
-  }
-
-  // finish draws the line that says how the run ended, and returns it.
+  // finish draws the line that says how the run ended.
   finish(kind, message) {
     this.render();
     const line = document.createElement("span");
@@ -87,6 +78,5 @@ export class Terminal {
     line.textContent = (this.col > 0 || this.lines[this.row].length ? "\n" : "") + message;
     this.pre.appendChild(line);
     this.pre.scrollTop = this.pre.scrollHeight;
-    return line;
   }
 }
