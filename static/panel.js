@@ -228,7 +228,7 @@ export class Panel {
     if (!this.knobs.checkAll()) return;
     this.mode = "single";
     this.resetView(false);
-    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, { original: original === true })) return;
+    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, { original })) return;
     this.saveState();
     this.setStatus("启动中…", "running");
     this.updateButtons();

@@ -97,7 +97,7 @@ export class Socket {
   // the run's id, or null when there is no connection.
   run(demo, params, receiver, runtime, source, race) {
     const id = "r" + this.nextRun++;
-    if (!this.send({ type: "run", id, demo, runtime, params, source, race: race || undefined })) return null;
+    if (!this.send({ type: "run", id, demo, runtime, params, source, race })) return null;
     this.runs.set(id, receiver);
     return id;
   }
