@@ -23,9 +23,10 @@
 // output a link too. A link opens the editor on that line and marks it in
 // the gutter.
 //
-// The panel asks this module what a run sends (code), how a failed run
-// reads (failure), and calls run and toggle; the rest follows the panel's
-// DOM events, so that the page's eager scripts stay small.
+// The panel asks this module what a run sends (code) and, for a run the
+// server builds, how it ended (ending: the console's last line and the
+// status), and calls run and toggle; the rest follows the panel's DOM
+// events, so that the page's eager scripts stay small.
 
 // LINK_MAX is the longest edit, encoded, that a share link carries.
 const LINK_MAX = 2048;
