@@ -6,8 +6,9 @@
 // Every run is announced on the section with DOM events, so that other
 // modules (timeline, progress, keys) follow runs without reaching into
 // this one: "demo-start" (detail: id, demo, runDemo, runtime, role a|b,
-// mode, params, and round, rounds for repeat), "demo-frame" (detail: each
-// server frame about the run) and "demo-exit" (detail: how it ended).
+// mode, params, code (an edit: editor.js), and round, rounds for repeat),
+// "demo-frame" (detail: each server frame about the run) and "demo-exit"
+// (detail: how it ended).
 
 import { panelQuery, readPanel, shareHref, writePanel } from "./address.js";
 import { Comparison, pairStatus } from "./compare.js";
