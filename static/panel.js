@@ -6,8 +6,9 @@
 // Every run is announced on the section with DOM events, so that other
 // modules (timeline, progress, keys) follow runs without reaching into
 // this one: "demo-start" (detail: id, demo, runDemo, runtime, role a|b,
-// mode, params, and round, rounds for repeat), "demo-frame" (detail: each
-// server frame about the run) and "demo-exit" (detail: how it ended).
+// mode, params, code (an edit: editor.js), and round, rounds for repeat),
+// "demo-frame" (detail: each server frame about the run) and "demo-exit"
+// (detail: how it ended).
 
 import { panelQuery, readPanel, shareHref, writePanel } from "./address.js";
 import { Comparison, pairStatus } from "./compare.js";
@@ -209,26 +210,30 @@ export class Panel {
   // start sends one run of demo in runtime; the caller has checked the
   // parameters.
   start(role, demo, runtime, params, term, extra) {
-    const run = { id: null, role, demo, runtime, term, mode: this.mode, started: null, result: null, edited: !!extra.source };
+    // The code a run sends, and the editor that words a built one.
+    const code = extra.code || this.partners.get(demo)?.editor?.code(runtime, extra.original) || {};
+    const run = { id: null, role, demo, runtime, term, mode: this.mode, started: null, result: null, code,
+      ed: code.source && code.editor, edited: !!(extra.source || code.source) };
     const id = this.socket.run(demo, params, {
       receive: (msg) => this.receive(msg, run),
       lost: () => this.lost(run)
-    }, runtime, extra.source);
+    }, runtime, code.source, code.race);
     if (id === null) return null;
     run.id = id;
     this.active[id] = run;
-    const detail = Object.assign({ id, demo: this.demo, runDemo: demo, runtime, role, mode: this.mode, params }, extra);
+    const detail = Object.assign({ id, demo: this.demo, runDemo: demo, runtime, role, mode: this.mode, params }, extra, { code });
     this.section.dispatchEvent(new CustomEvent("demo-start", { bubbles: true, detail }));
     return run;
   }
 
-  run(source) {
+  // run runs the code shown, or the demo's own (original).
+  run(original) {
     if (this.busy() || !this.online) return;
     this.clearErrors();
     if (!this.knobs.checkAll()) return;
     this.mode = "single";
     this.resetView(false);
-    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, { source })) return;
+    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, { original })) return;
     this.saveState();
     this.setStatus("启动中…", "running");
     this.updateButtons();
@@ -341,7 +346,7 @@ export class Panel {
       }
       case "started":
         run.started = performance.now();
-        if (this.mode === "single") this.setStatus("运行中" + pyMark(run), "running");
+        if (this.mode === "single") this.setStatus(run.ed ? "编译中…" : "运行中" + pyMark(run), "running");
         else if (this.mode === "compare") this.setStatus("A 和 B 运行中", "running");
         break;
       case "output":
@@ -351,6 +356,10 @@ export class Panel {
         if (run.role === "a" && this.gallery) this.gallery.add(msg.event);
         break;
       case "exit": {
+        if ((run.said = run.ed?.ending(msg, run))) {
+          this.finished(run, msg);
+          break;
+        }
         // elapsed_ms is the program's own time; a child runtime's
         // start-up comes apart, said after it.
         const secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
@@ -363,7 +372,7 @@ export class Panel {
         break;
       }
       case "error":
-        this.showError(msg, run);
+        if (!(run.said = run.ed?.ending(msg, run))) this.showError(msg, run);
         this.finished(run, msg);
         break;
     }
@@ -405,7 +414,8 @@ export class Panel {
     const secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
     const prefix = series ? series.elapsed.length + " / " + series.rounds + " 次 · " : "";
     const py = pyMark(run);
-    if (msg.type === "error") this.setStatus(prefix + "未运行" + py, "error");
+    if (run.said) this.setStatus(prefix + run.said[0], run.said[1]);
+    else if (msg.type === "error") this.setStatus(prefix + "未运行" + py, "error");
     else if (msg.ok) this.setStatus(prefix + "完成 " + secs + " s" + py, "ok");
     else if (msg.error === "stopped") this.setStatus(prefix + "已停止" + py, "stopped");
     else if (msg.error === "timeout") this.setStatus(prefix + "超时" + py, "error");

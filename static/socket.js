@@ -92,11 +92,12 @@ export class Socket {
     return true;
   }
 
-  // run asks the server to run demo with params in runtime (go or python)
-  // and returns the run's id, or null when there is no connection.
-  run(demo, params, receiver, runtime, source) {
+  // run asks the server to run demo with params in runtime (go or python),
+  // or the Go source given (with the race detector if race), and returns
+  // the run's id, or null when there is no connection.
+  run(demo, params, receiver, runtime, source, race) {
     const id = "r" + this.nextRun++;
-    if (!this.send({ type: "run", id, demo, runtime, params, source })) return null;
+    if (!this.send({ type: "run", id, demo, runtime, params, source, race })) return null;
     this.runs.set(id, receiver);
     return id;
   }
