@@ -390,7 +390,9 @@ func TestBrowserEdition(t *testing.T) {
 			t.Error("the appendix is not listed after the lessons")
 		}
 		tb.click(`.toc a[href="/lessons/old-code"]`)
-		tb.waitFor("the appendix page", `location.pathname === "/lessons/old-code"`, `location.pathname`)
+		// The path changes when the navigation commits, before the new
+		// page is parsed: wait for its head too.
+		tb.waitFor("the appendix page", `location.pathname === "/lessons/old-code" && document.querySelector(".lesson-head .kicker") !== null`, `location.pathname`)
 		if got := eval[string](tb, q(".lesson-head .kicker")+`.textContent`); got != "附录" {
 			t.Errorf("the appendix's kicker says %q", got)
 		}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox/guard"
@@ -39,6 +40,7 @@ func entryOf(run runner.RunFunc) (pkgPath string, err error) {
 var modulePackages = map[string]bool{
 	ModulePath + "/runner":               true,
 	ModulePath + "/lessons/flagserver":   true,
+	ModulePath + "/lessons/core":         true,
 	ModulePath + "/runner/sandbox/guard": true,
 	"golang.org/x/sync/errgroup":         true,
 }
@@ -178,7 +180,7 @@ func newSource(d *runner.Demo, lesson fs.FS, edited []byte) (*source, error) {
 		}
 		src.files[to] = b
 	}
-	for dir, from := range map[string]fs.FS{"runner": runner.Sources, "lessons/flagserver": flagserver.Sources} {
+	for dir, from := range map[string]fs.FS{"runner": runner.Sources, "lessons/flagserver": flagserver.Sources, "lessons/core": core.Sources} {
 		if err := src.addDir(dir, from); err != nil {
 			return nil, err
 		}
