@@ -35,6 +35,9 @@ export class Socket {
     const ws = new WebSocket(scheme + location.host + "/ws");
     this.ws = ws;
     ws.addEventListener("open", () => {
+      // The connection's state, on the page for styles and tests: up,
+      // down (retrying) or idle (closed until the learner is back).
+      document.documentElement.dataset.socket = "up";
       this.retryDelay = FIRST_RETRY_MS;
       this.watchers.forEach((f) => f(true));
     });
@@ -44,6 +47,7 @@ export class Socket {
       this.ws = null;
       Array.from(this.runs.values()).forEach((r) => r.lost());
       this.watchers.forEach((f) => f(false));
+      document.documentElement.dataset.socket = e.code === CLOSED_IDLE ? "idle" : "down";
       if (e.code === CLOSED_IDLE) {
         this.reconnectWhenBack();
         return;
