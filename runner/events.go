@@ -53,6 +53,24 @@ func ProgramStarted(ev Events) {
 	}
 }
 
+// ProgramBegan is when the run's program began (ProgramStarted), as time
+// since the run's start — the axis its events' TMs are on — for a run
+// function that places marks of its own on that axis (an execution
+// trace). ok is false before the program began, and for Events not
+// handed out by Execute.
+func ProgramBegan(ev Events) (since time.Duration, ok bool) {
+	t, isTimeline := ev.(*timeline)
+	if !isTimeline {
+		return 0, false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.began.IsZero() {
+		return 0, false
+	}
+	return t.began.Sub(t.start), true
+}
+
 // startup is how long the run took to begin its program (zero when no
 // one said).
 func (t *timeline) startup() time.Duration {

@@ -154,6 +154,7 @@ type job struct {
 	FlagsURL    string            `json:"flags_url"`
 	RunTime     time.Duration     `json:"run_time"`
 	OutputBytes int               `json:"output_bytes"`
+	Trace       bool              `json:"trace,omitempty"`
 }
 
 func (j job) encode() ([]byte, error) {

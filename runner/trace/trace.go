@@ -21,6 +21,7 @@ package trace
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -122,11 +123,14 @@ type Slice struct {
 }
 
 // State is a goroutine in one state from T0 to T1; M is the thread of a
-// system call. On the wire: [t0, t1, "state"] or [t0, t1, "syscall", m].
+// system call; Where, the function it waits or calls in (the innermost
+// of its stack outside the runtime), when the trace says. On the wire:
+// [t0, t1, "state"], [t0, t1, "syscall", m] or [t0, t1, "state", m, "where"].
 type State struct {
 	T0, T1 float64
 	State  string
 	M      int
+	Where  string
 }
 
 // The states of a goroutine's row. Waiting is split by its reason.
@@ -193,8 +197,12 @@ func (s State) MarshalJSON() ([]byte, error) {
 	b = append(b, ',')
 	b = appendMs(b, s.T1)
 	b = fmt.Appendf(b, ",%q", s.State)
-	if s.M > 0 {
+	if s.M > 0 || s.Where != "" {
 		b = fmt.Appendf(b, ",%d", s.M)
+	}
+	if s.Where != "" {
+		w, _ := json.Marshal(s.Where)
+		b = append(append(b, ','), w...)
 	}
 	return append(b, ']'), nil
 }
@@ -265,7 +273,8 @@ type goroutine struct {
 	system   bool
 	state    string
 	since    xtrace.Time
-	m        int // the thread of its system call, or that it runs on
+	m        int    // the thread of its system call
+	where    string // where it waits or calls
 	states   []rawState
 	tasks    []string
 	created  bool
@@ -282,6 +291,7 @@ type rawState struct {
 	t0, t1 xtrace.Time
 	state  string
 	m      int
+	where  string
 }
 
 type rawSlice struct {
@@ -316,6 +326,7 @@ type state struct {
 	gcOpen  map[string]xtrace.Time
 	gc      []rawSpan
 	tasks   map[string]int64
+	names   map[string]string
 }
 
 type rawStep struct {
@@ -331,7 +342,7 @@ type rawSpan struct {
 func newState(lim Limits) *state {
 	return &state{lim: lim, gs: map[int64]*goroutine{}, onP: map[int]running{}, slices: map[int][]rawSlice{},
 		threads: map[xtrace.ThreadID]int{}, holds: map[int]int{}, inSys: map[int64]int{},
-		gcOpen: map[string]xtrace.Time{}, tasks: map[string]int64{}}
+		gcOpen: map[string]xtrace.Time{}, tasks: map[string]int64{}, names: map[string]string{}}
 }
 
 // thread numbers a trace thread id in order of appearance.
@@ -512,17 +523,40 @@ func (s *state) goTransition(ev xtrace.Event, tr xtrace.StateTransition, t xtrac
 	if from == xtrace.GoNotExist {
 		g.created = true
 	}
-	sysM := 0
+	sysM, where := 0, ""
 	if to == xtrace.GoSyscall {
 		sysM = m
 	}
-	if name == g.state && sysM == g.m {
+	if to == xtrace.GoSyscall || to == xtrace.GoWaiting {
+		where = s.where(tr.Stack)
+	}
+	if name == g.state && sysM == g.m && (where == g.where || where == "") {
 		return
 	}
 	if g.state != "" {
-		g.states = append(g.states, rawState{g.since, t, g.state, g.m})
+		g.states = append(g.states, rawState{g.since, t, g.state, g.m, g.where})
 	}
-	g.state, g.since, g.m, g.last = name, t, sysM, t
+	g.state, g.since, g.m, g.where, g.last = name, t, sysM, where, t
+}
+
+// where is the innermost function of a stack outside the runtime and
+// the standard library's innards, short; names are interned.
+func (s *state) where(stk xtrace.Stack) string {
+	for f := range stk.Frames() {
+		fn := f.Func
+		if strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "internal/") || strings.HasPrefix(fn, "syscall.") {
+			continue
+		}
+		if w, ok := s.names[fn]; ok {
+			return w
+		}
+		w := short(fn)
+		if len(s.names) < 4096 {
+			s.names[fn] = w
+		}
+		return w
+	}
+	return ""
 }
 
 // stateName is a goroutine state as the view names it.
@@ -642,7 +676,7 @@ func (s *state) summary(opt Options, lim Limits) *Summary {
 	}
 	for _, g := range s.gs {
 		if g.state != "" {
-			g.states = append(g.states, rawState{g.since, end, g.state, g.m})
+			g.states = append(g.states, rawState{g.since, end, g.state, g.m, g.where})
 		}
 	}
 	for kind, t0 := range s.gcOpen {
@@ -803,19 +837,19 @@ func mergeStates(in []rawState, res float64, clip func(xtrace.Time) xtrace.Time,
 		d := t1 - t0
 		if k := len(out); k > 0 {
 			last := &out[k-1]
-			if last.State == x.state && last.M == x.m && t0-last.T1 < 1e-9 {
+			if last.State == x.state && last.M == x.m && last.Where == x.where && t0-last.T1 < 1e-9 {
 				last.T1 = t1
 				continue
 			}
 			if res > 0 && last.T1-last.T0 < res && d < res {
 				if stateRank[x.state] > stateRank[last.State] {
-					last.State, last.M = x.state, x.m
+					last.State, last.M, last.Where = x.state, x.m, x.where
 				}
 				last.T1 = t1
 				continue
 			}
 		}
-		out = append(out, State{T0: t0, T1: t1, State: x.state, M: x.m})
+		out = append(out, State{T0: t0, T1: t1, State: x.state, M: x.m, Where: x.where})
 	}
 	return out
 }

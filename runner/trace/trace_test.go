@@ -157,7 +157,7 @@ func TestPingPongSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(b, []byte(`"sleep"]`)) || !bytes.Contains(b, []byte(`"procs":2`)) {
+	if !bytes.Contains(b, []byte(`"sleep",0,"time.Sleep"]`)) || !bytes.Contains(b, []byte(`"procs":2`)) {
 		t.Errorf("JSON lacks the sleep state or procs: %.300s", b)
 	}
 }
@@ -220,4 +220,3 @@ func TestDenseIsMerged(t *testing.T) {
 		t.Errorf("merged without saying so: res %v, notes %v", s.ResMs, s.Notes)
 	}
 }
-
