@@ -82,27 +82,46 @@ func Read(r io.Reader, lim Limits) ([]byte, error) {
 // Summary is one run's scheduler, ready for the page. Times are
 // milliseconds on the run's timeline (the axis of its events' t_ms).
 type Summary struct {
-	Procs   int     `json:"procs"`    // GOMAXPROCS: one lane per P
-	StartMs float64 `json:"start_ms"` // the demo's begin
-	EndMs   float64 `json:"end_ms"`   // the trace's end
+	Procs int `json:"procs"` // GOMAXPROCS: one lane per P
+	// Part and Parts number the frames a summary is sent in (Frames).
+	Part    int     `json:"part,omitempty"`
+	Parts   int     `json:"parts,omitempty"`
+	StartMs float64 `json:"start_ms,omitempty"` // the demo's begin
+	EndMs   float64 `json:"end_ms,omitempty"`   // the trace's end
 	// ResMs: pieces shorter than this were merged with their neighbours
 	// (0: nothing was merged).
-	ResMs float64 `json:"res_ms"`
-	Lanes []Lane  `json:"lanes"`
+	ResMs float64 `json:"res_ms,omitempty"`
+	Lanes []Lane  `json:"lanes,omitempty"`
 	// Threads: the OS threads over time, a step wherever the count changes:
 	// [t_ms, busy, seen] — busy holding a P or in a system call, seen so far.
-	Threads []Step `json:"threads"`
-	GC      []Span `json:"gc"` // mark phases and stops of the world
+	Threads []Step `json:"threads,omitempty"`
+	GC      []Span `json:"gc,omitempty"` // mark phases and stops of the world
 	// Goroutines listed, those that served tasks first.
-	Goroutines []Goroutine `json:"goroutines"`
+	Goroutines []Goroutine `json:"goroutines,omitempty"`
 	// Tasks: each task of the timeline → the goroutine that started it.
-	Tasks map[string]int64 `json:"tasks"`
+	Tasks map[string]int64 `json:"tasks,omitempty"`
 	// Hidden counts goroutines not listed: the runtime's own, and any past
 	// Limits.Goroutines.
-	Hidden int `json:"hidden"`
+	Hidden int `json:"hidden,omitempty"`
 	// Notes say, in Chinese, what was summarised away.
 	Notes  []string `json:"notes,omitempty"`
-	Events int      `json:"events"` // events read
+	Events int      `json:"events,omitempty"` // events read
+}
+
+// Frames splits s into the frames it is sent in: the first with the
+// lanes, threads, GC and tasks, then the goroutines' rows, perFrame at a
+// time. Each has Procs, Part and Parts.
+func (s *Summary) Frames(perFrame int) []*Summary {
+	head := *s
+	head.Goroutines = nil
+	frames := []*Summary{&head}
+	for i := 0; i < len(s.Goroutines); i += perFrame {
+		frames = append(frames, &Summary{Procs: s.Procs, Goroutines: s.Goroutines[i:min(i+perFrame, len(s.Goroutines))]})
+	}
+	for i, f := range frames {
+		f.Part, f.Parts = i+1, len(frames)
+	}
+	return frames
 }
 
 // Lane is one P: the goroutines that ran on it, in order.
