@@ -892,3 +892,61 @@ func thinSteps(in []Step, res float64, n int) []Step {
 	}
 	return out
 }
+
+// The wire's arrays read back (the Go client, tests).
+
+func unarray(b []byte, n int) ([]json.RawMessage, error) {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(b, &parts); err != nil {
+		return nil, err
+	}
+	if len(parts) < n {
+		return nil, fmt.Errorf("trace: %d fields, want at least %d", len(parts), n)
+	}
+	return parts, nil
+}
+
+func (s *Slice) UnmarshalJSON(b []byte) error {
+	p, err := unarray(b, 4)
+	if err != nil {
+		return err
+	}
+	*s = Slice{N: 1}
+	err = errors.Join(json.Unmarshal(p[0], &s.G), json.Unmarshal(p[1], &s.T0), json.Unmarshal(p[2], &s.T1), json.Unmarshal(p[3], &s.M))
+	if len(p) > 4 {
+		err = errors.Join(err, json.Unmarshal(p[4], &s.N))
+	}
+	return err
+}
+
+func (s *State) UnmarshalJSON(b []byte) error {
+	p, err := unarray(b, 3)
+	if err != nil {
+		return err
+	}
+	*s = State{}
+	err = errors.Join(json.Unmarshal(p[0], &s.T0), json.Unmarshal(p[1], &s.T1), json.Unmarshal(p[2], &s.State))
+	if len(p) > 3 {
+		err = errors.Join(err, json.Unmarshal(p[3], &s.M))
+	}
+	if len(p) > 4 {
+		err = errors.Join(err, json.Unmarshal(p[4], &s.Where))
+	}
+	return err
+}
+
+func (s *Step) UnmarshalJSON(b []byte) error {
+	p, err := unarray(b, 3)
+	if err != nil {
+		return err
+	}
+	return errors.Join(json.Unmarshal(p[0], &s.TMs), json.Unmarshal(p[1], &s.Busy), json.Unmarshal(p[2], &s.Seen))
+}
+
+func (s *Span) UnmarshalJSON(b []byte) error {
+	p, err := unarray(b, 3)
+	if err != nil {
+		return err
+	}
+	return errors.Join(json.Unmarshal(p[0], &s.T0), json.Unmarshal(p[1], &s.T1), json.Unmarshal(p[2], &s.Kind))
+}

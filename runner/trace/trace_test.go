@@ -220,3 +220,26 @@ func TestDenseIsMerged(t *testing.T) {
 		t.Errorf("merged without saying so: res %v, notes %v", s.ResMs, s.Notes)
 	}
 }
+
+// What goes on the wire reads back the same (to 10 µs).
+func TestRoundTrip(t *testing.T) {
+	s, err := trace.Summarize(traced(t, "2"), trace.Options{BeganMs: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back trace.Summary
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	b2, err := json.Marshal(&back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, b2) {
+		t.Errorf("round trip differs:\n%.400s\n%.400s", b, b2)
+	}
+}
