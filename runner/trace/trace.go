@@ -290,6 +290,7 @@ type goroutine struct {
 	id       int64
 	name, by string
 	system   bool
+	stdName  bool // named after a function of the standard library (a wrapper like WaitGroup.Go's)
 	state    string
 	since    xtrace.Time
 	m        int    // the thread of its system call
@@ -491,7 +492,7 @@ func (s *state) goTransition(ev xtrace.Event, tr xtrace.StateTransition, t xtrac
 	if g == nil {
 		return
 	}
-	if g.name == "" {
+	if g.name == "" || g.stdName {
 		s.name(g, ev, tr, from)
 	}
 	p := int(ev.Proc())
@@ -608,6 +609,14 @@ func stateName(st xtrace.GoState, reason string) string {
 // name finds what a goroutine is: its entry function from the stack of
 // its creation (or of its first known state), the function that made it.
 func (s *state) name(g *goroutine, ev xtrace.Event, tr xtrace.StateTransition, from xtrace.GoState) {
+	if from == xtrace.GoNotExist && g.by == "" {
+		for f := range ev.Stack().Frames() {
+			if !isStd(f.Func) || strings.HasPrefix(f.Func, "main.") {
+				g.by = short(f.Func)
+				break
+			}
+		}
+	}
 	var frames []string
 	for f := range tr.Stack.Frames() {
 		frames = append(frames, f.Func)
@@ -625,16 +634,22 @@ func (s *state) name(g *goroutine, ev xtrace.Event, tr xtrace.StateTransition, f
 	if entry == "" {
 		return
 	}
-	g.name = short(entry)
-	g.system = isSystem(entry)
-	if from == xtrace.GoNotExist {
-		for f := range ev.Stack().Frames() {
-			if !isStd(f.Func) || strings.HasPrefix(f.Func, "main.") {
-				g.by = short(f.Func)
+	if isStd(entry) && !strings.HasPrefix(entry, "main.") {
+		// A wrapper (sync.(*WaitGroup).Go.func1): the outermost function
+		// of the program's own that it runs says more, once a stack shows it.
+		for i := len(frames) - 1; i >= 0; i-- {
+			if !isStd(frames[i]) {
+				entry = frames[i]
 				break
 			}
 		}
 	}
+	if g.name != "" && isStd(entry) {
+		return // nothing better
+	}
+	g.name = short(entry)
+	g.stdName = isStd(entry) && !strings.HasPrefix(entry, "main.")
+	g.system = isSystem(entry)
 }
 
 // isSystem: the runtime's own goroutines, and the tracer's.
