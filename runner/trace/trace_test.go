@@ -17,8 +17,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv("TRACE_TEST_CHILD") == "pingpong" {
+	switch os.Getenv("TRACE_TEST_CHILD") {
+	case "pingpong":
 		pingPong()
+		os.Exit(0)
+	case "downloads":
+		downloads()
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
