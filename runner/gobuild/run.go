@@ -115,8 +115,12 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 	// drained), and summed up once the program has ended.
 	var traced []byte
 	var traceErr error
+	traceLim := trace.DefaultLimits()
+	if b.lim.TraceBytes > 0 {
+		traceLim.Bytes = b.lim.TraceBytes
+	}
 	if opt.Trace {
-		watch.More = []func(io.Reader){func(r io.Reader) { traced, traceErr = trace.Read(r, trace.DefaultLimits()) }}
+		watch.More = []func(io.Reader){func(r io.Reader) { traced, traceErr = trace.Read(r, traceLim) }}
 	}
 	err = process.RunWith(ctx, cmd, func(r io.Reader) {
 		process.Relay(r, ev, process.DefaultReportLimits(), func(rep process.Report) {
@@ -139,13 +143,13 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 	mu.Lock()
 	defer mu.Unlock()
 	if opt.Trace && opt.Traced != nil {
-		opt.Traced(summarize(traced, traceErr, procs, ev))
+		opt.Traced(summarize(traced, traceErr, procs, ev, traceLim))
 	}
 	return end.result(err, kept.String(), src)
 }
 
 // summarize sums up a program's trace, placed on its run's timeline.
-func summarize(data []byte, readErr error, procs int, ev runner.Events) (*trace.Summary, error) {
+func summarize(data []byte, readErr error, procs int, ev runner.Events, lim trace.Limits) (*trace.Summary, error) {
 	if readErr != nil {
 		return nil, readErr
 	}
@@ -153,7 +157,7 @@ func summarize(data []byte, readErr error, procs int, ev runner.Events) (*trace.
 	if !ok {
 		return nil, trace.ErrEmpty // the program never began its demo
 	}
-	return trace.Summarize(data, trace.Options{BeganMs: float64(began.Microseconds()) / 1000, Procs: procs})
+	return trace.Summarize(data, trace.Options{BeganMs: float64(began.Microseconds()) / 1000, Procs: procs, Limits: lim})
 }
 
 // errFatal ends a program the Go runtime has given up on.

@@ -3,7 +3,11 @@ package gobuild_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -249,4 +253,76 @@ func frameBytes(t *testing.T, s *trace.Summary) int {
 		n += len(b) + len(`{"type":"trace","id":"r1234567890",}`)
 	}
 	return n
+}
+
+// pingPongSource is flags-semaphore's source with its body replaced by n
+// rounds of ping-pong on a channel, then, if crash, a panic on a
+// goroutine of its own: the program dies at once, its trace cut short.
+func pingPongSource(t *testing.T, n int, crash bool) []byte {
+	_, cat := builder(t)
+	end := "return nil"
+	if crash {
+		end = "go func() { panic(\"boom\") }()\n\ttime.Sleep(time.Minute)\n\treturn nil"
+	}
+	src := strings.Replace(string(original(t, cat, "flags-semaphore")), "\tbaseURL := p.FlagsURL()\n", `	ball := make(chan int)
+	var players sync.WaitGroup
+	players.Go(func() {
+		for i := range `+strconv.Itoa(n)+` {
+			ball <- i
+			<-ball
+		}
+		close(ball)
+	})
+	players.Go(func() {
+		for x := range ball {
+			ball <- x
+		}
+	})
+	players.Wait()
+	`+end+`
+	baseURL := p.FlagsURL()
+`, 1)
+	return []byte(src)
+}
+
+// A trace over the bound is one clean error, the run itself unharmed; a
+// program that crashes ends its run with its panic, and its trace is
+// still summed up — or, if the runtime left too little, one clean error.
+func TestTraceTooLargeOrCut(t *testing.T) {
+	b, cat := builder(t)
+	d, _ := cat.Registry().Lookup("flags-semaphore")
+	lim := gobuild.DefaultLimits()
+	lim.TraceBytes = 32 << 10
+	small := gobuild.New(context.Background(), gobuild.Config{Sandbox: fixture.sandbox, Limits: lim})
+	for _, c := range []struct {
+		name    string
+		builder *gobuild.Builder
+		src     []byte
+		want    []error
+		runOK   bool
+	}{
+		{"too large", small, pingPongSource(t, 20000, false), []error{trace.ErrTooLarge}, true},
+		{"crash", b, pingPongSource(t, 1000, true), []error{nil, trace.ErrBroken, trace.ErrEmpty}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			calls := 0
+			var got error
+			var sum *trace.Summary
+			run, err := c.builder.Program(d, cat.Files(d.ID), c.src, gobuild.Options{Trace: true,
+				Traced: func(s *trace.Summary, err error) { calls, got, sum = calls+1, err, s }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _ := d.Parse(nil)
+			ed := *d
+			ed.Run = run
+			res := runner.Execute(context.Background(), runner.Env{}, &ed, v, io.Discard, nil)
+			if _, panicked := errors.AsType[*gobuild.PanicError](res.Err); (res.Err == nil) != c.runOK || (!c.runOK && !panicked) {
+				t.Errorf("run: %v", res.Err)
+			}
+			if calls != 1 || !slices.ContainsFunc(c.want, func(e error) bool { return errors.Is(got, e) }) || (got == nil) != (sum != nil) {
+				t.Fatalf("Traced called %d times with %v; want once with one of %v", calls, got, c.want)
+			}
+		})
+	}
 }
