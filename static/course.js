@@ -34,6 +34,7 @@ import { setupCopy } from "./copy.js";
 import { setupCore } from "./core.js";
 import { setupKeys } from "./keys.js";
 import { Panel } from "./panel.js";
+import { watchSchedView } from "./schedview.js";
 import { setupProgress } from "./progress.js";
 import { setupSearchBox } from "./searchbox.js";
 import { Socket } from "./socket.js";
@@ -44,6 +45,7 @@ const sections = document.querySelectorAll("section.demo");
 // The timeline listens to the runs a panel announces, so it is in place
 // before any panel can start one.
 sections.forEach(watchTimeline);
+sections.forEach(watchSchedView);
 
 const socket = new Socket();
 const panels = new Map(); // demo id -> panel

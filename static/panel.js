@@ -210,7 +210,7 @@ export class Panel {
     const id = this.socket.run(demo, params, {
       receive: (msg) => this.receive(msg, run),
       lost: () => this.lost(run)
-    }, runtime, extra.source);
+    }, runtime, extra.source, extra.procs);
     if (id === null) return null;
     run.id = id;
     this.active[id] = run;
@@ -225,7 +225,13 @@ export class Panel {
     if (!this.knobs.checkAll()) return;
     this.mode = "single";
     this.resetView(false);
-    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, { source })) return;
+    const extra = { source };
+    // The scheduler view: a Go run traced at the chosen GOMAXPROCS.
+    const sched = this.section.querySelector(".sched-box");
+    if (sched && !sched.hidden && sched.querySelector(".sched-on").checked && this.runtime.value !== "python") {
+      extra.procs = Number(sched.querySelector(".sched-procs").value) || 2;
+    }
+    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, extra)) return;
     this.saveState();
     this.setStatus("启动中…", "running");
     this.updateButtons();

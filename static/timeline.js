@@ -234,6 +234,8 @@ class View {
     const x0 = labelW;
     const x1 = width - 14;
     const sx = (this.scale = (t) => x0 + (x1 - x0) * Math.min(t, domain) / domain);
+    // The scheduler view (schedview.js) draws on this very axis.
+    this.figure.dataset.axis = [x0, x1, domain, width].join(",");
     const multi = traces.length > 1;
     const IF_H = 44;
 
@@ -322,7 +324,8 @@ class View {
         else cls += "k-" + kindOf(bar.status);
         const x = sx(bar.s);
         const rect = svg("rect", {
-          x: r1(x), y: r1(by), width: r1(Math.max(1.5, sx(end) - x)), height: bh, rx: Math.min(3, bh / 3), "class": cls
+          x: r1(x), y: r1(by), width: r1(Math.max(1.5, sx(end) - x)), height: bh, rx: Math.min(3, bh / 3), "class": cls,
+          "data-task": lane.task
         }, g);
         const title = lane.task + " · " + fmtMs(bar.s) + " → " + (open ? (t.done ? "被打断" : "进行中") : fmtMs(bar.e) + "（" + fmtMs(bar.e - bar.s) + "）· " + (bar.status || "结束"));
         svg("title", {}, rect).textContent = title;

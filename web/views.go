@@ -17,7 +17,7 @@ import (
 // ES modules: pageScripts are the entries the page loads, and the modules
 // they import are listed for the browser to fetch at once.
 var (
-	pageStyles  = []string{"course.css", "chroma.css", "timeline.css"}
+	pageStyles  = []string{"course.css", "chroma.css", "timeline.css", "schedview.css"}
 	pageScripts = []string{"course.js"}
 	// The editor is loaded on the first click of 编辑, never with the page:
 	// its module is an entry of its own, named on the button, as search.js
@@ -101,6 +101,8 @@ type demoView struct {
 	// EditModule is the address of the editor's module, fetched on first
 	// use.
 	EditModule string
+	// Traceable says whether a run can show the scheduler view (调度视图).
+	Traceable bool
 	Also       []fileView // further Go files, each on its own tab
 	ShowsFlags bool
 	// Core says that some shown file marks its core lines, so the panel
@@ -274,6 +276,8 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 		if dv.Editable {
 			dv.EditWhy, dv.EditModule = "", s.editModule
 		}
+		// A traced run goes the way an edited one does (a sandboxed child).
+		dv.Traceable = dv.Editable
 		for i, f := range code.Also {
 			dv.Also = append(dv.Also, fileView{
 				Name: f.Name, HTML: string(f.HTML),
