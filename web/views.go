@@ -102,7 +102,7 @@ type demoView struct {
 	// use.
 	EditModule string
 	// Traceable says whether a run can show the scheduler view (调度视图).
-	Traceable bool
+	Traceable  bool
 	Also       []fileView // further Go files, each on its own tab
 	ShowsFlags bool
 	// Core says that some shown file marks its core lines, so the panel
