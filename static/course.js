@@ -34,7 +34,6 @@ import { setupCopy } from "./copy.js";
 import { setupCore } from "./core.js";
 import { setupKeys } from "./keys.js";
 import { Panel } from "./panel.js";
-import { watchSchedView } from "./schedview.js";
 import { setupProgress } from "./progress.js";
 import { setupSearchBox } from "./searchbox.js";
 import { Socket } from "./socket.js";
@@ -45,7 +44,13 @@ const sections = document.querySelectorAll("section.demo");
 // The timeline listens to the runs a panel announces, so it is in place
 // before any panel can start one.
 sections.forEach(watchTimeline);
-sections.forEach(watchSchedView);
+sections.forEach((s) => {
+  const box = s.querySelector(".sched-box");
+  if (!box) return;
+  box.hidden = false;
+  let p;
+  box.firstElementChild.onchange = (e) => e.target.checked && (p ||= import(box.dataset.module).then((m) => m.watchSchedView(s)));
+});
 
 const socket = new Socket();
 const panels = new Map(); // demo id -> panel

@@ -226,11 +226,8 @@ export class Panel {
     this.mode = "single";
     this.resetView(false);
     const extra = { source };
-    // The scheduler view: a Go run traced at the chosen GOMAXPROCS.
-    const sched = this.section.querySelector(".sched-box");
-    if (sched && !sched.hidden && sched.querySelector(".sched-on").checked && this.runtime.value !== "python") {
-      extra.procs = Number(sched.querySelector(".sched-procs").value) || 2;
-    }
+    const box = this.section.querySelector(".sched-box");
+    if (box && box.firstElementChild.checked && this.runtime.value !== "python") extra.procs = +box.lastElementChild.value;
     if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, extra)) return;
     this.saveState();
     this.setStatus("启动中…", "running");

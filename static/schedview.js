@@ -9,6 +9,7 @@
 //
 // It only listens, like timeline.js: "demo-start", "demo-frame" (the
 // server's trace frames, parts 1..n) and "demo-exit" from panel.js.
+// course.js loads it on the first tick of the panel's 调度视图 switch.
 
 import { html, r1, svg } from "./dom.js";
 import { fmtMs } from "./trace.js";
@@ -22,11 +23,34 @@ const STATES = [
 
 // watchSchedView draws the scheduler view of the panel section, if any.
 export function watchSchedView(section) {
-  const figure = section.querySelector("figure.schedview");
-  const box = section.querySelector(".sched-box");
-  if (!figure || !box) return;
-  box.hidden = false;
-  new View(section, figure);
+  addStyle(new URL("schedview.css", import.meta.url).pathname);
+  new View(section, makeFigure(section));
+}
+
+// makeFigure puts the view's figure below the panel's timeline.
+function makeFigure(section) {
+  const figure = document.createElement("figure");
+  figure.className = "schedview";
+  figure.hidden = true;
+  const caption = html("figcaption", "schedview-caption", figure);
+  html("span", "schedview-title", caption, "调度视图");
+  html("span", "schedview-summary", caption);
+  html("div", "schedview-plot", figure);
+  html("ul", "schedview-legend", figure).setAttribute("aria-label", "图例");
+  html("p", "schedview-notes", figure);
+  const timeline = section.querySelector("figure.timeline");
+  if (timeline) timeline.after(figure);
+  else section.appendChild(figure);
+  return figure;
+}
+
+// addStyle links the view's stylesheet once (style-src 'self').
+function addStyle(href) {
+  if (!href || document.querySelector('link[href="' + CSS.escape(href) + '"]')) return;
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = href;
+  document.head.appendChild(link);
 }
 
 // hue gives every goroutine a colour of its own, stable across redraws.
@@ -76,7 +100,9 @@ class View {
   }
 
   onFrame(msg) {
-    if (msg.id !== this.id || msg.type !== "trace") return;
+    if (msg.type !== "trace") return;
+    if (this.id === null && msg.part === 1) this.onStart({ id: msg.id, procs: msg.procs }); // loaded after the run began
+    if (msg.id !== this.id) return;
     if (msg.error) {
       this.summary.textContent = msg.error;
       this.figure.dataset.state = "error";

@@ -93,13 +93,10 @@ export class Socket {
   }
 
   // run asks the server to run demo with params in runtime (go or python)
-  // and returns the run's id, or null when there is no connection. With
-  // procs, the run is traced at that GOMAXPROCS (the scheduler view).
+  // and returns the run's id, or null when there is no connection.
   run(demo, params, receiver, runtime, source, procs) {
     const id = "r" + this.nextRun++;
-    const msg = { type: "run", id, demo, runtime, params, source };
-    if (procs) Object.assign(msg, { trace: true, procs });
-    if (!this.send(msg)) return null;
+    if (!this.send({ type: "run", id, demo, runtime, params, source, trace: !!procs || undefined, procs })) return null;
     this.runs.set(id, receiver);
     return id;
   }

@@ -9,7 +9,8 @@ import (
 // GOMAXPROCS selector; a run of spinner-thread with it on draws a lane per
 // P, the busy threads, and a row per goroutine, the spinner's marked as
 // locked to its thread; hovering the spinner's bar on the timeline lights
-// up that goroutine. Without it, no view.
+// up that goroutine. Without it, no view; and nothing of the view is
+// loaded before the first tick.
 func TestBrowserSchedulerView(t *testing.T) {
 	execPath := requireChromium(t)
 	srv := serveCourse(t, "127.0.0.1:0", CourseConfig{})
@@ -30,9 +31,12 @@ func TestBrowserSchedulerView(t *testing.T) {
 	if !eval[bool](tb, q(p+" .sched-box")+`.getClientRects().length > 0`) {
 		t.Fatal("no 调度视图 switch beside the knobs")
 	}
+	if eval[bool](tb, `[...document.scripts, ...document.querySelectorAll("link")].some((e) => /schedview\.(js|css)/.test(e.src || e.href))`) {
+		t.Error("the page loads the scheduler view before 调度视图 is ticked")
+	}
 	tb.typeInto(p+` input[name="slow"]`, "300ms")
 	tb.typeInto(p+` input[name="frame"]`, "20ms")
-	tb.click(p + " .sched-on")
+	tb.click(p + " .sched-box input")
 	tb.click(p + " button.run")
 	tb.waitFor("the scheduler view drawn", q(p+" figure.schedview")+`.dataset.state === "drawn"`,
 		q(p+" figure.schedview")+`.outerHTML.slice(0, 400)`)
@@ -56,7 +60,7 @@ func TestBrowserSchedulerView(t *testing.T) {
 	noProblems(t, tb, "the scheduler view")
 
 	// Off again: the next run shows no view.
-	tb.click(p + " .sched-on")
+	tb.click(p + " .sched-box input")
 	tb.click(p + " button.run")
 	tb.waitFor("the view hidden for an untraced run", q(p+" figure.schedview")+`.hidden`, q(p+" figure.schedview")+`.hidden`)
 }
