@@ -58,6 +58,21 @@ type timeline struct {
 	ended   time.Duration // when it ran its last instruction, if it said so; 0 otherwise
 }
 
+// ProgramBegan is when the run's program began (ChildProgram's
+// ProgramStarted), as time since the run's start — the axis its events'
+// TMs are on — for a run function that places marks of its own on that
+// axis (an execution trace). ok is false before the program began, and
+// for Events not handed out by Execute.
+func ProgramBegan(ev Events) (since time.Duration, ok bool) {
+	t, isTimeline := ev.(*timeline)
+	if !isTimeline {
+		return 0, false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.program, t.program != 0
+}
+
 func newTimeline(emit func(Event)) *timeline {
 	return &timeline{start: time.Now(), emit: emit}
 }

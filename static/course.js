@@ -48,6 +48,13 @@ const sections = document.querySelectorAll("section.demo");
 // The timeline listens to the runs a panel announces, so it is in place
 // before any panel can start one.
 sections.forEach(watchTimeline);
+sections.forEach((s) => {
+  const box = s.querySelector(".sched-box");
+  if (!box) return;
+  box.hidden = false;
+  let p;
+  box.firstElementChild.onchange = (e) => e.target.checked && (p ||= import(box.dataset.module).then((m) => m.watchSchedView(s)));
+});
 
 const socket = new Socket();
 const panels = new Map(); // demo id -> panel

@@ -217,7 +217,7 @@ export class Panel {
     const id = this.socket.run(demo, params, {
       receive: (msg) => this.receive(msg, run),
       lost: () => this.lost(run)
-    }, runtime, code.source, code.race);
+    }, runtime, code.source, code.race, extra.procs);
     if (id === null) return null;
     run.id = id;
     this.active[id] = run;
@@ -233,7 +233,10 @@ export class Panel {
     if (!this.knobs.checkAll()) return;
     this.mode = "single";
     this.resetView(false);
-    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, { original })) return;
+    const extra = { original };
+    const box = this.section.querySelector(".sched-box");
+    if (box && box.firstElementChild.checked && this.runtime.value !== "python") extra.procs = +box.lastElementChild.value;
+    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, extra)) return;
     this.saveState();
     this.setStatus("启动中…", "running");
     this.updateButtons();

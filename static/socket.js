@@ -97,11 +97,12 @@ export class Socket {
   }
 
   // run asks the server to run demo with params in runtime (go or python),
-  // or the Go source given (with the race detector if race), and returns
-  // the run's id, or null when there is no connection.
-  run(demo, params, receiver, runtime, source, race) {
+  // or the Go source given (with the race detector if race), traced with
+  // GOMAXPROCS procs if procs is set; it returns the run's id, or null
+  // when there is no connection.
+  run(demo, params, receiver, runtime, source, race, procs) {
     const id = "r" + this.nextRun++;
-    if (!this.send({ type: "run", id, demo, runtime, params, source, race })) return null;
+    if (!this.send({ type: "run", id, demo, runtime, params, source, race, trace: !!procs || undefined, procs })) return null;
     this.runs.set(id, receiver);
     return id;
   }

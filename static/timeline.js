@@ -270,6 +270,7 @@ class View {
     const x0 = labelW;
     const x1 = width - 14;
     const sx = (this.scale = (t) => x0 + (x1 - x0) * Math.min(t, domain) / domain);
+    this.figure.dataset.axis = [x0, x1, domain, width].join(",");
     const multi = traces.length > 1;
     const IF_H = 44;
 

@@ -20,6 +20,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 	"github.com/bingfa-manyou/walkthrough/web/metrics"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
@@ -196,7 +197,7 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	hosts.refused = func() { c.metrics.Refused(metrics.RefusedHost) }
 	if c.socket, err = socket.New(socket.Config{
 		Demos: catalog.Registry(), Env: c.env, Limits: sockLimits, TrustedProxies: cfg.TrustedProxies, Log: log,
-		Observer: c.metrics, Python: c.pythonProgram, Edit: c.editedProgram,
+		Observer: c.metrics, Python: c.pythonProgram, Edit: c.editedProgram, Trace: c.tracedProgram,
 	}); err != nil {
 		return nil, err
 	}
@@ -213,6 +214,7 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 		Python:   c.PythonStatus,
 		Editable: c.EditStatus,
 		Race:     c.RaceStatus,
+		Trace:    c.TraceStatus,
 		EditNote: c.EditNote(),
 	}); err != nil {
 		return nil, err
@@ -405,6 +407,56 @@ func (c *Course) RaceStatus(demoID string) (bool, string) {
 		return false, why
 	}
 	return c.editor.RaceStatus()
+}
+
+// TraceStatus says whether a demo's runs can be traced (调度视图): a
+// traced run is built and run as an edit is, with or without an edit.
+func (c *Course) TraceStatus(demoID string) (bool, string) {
+	return c.EditStatus(demoID)
+}
+
+// tracedProgram is the socket's way to a traced run of a demo — its own
+// source, or the learner's edit — built and run in sandboxes with the
+// runtime's execution tracer on at GOMAXPROCS procs; traced hears the
+// trace's summary, or a learner-facing reason there is none.
+func (c *Course) tracedProgram(demoID string, source []byte, procs int, traced func(*trace.Summary, error)) (runner.RunFunc, error) {
+	if ok, why := c.TraceStatus(demoID); !ok {
+		return nil, &socket.SourceError{Code: "unavailable", Err: errors.New(why)}
+	}
+	d, _ := c.catalog.Registry().Lookup(demoID)
+	opt := gobuild.Options{Trace: true, Procs: procs, Traced: func(s *trace.Summary, err error) {
+		if err != nil {
+			err = c.traceError(demoID, err)
+		}
+		traced(s, err)
+	}}
+	run, err := c.editor.Program(d, c.catalog.Files(demoID), source, opt)
+	if err != nil {
+		return nil, onItsLine(err)
+	}
+	return func(ctx context.Context, v runner.Values, out io.Writer, ev runner.Events) error {
+		err := onItsLine(run(ctx, v, out, ev))
+		if ie, ok := errors.AsType[*internalEditError](err); ok {
+			c.log.Error("traced run failed", "demo", demoID, "err", ie.err)
+		}
+		return err
+	}, nil
+}
+
+// traceError is what a learner is told of a trace that cannot be shown:
+// one of the trace package's reasons, without the reader's details (the
+// log has them).
+func (c *Course) traceError(demoID string, err error) error {
+	for _, known := range []error{trace.ErrTooLarge, trace.ErrTooManyEvents, trace.ErrBroken, trace.ErrEmpty} {
+		if errors.Is(err, known) {
+			if !errors.Is(err, trace.ErrTooLarge) && !errors.Is(err, trace.ErrTooManyEvents) {
+				c.log.Warn("trace not shown", "demo", demoID, "err", err)
+			}
+			return known
+		}
+	}
+	c.log.Error("trace not read", "demo", demoID, "err", err)
+	return errors.New("服务器没能读出这次运行的调度跟踪")
 }
 
 // EditNote is what the panel says about how edits run here: empty in a

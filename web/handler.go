@@ -43,6 +43,8 @@ type handlerConfig struct {
 	Editable func(demoID string) (bool, string)
 	// Race says whether an edit can be built with the race detector.
 	Race func(demoID string) (bool, string)
+	// Trace says whether a demo's runs can be traced (调度视图).
+	Trace func(demoID string) (bool, string)
 	// EditNote says how edits run here when it is not in a sandbox.
 	EditNote string
 }
@@ -100,7 +102,7 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 		page.ServeHTTP(w, r)
 	})
 
-	demos, err := demoList(cfg.Catalog.Demos(), cfg.Python, cfg.Editable, cfg.Race, cfg.EditNote)
+	demos, err := demoList(cfg.Catalog.Demos(), cfg.Python, cfg.Editable, cfg.Race, cfg.Trace, cfg.EditNote)
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +234,8 @@ type demoJSON struct {
 	EditReason string `json:"edit_reason,omitempty"`
 	// Race says whether an edit can be built with the race detector.
 	Race availability `json:"race"`
+	// Trace says whether a run can be traced (the scheduler view).
+	Trace availability `json:"trace"`
 	// EditNote warns that edits run without a sandbox (a learner's own
 	// machine).
 	EditNote string `json:"edit_note,omitempty"`
@@ -246,7 +250,7 @@ type pythonJSON struct {
 	Reason    string `json:"reason,omitempty"`
 }
 
-func demoList(demos []*runner.Demo, python, editable, race func(string) (bool, string), note string) (*static.Body, error) {
+func demoList(demos []*runner.Demo, python, editable, race, traced func(string) (bool, string), note string) (*static.Body, error) {
 	list := []demoJSON{}
 	for _, d := range demos {
 		params := d.Params
@@ -262,8 +266,12 @@ func demoList(demos []*runner.Demo, python, editable, race func(string) (bool, s
 		if editable != nil {
 			entry.Editable, entry.EditReason = editable(d.ID)
 		}
+		entry.Trace.Reason = entry.Race.Reason
 		if race != nil {
 			entry.Race.Available, entry.Race.Reason = race(d.ID)
+		}
+		if traced != nil {
+			entry.Trace.Available, entry.Trace.Reason = traced(d.ID)
 		}
 		if entry.Editable {
 			entry.EditNote = note

@@ -238,6 +238,7 @@ func newServerFlags(fs *flag.FlagSet) *serverFlags {
 	fs.Int64Var(&s.editMemoryMiB, "edit-memory", s.editMemoryMiB, "memory one edited program may write to, MiB")
 	fs.DurationVar(&s.editLimits.BuildTime, "edit-build-time", s.editLimits.BuildTime, "longest build of one edit")
 	fs.Int64Var(&s.editLimits.DiskBytes, "edit-disk", s.editLimits.DiskBytes, "bytes an edited program may write to its /tmp")
+	fs.Int64Var(&s.editLimits.TraceBytes, "trace-bytes", s.editLimits.TraceBytes, "bytes of a traced run's execution trace read for the scheduler view; past it the view says the run is too large")
 	s.pythonLimits = python.DefaultLimits()
 	s.pythonMemoryMiB = s.pythonLimits.AddressSpace >> 20
 	fs.IntVar(&s.pythonLimits.CPUSeconds, "python-cpu", s.pythonLimits.CPUSeconds, "CPU seconds one Python run may use")
@@ -273,8 +274,8 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 	if s.editSandbox != "auto" && s.editSandbox != "required" {
 		return web.CourseConfig{}, usagef("-edit-sandbox %q: want auto or required", s.editSandbox)
 	}
-	if s.editMemoryMiB < 64 || s.editLimits.BuildTime < time.Second || s.editLimits.DiskBytes < 1<<20 {
-		return web.CourseConfig{}, usagef("-edit-memory must be at least 64, -edit-build-time at least 1s and -edit-disk at least 1048576")
+	if s.editMemoryMiB < 64 || s.editLimits.BuildTime < time.Second || s.editLimits.DiskBytes < 1<<20 || s.editLimits.TraceBytes < 64<<10 {
+		return web.CourseConfig{}, usagef("-edit-memory must be at least 64, -edit-build-time at least 1s, -edit-disk at least 1048576 and -trace-bytes at least 65536")
 	}
 	s.editLimits.Memory = s.editMemoryMiB << 20
 	s.editLimits.SourceBytes = int(s.socket.EditBytes)

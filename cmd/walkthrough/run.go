@@ -19,6 +19,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 	"github.com/bingfa-manyou/walkthrough/web"
 )
 
@@ -30,6 +31,8 @@ type runOptions struct {
 	python pythonFlag
 	source string
 	race   bool
+	trace  bool
+	procs  int
 	limits *runner.Limits
 	site   *flagSite
 }
@@ -39,6 +42,8 @@ func runFlags(fs *flag.FlagSet) *runOptions {
 	fs.BoolVar(&o.events, "events", false, "also print timeline events to stderr")
 	fs.StringVar(&o.source, "source", "", "run this file as the demo's Go source instead of the shown one (a learner's edit), built and run in a sandbox as on the server")
 	fs.BoolVar(&o.race, "race", false, "with -source: build the edit with the race detector")
+	fs.BoolVar(&o.trace, "trace", false, "run the demo's Go code (or -source) in a sandboxed child with the runtime's execution tracer on, and print what the scheduler did, per P")
+	fs.IntVar(&o.procs, "procs", 0, "with -trace: the child's GOMAXPROCS, 1, 2, 4 or 8 (default: the server's, 2)")
 	fs.Var(&o.python, "python", "run the demo's asyncio program (its Python tab) instead of its Go code, on python3 3.11+ (-python=PATH: that interpreter)")
 	o.limits = runLimitFlags(fs)
 	o.site = flagSiteFlags(fs)
@@ -89,12 +94,26 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 	if o.source != "" && o.python.on {
 		return usagef("-source is a Go source: it does not go with -python")
 	}
-	if o.source != "" {
-		// The same checks and parameters, the learner's edit run as the
-		// server runs it: built by the Go toolchain, in a sandbox.
-		src, err := os.ReadFile(o.source)
-		if err != nil {
-			return usageError{fmt.Errorf("-source: %w", err)}
+	if o.procs != 0 && !o.trace {
+		return usagef("-procs sets the GOMAXPROCS of a traced run: it goes with -trace")
+	}
+	if o.procs != 0 && !slices.Contains(gobuild.ProcsChoices, o.procs) {
+		return usagef("-procs must be 1, 2, 4 or 8")
+	}
+	if o.trace && (o.race || o.python.on) {
+		return usagef("-trace traces a Go run: it does not go with -race or -python")
+	}
+	var summary *trace.Summary
+	var traceErr error
+	if o.source != "" || o.trace {
+		// The same checks and parameters, the learner's edit (or the
+		// demo's own code, traced) run as the server runs it: built by the
+		// Go toolchain, in a sandbox.
+		var src []byte
+		if o.source != "" {
+			if src, err = os.ReadFile(o.source); err != nil {
+				return usageError{fmt.Errorf("-source: %w", err)}
+			}
 		}
 		sb := sandbox.New(ctx)
 		defer sb.Close()
@@ -109,10 +128,15 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 		}
 		editor := gobuild.New(ctx, bc)
 		if ok, why := editor.Editable(d, catalog.Files(d.ID)); !ok {
-			return fmt.Errorf("demo %s cannot be edited here: %s", d.ID, why)
+			return fmt.Errorf("demo %s cannot be built here: %s", d.ID, why)
 		}
-		program, err := editor.Program(d, catalog.Files(d.ID), src, gobuild.Options{Race: o.race})
+		opt := gobuild.Options{Race: o.race, Trace: o.trace, Procs: o.procs,
+			Traced: func(s *trace.Summary, err error) { summary, traceErr = s, err }}
+		program, err := editor.Program(d, catalog.Files(d.ID), src, opt)
 		if err != nil {
+			if o.source == "" {
+				return fmt.Errorf("demo %s: %w", d.ID, err)
+			}
 			return fmt.Errorf("%s: %w", o.source, err)
 		}
 		swapped := *d
@@ -150,6 +174,13 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 		}
 	}
 	res := runner.Execute(ctx, course.Env(), d, vals, c.stdout, watch)
+	if o.trace && !errors.Is(res.Err, runner.ErrStopped) && !errors.Is(res.Err, runner.ErrTimeout) {
+		if traceErr != nil {
+			fmt.Fprintf(c.stderr, "trace: %v\n", traceErr)
+		} else if summary != nil {
+			printTrace(c.stdout, summary)
+		}
+	}
 	switch {
 	case res.Err == nil:
 		return nil

@@ -57,3 +57,40 @@ func TestRunEditedSource(t *testing.T) {
 		t.Errorf("a missing file: %v, want exit 2", err)
 	}
 }
+
+// run -trace -procs 1 DEMO prints the scheduler per P after the demo's
+// output: blocking-go's one P moved between threads while main was in
+// read(2). -procs without -trace, or not 1/2/4/8, is a usage error.
+func TestRunTraced(t *testing.T) {
+	catalog, err := lessons.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := sandbox.New(context.Background())
+	defer sb.Close()
+	if sb.Status().Available {
+		warm := gobuild.New(context.Background(), gobuild.Config{Sandbox: sb})
+		if err := warm.WarmUp(context.Background(), catalog.Registry().All(), catalog.Files); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errs bytes.Buffer
+	c := &command{stdout: &out, stderr: &errs, listen: catchListener(make(chan string, 1))}
+	if err := c.run(context.Background(), []string{"run", "-trace", "-procs", "1", "blocking-go", "block=300ms"}); err != nil {
+		t.Fatalf("%v\n%s", err, errs.String())
+	}
+	text := out.String()
+	for _, want := range []string{"longest pause between frames", "scheduler trace: GOMAXPROCS=1", "\nP0: ran goroutines", "main.main tasks read(2)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "\nP1:") || strings.Contains(text, "(moved 0 times)") {
+		t.Errorf("want one P that moved between threads:\n%s", text)
+	}
+	for _, bad := range [][]string{{"run", "-procs", "2", "blocking-go"}, {"run", "-trace", "-procs", "3", "blocking-go"}} {
+		if err := c.run(context.Background(), bad); exitCode(err) != 2 {
+			t.Errorf("%v: %v, want exit 2", bad, err)
+		}
+	}
+}

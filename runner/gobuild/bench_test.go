@@ -2,6 +2,7 @@ package gobuild_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 )
 
 // firstWrite notes when the first byte of output arrived.
@@ -126,4 +128,62 @@ func BenchmarkBuiltInClick(b *testing.B) {
 		first = append(first, w.at.Sub(start))
 	}
 	b.ReportMetric(float64(pct(first, 0.5).Microseconds())/1000, "p50-ms")
+}
+
+// ownTime runs demo id's own source in a child (traced or not) and
+// returns the run's time beyond the child's start — the program's own
+// time, plus for a traced run the reading and summing up of its trace —
+// and the summary.
+func ownTime(b *testing.B, id string, raw map[string]string, traced bool) (time.Duration, *trace.Summary) {
+	bld, cat := builder(b)
+	d, _ := cat.Registry().Lookup(id)
+	var sum *trace.Summary
+	var sumErr error
+	run, err := bld.Program(d, cat.Files(id), nil, gobuild.Options{Trace: traced, Traced: func(s *trace.Summary, err error) { sum, sumErr = s, err }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, _ := d.Parse(raw)
+	ed := *d
+	ed.Run = run
+	res := runner.Execute(context.Background(), runner.Env{}, &ed, v, io.Discard, nil)
+	if res.Err != nil || sumErr != nil {
+		b.Fatal(res.Err, sumErr)
+	}
+	return res.Elapsed - res.Startup, sum
+}
+
+// BenchmarkTraceOverhead: what trace mode adds to a flags-semaphore run
+// beyond the child's start (tracing, the trace's transfer, reading and
+// summing it up), p50 of traced minus untraced runs taken in turn; and
+// the size of its trace frames.
+//
+//	go test -run '^$' -bench TraceOverhead -benchtime 10x ./runner/gobuild/
+func BenchmarkTraceOverhead(b *testing.B) {
+	builder(b)
+	var plain, traced []time.Duration
+	bytes := 0
+	for b.Loop() {
+		p, _ := ownTime(b, "flags-semaphore", nil, false)
+		tr, sum := ownTime(b, "flags-semaphore", nil, true)
+		plain, traced = append(plain, p), append(traced, tr)
+		bytes = max(bytes, frameBytesB(b, sum))
+	}
+	b.ReportMetric(float64(pct(plain, 0.5).Microseconds())/1000, "plain-p50-ms")
+	b.ReportMetric(float64(pct(traced, 0.5).Microseconds())/1000, "traced-p50-ms")
+	b.ReportMetric(float64((pct(traced, 0.5)-pct(plain, 0.5)).Microseconds())/1000, "added-p50-ms")
+	b.ReportMetric(float64((pct(traced, 0.9)-pct(plain, 0.5)).Microseconds())/1000, "added-p90-ms")
+	b.ReportMetric(float64(bytes), "frame-bytes")
+}
+
+func frameBytesB(b *testing.B, s *trace.Summary) int {
+	n := 0
+	for _, f := range s.Frames(16) {
+		data, err := json.Marshal(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(data) + len(`{"type":"trace","id":"r1234567890",}`)
+	}
+	return n
 }

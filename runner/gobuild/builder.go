@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/process"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 )
 
 // Config says how edits are built and run.
@@ -218,7 +220,22 @@ func handOver(dir string, uid, gid int) error {
 // Options are a run's choices beyond its parameters.
 type Options struct {
 	Race bool // build with the race detector
+	// Trace runs the program with the runtime's execution tracer on; once
+	// the program has ended, the run function hands Traced the trace's
+	// summary (or the one error that says why there is none) before it
+	// returns. A stopped run's trace is not read.
+	Trace  bool
+	Traced func(*trace.Summary, error)
+	// Procs is the program's GOMAXPROCS: 1, 2, 4 or 8; 0 keeps
+	// Limits.GoMaxProcs.
+	Procs int
 }
+
+// ProcsChoices are the GOMAXPROCS a run may ask for.
+var ProcsChoices = []int{1, 2, 4, 8}
+
+// ErrProcs is a GOMAXPROCS not among ProcsChoices.
+var ErrProcs = errors.New("GOMAXPROCS 只能是 1、2、4 或 8")
 
 // Editable says whether demo d can be edited and run here, and if not,
 // why. files are the lesson's files (the catalog's).
@@ -239,7 +256,8 @@ func (b *Builder) Editable(d *runner.Demo, files fs.FS) (bool, string) {
 }
 
 // Program checks an edit of demo d's source and returns the run function
-// that builds and runs it. The checks here are the cheap ones — size, and
+// that builds and runs it; a nil edit is the demo's own source (a run in
+// trace mode of a demo as it is). The checks here are the cheap ones — size, and
 // the imports at the top; the compiler finds the rest, in the sandbox,
 // and the run function returns its errors as a *CompileError.
 func (b *Builder) Program(d *runner.Demo, files fs.FS, edited []byte, opt Options) (runner.RunFunc, error) {
@@ -250,6 +268,12 @@ func (b *Builder) Program(d *runner.Demo, files fs.FS, edited []byte, opt Option
 		if ok, why := b.RaceStatus(); !ok {
 			return nil, fmt.Errorf("%w：%s", ErrNotEditable, why)
 		}
+	}
+	if opt.Procs != 0 && !slices.Contains(ProcsChoices, opt.Procs) {
+		return nil, ErrProcs
+	}
+	if opt.Race && opt.Trace {
+		return nil, errors.New("竞态检测和调度跟踪不能同时打开")
 	}
 	if len(edited) > b.lim.SourceBytes {
 		return nil, fmt.Errorf("修改后的源码有 %d 字节，超过上限 %d", len(edited), b.lim.SourceBytes)

@@ -49,6 +49,7 @@ type Limits struct {
 	FileBytes  int64 // RLIMIT_FSIZE: the largest file it may write
 	GoMaxProcs int   // the program's GOMAXPROCS, fixed
 	Stderr     int   // bytes of the program's standard error kept to explain its end
+	TraceBytes int64 // a traced program's execution trace read at most (0: runner/trace's default)
 }
 
 // DefaultLimits suit the demos on a 2-core machine.
@@ -65,6 +66,7 @@ func DefaultLimits() Limits {
 		FileBytes:   16 << 20,
 		GoMaxProcs:  2,
 		Stderr:      64 << 10,
+		TraceBytes:  8 << 20,
 	}
 }
 
@@ -154,6 +156,7 @@ type job struct {
 	FlagsURL    string            `json:"flags_url"`
 	RunTime     time.Duration     `json:"run_time"`
 	OutputBytes int               `json:"output_bytes"`
+	Trace       bool              `json:"trace,omitempty"`
 }
 
 func (j job) encode() ([]byte, error) {

@@ -18,6 +18,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox/guard"
+	rtrace "github.com/bingfa-manyou/walkthrough/runner/trace"
 )
 
 // entryOf names the package of a demo's run function: the lesson package
@@ -53,7 +54,7 @@ var modulePackages = map[string]bool{
 var vendored embed.FS
 
 // VendoredSync is the golang.org/x/sync version vendored.
-const VendoredSync = "v0.22.0"
+const VendoredSync = "v0.24.0"
 
 // checkImports reads the import declarations at the top of src — one
 // linear scan of its tokens, no parse — and refuses cgo and packages
@@ -198,7 +199,9 @@ func newSource(d *runner.Demo, lesson fs.FS, edited []byte) (*source, error) {
 	if name == "" {
 		return nil, fmt.Errorf("gobuild: demo %s: no package clause in %s", d.ID, d.Source)
 	}
-	src.files[path.Join(src.lessonDir, d.Source)] = edited
+	if edited != nil {
+		src.files[path.Join(src.lessonDir, d.Source)] = edited
+	}
 	// The guard comes first: its init runs before any of the package's.
 	src.files[path.Join(src.lessonDir, "walkthrough_guard.go")] =
 		[]byte("package " + name + "\n\nimport _ \"" + ModulePath + "/runner/sandbox/guard\"\n")
@@ -255,6 +258,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/trace"
 	"sync"
 	"time"
 
@@ -268,6 +272,7 @@ type job struct {
 	FlagsURL    string            ` + "`json:\"flags_url\"`" + `
 	RunTime     time.Duration     ` + "`json:\"run_time\"`" + `
 	OutputBytes int               ` + "`json:\"output_bytes\"`" + `
+	Trace       bool              ` + "`json:\"trace\"`" + `
 }
 
 var reports = struct {
@@ -323,10 +328,35 @@ func main() {
 		report(map[string]any{"error": err.Error()})
 		os.Exit(1)
 	}
+	ctx := context.Background()
+	watch := func(e runner.Event, _ int) { report(e) }
+	var traceOut *os.File
+	if j.Trace {
+		// The runtime's execution trace goes to file descriptor 4. The
+		// demo's begin is marked in it, and each task's start, on the
+		// goroutine that starts it: the server ties the trace to the
+		// timeline with these.
+		traceOut = os.NewFile(4, "trace")
+		if err := trace.Start(traceOut); err != nil {
+			report(map[string]any{"error": "trace: " + err.Error()})
+			os.Exit(1)
+		}
+		trace.Log(ctx, "` + rtrace.Category + `", "` + rtrace.Begin + `")
+		watch = func(e runner.Event, _ int) {
+			if e.Phase == runner.PhaseStart {
+				trace.Log(ctx, "` + rtrace.Category + `", "` + rtrace.StartTask + `"+e.Task)
+			}
+			report(e)
+		}
+	}
 	report(map[string]any{"begin": true})
 	env := runner.Env{FlagsURL: j.FlagsURL, Log: slog.New(panics{}),
 		Limits: runner.Limits{RunTime: j.RunTime, OutputBytes: j.OutputBytes}}
-	res := runner.Execute(context.Background(), env, d, v, os.Stdout, func(e runner.Event, _ int) { report(e) })
+	res := runner.Execute(ctx, env, d, v, os.Stdout, watch)
+	if traceOut != nil {
+		trace.Stop() // the whole trace is written before the end is reported
+		traceOut.Close()
+	}
 	ms := float64(res.Elapsed.Microseconds()) / 1000
 	if res.Err != nil {
 		report(map[string]any{"error": res.Err.Error(), "elapsed_ms": ms})

@@ -19,6 +19,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/process"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 )
 
 // exec runs the built program at prog for demo d with values v.
@@ -28,7 +29,11 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 		runTime = time.Until(dl)
 	}
 	flagsURL := v.FlagsURL()
-	env := []string{"GOMAXPROCS=" + strconv.Itoa(b.lim.GoMaxProcs), "GOTRACEBACK=single",
+	procs := b.lim.GoMaxProcs
+	if opt.Procs > 0 {
+		procs = opt.Procs
+	}
+	env := []string{"GOMAXPROCS=" + strconv.Itoa(procs), "GOTRACEBACK=single",
 		"LANG=C.UTF-8", "HOME=/tmp", "TMPDIR=/tmp", "PATH=/nonexistent"}
 	if opt.Race {
 		// Every report, not only the first; the exit status says there
@@ -48,6 +53,9 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 				OpenFiles:  b.lim.OpenFiles, Processes: b.lim.Processes, FileSize: b.lim.FileBytes,
 			},
 			Services: []sandbox.Service{{Name: FlagsService, Port: FlagsPort, Config: b.cfg.FlagSite}},
+		}
+		if opt.Trace {
+			spec.ExtraOut = 1 // the trace, on file descriptor 4
 		}
 		if opt.Race {
 			// A -race program is linked against the C library; the race
@@ -76,7 +84,7 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 		cmd.Dir = os.TempDir()
 	}
 	in, err := job{Demo: d.ID, Values: v.Text(), FlagsURL: flagsURL, RunTime: runTime + time.Second,
-		OutputBytes: 4 << 20}.encode()
+		OutputBytes: 4 << 20, Trace: opt.Trace}.encode()
 	if err != nil {
 		return err
 	}
@@ -103,6 +111,17 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 		// is watched instead, with room for the detector's own.
 		watch.MaxRSS = 2 * b.lim.Memory
 	}
+	// The trace is read as it comes, up to its bound (the rest is
+	// drained), and summed up once the program has ended.
+	var traced []byte
+	var traceErr error
+	traceLim := trace.DefaultLimits()
+	if b.lim.TraceBytes > 0 {
+		traceLim.Bytes = b.lim.TraceBytes
+	}
+	if opt.Trace {
+		watch.More = []func(io.Reader){func(r io.Reader) { traced, traceErr = trace.Read(r, traceLim) }}
+	}
 	err = process.RunWith(ctx, cmd, func(r io.Reader) {
 		process.Relay(r, ev, process.DefaultReportLimits(), func(rep process.Report) {
 			mu.Lock()
@@ -123,7 +142,22 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	if opt.Trace && opt.Traced != nil {
+		opt.Traced(summarize(traced, traceErr, procs, ev, traceLim))
+	}
 	return end.result(err, kept.String(), src)
+}
+
+// summarize sums up a program's trace, placed on its run's timeline.
+func summarize(data []byte, readErr error, procs int, ev runner.Events, lim trace.Limits) (*trace.Summary, error) {
+	if readErr != nil {
+		return nil, readErr
+	}
+	began, ok := runner.ProgramBegan(ev)
+	if !ok {
+		return nil, trace.ErrEmpty // the program never began its demo
+	}
+	return trace.Summarize(data, trace.Options{BeganMs: float64(began.Microseconds()) / 1000, Procs: procs, Limits: lim})
 }
 
 // errFatal ends a program the Go runtime has given up on.

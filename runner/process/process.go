@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -33,6 +34,11 @@ type Options struct {
 	// and RunWith returns ErrMemory. It is for programs no rlimit can
 	// bound (the race detector's shadow memory is address space).
 	MaxRSS int64
+	// More reads further pipes: More[i] is handed the read end of the
+	// child's file descriptor 4+i, on a goroutine of its own, and is
+	// waited for (and drained past) like read. For a report too large or
+	// too different for fd 3: an execution trace.
+	More []func(io.Reader)
 }
 
 // ErrMemory is RunWith's error for a child killed for its memory.
@@ -46,6 +52,21 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 	}
 	defer pipe.Close()
 	cmd.ExtraFiles = []*os.File{pipeW} // file descriptor 3 in the child
+	readers := []func(io.Reader){read}
+	pipes := []*os.File{pipe}
+	for _, more := range opt.More {
+		r, w, err := os.Pipe()
+		if err != nil {
+			for _, f := range cmd.ExtraFiles {
+				f.Close()
+			}
+			return fmt.Errorf("process: %w", err)
+		}
+		defer r.Close()
+		pipes = append(pipes, r)
+		readers = append(readers, more)
+		cmd.ExtraFiles = append(cmd.ExtraFiles, w) // file descriptor 3+i
+	}
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = groupAttr()
 	}
@@ -55,11 +76,16 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 		// for them is bounded.
 		cmd.WaitDelay = time.Second
 	}
+	closeWrites := func() {
+		for _, f := range cmd.ExtraFiles {
+			f.Close()
+		}
+	}
 	if err := cmd.Start(); err != nil {
-		pipeW.Close()
+		closeWrites()
 		return fmt.Errorf("process: start: %w", err)
 	}
-	pipeW.Close() // the child holds its own copy
+	closeWrites() // the child holds its own copies
 
 	var overMemory atomic.Bool
 	if opt.MaxRSS > 0 {
@@ -77,10 +103,16 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 		close(killed)
 	})
 	relayed := make(chan struct{})
+	var readersDone sync.WaitGroup
+	for i, read := range readers {
+		readersDone.Go(func() {
+			read(pipes[i])
+			io.Copy(io.Discard, pipes[i]) // past what read wanted: drain, so the child never blocks
+		})
+	}
 	go func() {
-		defer close(relayed)
-		read(pipe)
-		io.Copy(io.Discard, pipe) // past what read wanted: drain, so the child never blocks
+		readersDone.Wait()
+		close(relayed)
 	}()
 	err = cmd.Wait()
 	if !stopWatch() {
@@ -92,7 +124,9 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 	select {
 	case <-relayed:
 	case <-time.After(time.Second):
-		pipe.Close()
+		for _, p := range pipes {
+			p.Close()
+		}
 		<-relayed
 	}
 	if overMemory.Load() {

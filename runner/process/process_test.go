@@ -28,6 +28,10 @@ func TestMain(m *testing.M) {
 		}
 		time.Sleep(time.Minute)
 		os.Exit(int(keep[0]))
+	case "more":
+		io.WriteString(os.NewFile(3, "reports"), `{"done":true}`+"\n")
+		io.WriteString(os.NewFile(4, "trace"), strings.Repeat("t", 1<<20))
+		os.Exit(0)
 	case "report":
 		w := os.NewFile(3, "reports")
 		io.WriteString(w, `{"begin":true}`+"\n")
@@ -132,5 +136,21 @@ func TestResidentMemoryIsWatched(t *testing.T) {
 		process.Options{MaxRSS: 64 << 20})
 	if !errors.Is(err, process.ErrMemory) {
 		t.Fatalf("got %v, want ErrMemory", err)
+	}
+}
+
+// A further pipe reaches the child as file descriptor 4, read whole by
+// its own reader beside the reports.
+func TestMorePipes(t *testing.T) {
+	var got int64
+	var done bool
+	err := process.RunWith(context.Background(), child(t, "more"), func(r io.Reader) {
+		process.Relay(r, &recorded{}, process.DefaultReportLimits(), func(rep process.Report) { done = done || rep.Done })
+	}, process.Options{More: []func(io.Reader){func(r io.Reader) { got, _ = io.Copy(io.Discard, r) }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != 1<<20 || !done {
+		t.Fatalf("read %d bytes on fd 4 (want %d), done %v", got, 1<<20, done)
 	}
 }

@@ -77,6 +77,11 @@ type Spec struct {
 	// Services the shim serves on the sandbox's own loopback before the
 	// program starts, by name (see Main), each on its own port.
 	Services []Service
+
+	// ExtraOut passes the program file descriptors 4, 5, ... (this many)
+	// from the shim's own, beside 3: more pipes for what it reports (an
+	// execution trace). The caller sets them as ExtraFiles[1:].
+	ExtraOut int `json:",omitempty"`
 }
 
 // Mount binds a host path into the sandbox.

@@ -83,6 +83,9 @@ func shim(services map[string]ServeFunc) int {
 	cmd := &exec.Cmd{Path: spec.Path, Args: spec.Args, Env: spec.Env, Dir: spec.Dir,
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		ExtraFiles: []*os.File{os.NewFile(3, "events")}}
+	for i := range min(spec.ExtraOut, 4) {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, os.NewFile(uintptr(4+i), "out"))
+	}
 	if len(cmd.Args) == 0 {
 		cmd.Args = []string{spec.Path}
 	}

@@ -452,7 +452,13 @@ func (cn *conn) start(req request) {
 		cn.refuse(req.ID, err)
 		return
 	}
-	d, runtime, err := cn.runtimeOf(d, req.Runtime, req.Source, req.Race)
+	var runtime string
+	if req.Trace || req.Procs != 0 {
+		d, err = cn.tracedRun(d, req)
+		runtime = "traced"
+	} else {
+		d, runtime, err = cn.runtimeOf(d, req.Runtime, req.Source, req.Race)
+	}
 	if err != nil {
 		cn.reject(req.ID, err)
 		return
@@ -463,7 +469,7 @@ func (cn *conn) start(req request) {
 	switch runtime {
 	case "python":
 		tokens = cn.s.pythonRuns
-	case "edited":
+	case "edited", "traced":
 		tokens = cn.s.editRuns
 	}
 	if tokens != nil {
@@ -472,8 +478,11 @@ func (cn *conn) start(req request) {
 		default:
 			cn.s.obs.Refused(RefusedBusy)
 			what := "Python programs"
-			if runtime == "edited" {
+			switch runtime {
+			case "edited":
 				what = "edited programs"
+			case "traced":
+				what = "edited or traced programs"
 			}
 			cn.reject(req.ID, fmt.Errorf("busy: %d %s are running; try again in a moment", cap(tokens), what))
 			return
@@ -547,8 +556,11 @@ func (cn *conn) start(req request) {
 	// the client always sees it first. Like exit, started is sent whatever
 	// happens next: every accepted run is announced, then ended.
 	started := Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text(), Runtime: runtime}
-	if runtime == "edited" {
+	switch runtime {
+	case "edited":
 		started.Runtime, started.Edited, started.Race = "go", true, req.Race
+	case "traced":
+		started.Runtime, started.Edited, started.Trace, started.Procs = "go", req.Source != "", true, req.Procs
 	}
 	if ready {
 		cn.send(context.Background(), started)

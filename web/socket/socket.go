@@ -25,6 +25,12 @@
 //	{"type":"exit",    "id":"r1", "ok":true, "elapsed_ms":730.2, "startup_ms":251.0, ...}   // a child runtime (Python): start-up apart
 //	{"type":"error",   "id":"r1", "error":"unknown parameter \"limt\" for demo flags-semaphore", "param":"limt"}
 //
+// A run with "trace":true (and "procs":N, GOMAXPROCS 1, 2, 4 or 8) goes to
+// a child with the runtime's execution tracer on; before its exit come one
+// or more {"type":"trace","id":"r1","procs":N,"part":1,"parts":2,...}
+// frames (package runner/trace), or one with "error" and "code":"trace"
+// when the trace cannot be shown.
+//
 // Every accepted run ends with exactly one exit; every rejected frame gets
 // exactly one error and no exit; the connection stays usable after both.
 // A stop that crosses its run's exit on the wire is ignored. in_flight and
@@ -54,6 +60,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 )
 
 // Limits bound what one page, one client (an address, see clientKey) and
@@ -162,6 +169,14 @@ type Config struct {
 	// *SourceError for a mistake in the source; nil when the server runs
 	// no edited code.
 	Edit func(demoID string, source []byte, race bool) (runner.RunFunc, error)
+	// Trace returns the run function of a demo's Go code — as the learner
+	// edited it, or its own when source is nil — run in a child with the
+	// runtime's execution tracer on at GOMAXPROCS procs (0: the server's
+	// choice). Before it returns, the run function hands traced the
+	// trace's summary, or the one error that says why there is none; the
+	// socket sends it as trace frames before the run's exit. Nil when the
+	// server traces nothing.
+	Trace func(demoID string, source []byte, procs int, traced func(*trace.Summary, error)) (runner.RunFunc, error)
 }
 
 // Socket is the websocket endpoint: one connection per page, any number of
@@ -177,6 +192,7 @@ type Socket struct {
 	obs      Observer
 	python   func(string) (runner.RunFunc, error)
 	edit     func(string, []byte, bool) (runner.RunFunc, error)
+	trace    func(string, []byte, int, func(*trace.Summary, error)) (runner.RunFunc, error)
 	editRuns chan struct{}
 	// pythonRuns holds a token per Python run: an interpreter costs tens
 	// of MiB, so they have a cap of their own beside the run caps.
@@ -227,6 +243,7 @@ func New(cfg Config) (*Socket, error) {
 		obs:      obs,
 		python:   cfg.Python,
 		edit:     cfg.Edit,
+		trace:    cfg.Trace,
 		editRuns: make(chan struct{}, lim.EditRuns),
 		shutdown: make(chan struct{}),
 
@@ -380,6 +397,8 @@ type Message struct {
 	Edited    bool              `json:"edited,omitempty"`   // on started: the run is the learner's edited code
 	Line      int               `json:"line,omitempty"`     // on error or exit: the line of the edited source it is about
 	Race      bool              `json:"race,omitempty"`     // on started: the edit was built with the race detector
+	Trace     bool              `json:"trace,omitempty"`    // on started: the run is traced (trace frames come before exit)
+	Procs     int               `json:"procs,omitempty"`    // on started and trace: the child's GOMAXPROCS
 	// On error and failed exit: a stable code for the page to switch on
 	// (compile, race, panic, memory, cpu, threads, ...) beside the
 	// Chinese message; a compile error's list of diagnostics; the
@@ -392,6 +411,10 @@ type Message struct {
 	// every event frame; max_in_flight, order, ... on the exit frame.
 	InFlight *int `json:"in_flight,omitempty"`
 	*runner.TaskSummary
+
+	// A trace frame's share of the run's scheduler (package runner/trace):
+	// lanes, threads, GC and tasks in the first, goroutines after.
+	*trace.Summary
 }
 
 // request is every frame a client sends.
@@ -402,6 +425,8 @@ type request struct {
 	Runtime string                     `json:"runtime"` // "go" (the default) or "python"
 	Source  string                     `json:"source"`  // the demo's Go source as the learner edited it
 	Race    bool                       `json:"race"`    // with source: build it with the race detector
+	Trace   bool                       `json:"trace"`   // run it in a child with the execution tracer on
+	Procs   int                        `json:"procs"`   // with trace: the child's GOMAXPROCS (1, 2, 4, 8)
 	Params  map[string]json.RawMessage `json:"params"`
 }
 
