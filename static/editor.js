@@ -281,20 +281,42 @@ export class Editor {
   // keeping the page and the pane where they were.
   open(on) {
     const x = window.scrollX, y = window.scrollY, top = this.pane.scrollTop;
+    // The line at the top of the pane stays at the top: the source may
+    // have folded lines (imports, 只看核心) that the editor shows.
+    const inView = on && !this.pre.hidden ? this.firstLineInView() : 0;
     this.button.setAttribute("aria-pressed", on ? "true" : "false");
     if (on && this.goTab.getAttribute("aria-selected") !== "true") this.goTab.click();
     this.box.hidden = !on;
     this.pre.hidden = on;
     this.update();
-    this.pane.scrollTop = top;
+    this.inView = inView;
+    if (inView > 0) {
+      const style = getComputedStyle(this.area);
+      this.pane.scrollTop = (inView - 1) * parseFloat(style.lineHeight) + parseFloat(style.paddingTop);
+    } else {
+      this.pane.scrollTop = top;
+    }
     if (window.scrollX !== x || window.scrollY !== y) window.scrollTo(x, y);
+  }
+
+  // firstLineInView is the number of the first source line shown at the
+  // top of the pane (0 when none is).
+  firstLineInView() {
+    const top = this.pane.getBoundingClientRect().top;
+    const lines = this.pre.querySelectorAll(".line");
+    for (let i = 0; i < lines.length; i++) {
+      const rects = lines[i].getClientRects();
+      if (rects.length > 0 && rects[0].bottom > top + 1) return i + 1;
+    }
+    return 0;
   }
 
   // caretInView focuses the editor, without scrolling, on the first line
   // in view: typing starts where the learner looks.
   caretInView() {
     const style = getComputedStyle(this.area);
-    const first = Math.max(0, Math.floor((this.pane.scrollTop - parseFloat(style.paddingTop)) / parseFloat(style.lineHeight)));
+    const first = this.inView > 0 ? this.inView - 1 :
+      Math.max(0, Math.floor((this.pane.scrollTop - parseFloat(style.paddingTop)) / parseFloat(style.lineHeight)));
     const lines = this.area.value.split("\n");
     let at = 0;
     for (let i = 0; i < Math.min(first, lines.length - 1); i++) at += lines[i].length + 1;

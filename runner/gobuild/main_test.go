@@ -158,8 +158,11 @@ func masked(out string) []string {
 		}
 		words := strings.Fields(l)
 		for i, w := range words {
-			if strings.Trim(w, "+.") == "" {
+			switch {
+			case strings.Trim(w, "+.") == "":
 				words[i] = "BAR"
+			case len(w) == 1 && strings.Contains(`|/-\`, w):
+				words[i] = "FRAME" // which frame a spinner froze on is timing
 			}
 		}
 		slices.Sort(words)
