@@ -14,6 +14,9 @@ func groupAttr() *syscall.SysProcAttr { return nil }
 
 func killGroup(cmd *exec.Cmd) { cmd.Process.Kill() }
 
+// interruptGroup: no SIGINT for a child here; Stop kills it.
+func interruptGroup(*exec.Cmd) {}
+
 // CPULimit: no rlimits here.
 func CPULimit(error) bool { return false }
 

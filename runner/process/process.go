@@ -39,6 +39,11 @@ type Options struct {
 	// waited for (and drained past) like read. For a report too large or
 	// too different for fd 3: an execution trace.
 	More []func(io.Reader)
+	// Interrupt, if set, is how long a stopped child is given after
+	// SIGINT before the whole group is killed: long enough for a Python
+	// program to show its CancelledError, short enough to keep the
+	// course's 100 ms promise for Stop.
+	Interrupt time.Duration
 }
 
 // ErrMemory is RunWith's error for a child killed for its memory.
@@ -99,6 +104,10 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 
 	killed := make(chan struct{})
 	stopWatch := context.AfterFunc(ctx, func() {
+		if opt.Interrupt > 0 {
+			interruptGroup(cmd)
+			time.Sleep(opt.Interrupt)
+		}
 		killGroup(cmd)
 		close(killed)
 	})

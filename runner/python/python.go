@@ -77,6 +77,10 @@ type Interpreter struct {
 	flagSite json.RawMessage
 }
 
+// StopGrace is how long a stopped program has between SIGINT and SIGKILL:
+// time to unwind its tasks and print where, within the course's 100 ms.
+const StopGrace = 60 * time.Millisecond
+
 // FlagsService and FlagsPort are the flag site a sandboxed program talks
 // to: served by the sandbox itself on its own loopback.
 const (
@@ -259,9 +263,11 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	}
 	cmd.Stdout = out
 	cmd.Stderr = out
-	err = process.Run(ctx, cmd, func(events io.Reader) {
+	// Stop is SIGINT first: asyncio.run cancels the main task, and the
+	// learner sees the CancelledError travel; what is left is killed.
+	err = process.RunWith(ctx, cmd, func(events io.Reader) {
 		process.Relay(events, ev, process.DefaultReportLimits(), nil)
-	})
+	}, process.Options{Interrupt: StopGrace})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

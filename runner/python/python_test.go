@@ -271,3 +271,78 @@ func TestSandboxedProgram(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 }
+
+// Stop is SIGINT first: the learner sees the program's CancelledError
+// travel out of asyncio.run — and the run still ends within 100 ms.
+func TestStopShowsTheCancellation(t *testing.T) {
+	in := interpreter(t, DefaultLimits())
+	const waits = `import asyncio, walkthrough as wt
+
+async def main():
+    wt.start("waiting")
+    print("waiting", flush=True)
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        print("main task cancelled", flush=True)
+        raise
+
+asyncio.run(main())
+`
+	check := func(t *testing.T, in *Interpreter) {
+		ctx, cancel := context.WithCancel(context.Background())
+		var stopped time.Time
+		d := demo(in, waits)
+		v, _ := d.Parse(nil)
+		w := &stopOn{text: "waiting", then: func() { stopped = time.Now(); cancel() }}
+		res := runner.Execute(ctx, runner.Env{FlagsURL: "http://127.0.0.1:9"}, d, v, w, nil)
+		if !errors.Is(res.Err, runner.ErrStopped) {
+			t.Fatalf("err %v, want stopped\n%s", res.Err, w.String())
+		}
+		if took := time.Since(stopped); took > 100*time.Millisecond {
+			t.Errorf("stopped %v after Stop, want ≤ 100 ms", took)
+		}
+		if out := w.String(); !strings.Contains(out, "main task cancelled") || !strings.Contains(out, "KeyboardInterrupt") {
+			t.Errorf("the cancellation did not travel:\n%s", out)
+		}
+	}
+	t.Run("plain", func(t *testing.T) { check(t, in) })
+	t.Run("sandboxed", func(t *testing.T) {
+		sb := sandbox.New(context.Background())
+		defer sb.Close()
+		boxed := interpreter(t, DefaultLimits())
+		if !sb.Status().Available || boxed.Sandbox(sb, nil) != nil {
+			if os.Getenv("CI") == "true" && !sb.Status().Available {
+				t.Fatalf("no sandbox in CI: %s", sb.Status().Detail)
+			}
+			t.Skip("no sandbox for this interpreter here")
+		}
+		check(t, boxed)
+	})
+}
+
+// stopOn calls then the first time text is written to it, and keeps it all.
+type stopOn struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	text string
+	then func()
+	done bool
+}
+
+func (s *stopOn) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buf.Write(p)
+	if !s.done && strings.Contains(s.buf.String(), s.text) {
+		s.done = true
+		go s.then()
+	}
+	return len(p), nil
+}
+
+func (s *stopOn) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}

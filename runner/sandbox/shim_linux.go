@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -80,6 +81,11 @@ func shim(services map[string]ServeFunc) int {
 		return 0 // a probe: the world was built, nothing to run
 	}
 
+	// Stop may begin with SIGINT to the whole group (a Python program's
+	// asyncio.run cancels its main task): the program gets it, the shim
+	// only notes it. A handler, not an ignore: the program must not
+	// inherit an ignored SIGINT.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGINT)
 	cmd := &exec.Cmd{Path: spec.Path, Args: spec.Args, Env: spec.Env, Dir: spec.Dir,
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		ExtraFiles: []*os.File{os.NewFile(3, "events")}}

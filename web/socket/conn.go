@@ -701,14 +701,24 @@ func (cn *conn) runtimeOf(d *runner.Demo, runtime, source string, race bool) (*r
 func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, runtime string, vals runner.Values) runner.Result {
 	start := time.Now()
 	var first sync.Once
+	// What a program writes as it is being stopped (a Python program's
+	// CancelledError, unwinding) still reaches the page, for a moment
+	// past Stop; then its output is dropped like any stopped run's.
+	outCtx, cancelOut := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelOut()
+	stopping := context.AfterFunc(ctx, func() { time.AfterFunc(stopOutputGrace, cancelOut) })
+	defer stopping()
 	out := frameWriter(func(p []byte) error {
 		first.Do(func() { cn.s.obs.FirstOutput(d.ID, runtime, time.Since(start)) })
-		return cn.send(ctx, Message{Type: "output", ID: id, Data: string(p)})
+		return cn.send(outCtx, Message{Type: "output", ID: id, Data: string(p)})
 	})
 	return runner.Execute(ctx, cn.s.env, d, vals, out, func(e runner.Event, inFlight int) {
 		cn.send(ctx, Message{Type: "event", ID: id, Event: &e, InFlight: &inFlight})
 	})
 }
+
+// stopOutputGrace is how long a stopped run's output is still passed on.
+const stopOutputGrace = 150 * time.Millisecond
 
 func exitMessage(id string, res runner.Result) Message {
 	ok := res.Err == nil
