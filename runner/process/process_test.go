@@ -107,10 +107,10 @@ func TestRunKillsTheGroup(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- process.Run(ctx, cmd, func(r io.Reader) { io.Copy(io.Discard, r) }) }()
 	grandchild := <-pid
-	pw.Close()
 	stopped := time.Now()
 	cancel()
 	<-done
+	pw.Close() // the child's copy is gone; ours, once Run (and its Start) is done with it
 	if took := time.Since(stopped); took > 100*time.Millisecond {
 		t.Errorf("Run took %v after Stop", took)
 	}
