@@ -208,6 +208,12 @@ type Report struct {
 	// stop to exit (with StopAfter).
 	Started, FirstOutput, Answered, StopToExit []time.Duration
 
+	// Pages are the times of GET /lessons/spinner, one every 50 ms from
+	// the moment every client sent run until the last run ended: what a
+	// learner reading a lesson meanwhile waits.
+	Pages      []time.Duration
+	PageErrors int
+
 	Queued int           // clients whose run waited in the queue first (then started, or busy)
 	Frames int           // read by all clients together
 	Wall   time.Duration // from the moment every client sent run
@@ -296,8 +302,13 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 	rep.ConnectTime = time.Since(connectStart)
 	runStart := time.Now()
 	close(begin)
+	pagesDone := make(chan struct{})
+	var reader sync.WaitGroup
+	reader.Go(func() { rep.Pages, rep.PageErrors = readPages(runCtx, base, pagesDone) })
 	finished.Wait()
 	rep.Wall = time.Since(runStart)
+	close(pagesDone)
+	reader.Wait()
 
 	for _, r := range results {
 		rep.Outcomes[r.outcome]++
@@ -399,6 +410,36 @@ func waitReady(ctx context.Context, base string) error {
 		return fmt.Errorf("load: %s/healthz answered %s", base, resp.Status)
 	}
 	return nil
+}
+
+// pageEvery is how often the page reader asks for a lesson page while
+// the clients run.
+const pageEvery = 50 * time.Millisecond
+
+// readPages reads /lessons/spinner every pageEvery, from an address of its
+// own (127.0.0.2) on one kept-alive connection, until done is closed, and
+// returns how long each took and how many failed.
+func readPages(ctx context.Context, base string, done <-chan struct{}) (times []time.Duration, errs int) {
+	tr := transportFrom(loopbackIP(2), true)
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	tick := time.NewTicker(pageEvery)
+	defer tick.Stop()
+	for {
+		took, err := getPage(ctx, client, base+"/lessons/spinner")
+		if err != nil {
+			errs++
+		} else {
+			times = append(times, took)
+		}
+		select {
+		case <-done:
+			return times, errs
+		case <-ctx.Done():
+			return times, errs
+		case <-tick.C:
+		}
+	}
 }
 
 // steadyGoroutines counts goroutines once the count has stopped moving
@@ -571,16 +612,17 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "  %5d × %s\n", r.Details[d], d)
 		}
 	}
-	line := func(name string, d []time.Duration) {
-		fmt.Fprintf(w, "%-22s p50 %-9v p99 %-9v max %-9v (%d clients)\n", name,
+	line := func(name string, d []time.Duration, unit string) {
+		fmt.Fprintf(w, "%-22s p50 %-9v p99 %-9v max %-9v (%d %s)\n", name,
 			percentile(d, 50).Round(10*time.Microsecond), percentile(d, 99).Round(10*time.Microsecond),
-			percentile(d, 100).Round(10*time.Microsecond), len(d))
+			percentile(d, 100).Round(10*time.Microsecond), len(d), unit)
 	}
-	line("run → started", r.Started)
-	line("run → first output", r.FirstOutput)
-	line("run → started|error", r.Answered)
+	line("run → started", r.Started, "clients")
+	line("run → first output", r.FirstOutput, "clients")
+	line("run → started|error", r.Answered, "clients")
+	line("page GET", r.Pages, fmt.Sprintf("pages, %d errors", r.PageErrors))
 	if r.Config.StopAfter > 0 {
-		line("stop → exit", r.StopToExit)
+		line("stop → exit", r.StopToExit, "clients")
 	}
 	fmt.Fprintf(w, "frames read    %d\n", r.Frames)
 	fmt.Fprintf(w, "wall time      %v (from the moment every client sent run)\n", r.Wall.Round(time.Millisecond))

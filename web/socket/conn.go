@@ -615,26 +615,42 @@ func (cn *conn) forget(id string) {
 	cn.next = (cn.next + 1) % endedKept
 }
 
+// retell is the least time between two queued frames of one click: when a
+// thousand wait, every run that starts moves them all, and a page needs
+// its place a few times a second, not a hundred.
+const retell = 250 * time.Millisecond
+
 // wait keeps a queued run waiting for its slot, telling the page its place
-// as it changes, for at most the queue wait. It returns nil once the run
-// holds a slot; otherwise the error says why not: errWaitedTooLong, or
-// whatever stopped ctx.
+// as it changes (at most every retell), for at most the queue wait. It
+// returns nil once the run holds a slot; otherwise the error says why not:
+// errWaitedTooLong, or whatever stopped ctx.
 func (cn *conn) wait(ctx context.Context, t *ticket, id string, at *place) error {
 	wctx, cancel := context.WithTimeoutCause(ctx, cn.s.limits.QueueWait, errWaitedTooLong)
 	defer cancel()
-	told := at.position.Load()
+	told, toldAt := at.position.Load(), time.Now()
+	later := time.NewTimer(time.Hour)
+	later.Stop()
+	defer later.Stop()
 	for {
 		select {
 		case <-t.granted:
 			return nil
 		case <-at.moved:
-			if n := at.position.Load(); n != told {
-				told = n
-				cn.send(wctx, at.frame(id))
+			if at.position.Load() == told {
+				continue
 			}
+			if since := time.Since(toldAt); since < retell {
+				later.Reset(retell - since) // the latest place goes out then
+				continue
+			}
+		case <-later.C:
 		case <-wctx.Done():
 			// nil if the slot came in the same instant.
 			return cn.s.queue.wait(wctx, t)
+		}
+		if n := at.position.Load(); n != told {
+			told, toldAt = n, time.Now()
+			cn.send(wctx, at.frame(id))
 		}
 	}
 }
