@@ -30,6 +30,17 @@
 // the exit frame's totals are counted by the server (runner.Execute), so
 // every page and test draws the same numbers.
 //
+// # Admission
+//
+// A run is admitted by what it costs, not by a count: each holds its
+// kind's charge of CPU and memory (Charges, by Kind: the runtime, and for a
+// Go demo the runner.Cost it declares) against a budget derived from the
+// machine (MachineBudget; Limits.Budget overrides). Child processes
+// (Python, edited, traced) have caps of their own, on the server and per
+// client. A click that does not fit waits in a queue served round-robin
+// across clients, told its place and the wait expected from it (queued,
+// position, wait_ms); see fairQueue.
+//
 // Closing codes: 1001 when the server shuts down (runs stopped first, their
 // exit frames sent), 1009 for a frame over the read limit. A client that
 // does not read for a whole write timeout is dropped without a close frame
