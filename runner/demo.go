@@ -75,9 +75,13 @@ type Demo struct {
 type Cost uint8
 
 const (
-	// CostWaits: the run is parked most of the time, on timers, channels
-	// or the network; a few goroutines and their buffers.
+	// CostWaits: the run is parked most of the time, on timers or
+	// channels; a few goroutines.
 	CostWaits Cost = iota
+	// CostNetwork: the run talks over the network (the flag site, its own
+	// small servers): connections and their buffers, and the far side's
+	// work, which on this machine is the server's too.
+	CostNetwork
 	// CostThread: the run keeps an OS thread of its own
 	// (runtime.LockOSThread) and wakes it often: a thread, and a thread
 	// switch at every wake-up.
@@ -90,6 +94,8 @@ func (c Cost) String() string {
 	switch c {
 	case CostWaits:
 		return "waits"
+	case CostNetwork:
+		return "network"
 	case CostThread:
 		return "thread"
 	case CostCPU:

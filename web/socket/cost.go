@@ -57,16 +57,17 @@ func (r Runtime) String() string {
 type Kind uint8
 
 const (
-	KindGo       Kind = iota // a Go demo that waits on timers, channels, the network
-	KindGoThread             // a Go demo that keeps an OS thread of its own
-	KindGoCPU                // a Go demo that computes
-	KindPython               // a Python child
-	KindEdited               // an edited program's child (its build included)
-	KindTraced               // a traced Go run's child
+	KindGo        Kind = iota // a Go demo that waits on timers and channels
+	KindGoNetwork             // a Go demo that talks over the network
+	KindGoThread              // a Go demo that keeps an OS thread of its own
+	KindGoCPU                 // a Go demo that computes
+	KindPython                // a Python child
+	KindEdited                // an edited program's child (its build included)
+	KindTraced                // a traced Go run's child
 	numKinds
 )
 
-var kindNames = [numKinds]string{"go", "go-thread", "go-cpu", "python", "edited", "traced"}
+var kindNames = [numKinds]string{"go", "go-network", "go-thread", "go-cpu", "python", "edited", "traced"}
 
 func (k Kind) String() string {
 	if k < numKinds {
@@ -98,6 +99,8 @@ func kindOf(rt Runtime, cost runner.Cost) Kind {
 		return KindTraced
 	}
 	switch cost {
+	case runner.CostNetwork:
+		return KindGoNetwork
 	case runner.CostThread:
 		return KindGoThread
 	case runner.CostCPU:
@@ -132,22 +135,27 @@ func (r Resources) String() string {
 // Charges are what one run of each kind is charged, indexed by Kind.
 type Charges [numKinds]Resources
 
-// DefaultCharges are measured on the project's machine (perf/README.md,
-// "Issue 20"): a waiting Go run holds a few goroutines and its socket
-// frames (about 100 KiB, 1000 of them about a tenth of a core while they
-// draw); one that keeps its own OS thread pays a thread switch at every
-// wake-up; one that computes takes a core. A Python child is 20-30 MiB and
-// a core for its interpreter's start; an edited program's child is built
-// first (a core, and the compiler's memory), and a traced run is the same
-// child with the tracer's buffers.
+// DefaultCharges stand on what runs were measured to cost on the
+// project's 2-core machine (perf/README.md, "Issue 20"; BenchmarkDemoCost):
+// a Go demo parked on timers uses under a thousandth of a core and a few
+// KiB, its frames on the socket about as much again; one that talks to the
+// flag site 2.5-4.5 thousandths (the site runs in this process) and up to
+// 160 KiB; one that keeps an OS thread of its own pays a thread switch at
+// every wake-up and holds a thread, and a thousand of them started at once
+// stall the pages, so they are charged as much as it takes to keep them to
+// about a hundred at once on two cores; one that computes takes a core. A
+// Python child is 20-30 MiB and a core for its interpreter's start; an
+// edited program's child is built first (a core, and the compiler's
+// memory); a traced run is the same child with the tracer's buffers.
 func DefaultCharges() Charges {
 	return Charges{
-		KindGo:       {CPU: 1, Memory: 128 << 10},
-		KindGoThread: {CPU: 20, Memory: 256 << 10},
-		KindGoCPU:    {CPU: 1000, Memory: 1 << 20},
-		KindPython:   {CPU: 250, Memory: 32 << 20},
-		KindEdited:   {CPU: 500, Memory: 256 << 20},
-		KindTraced:   {CPU: 500, Memory: 256 << 20},
+		KindGo:        {CPU: 1, Memory: 128 << 10},
+		KindGoNetwork: {CPU: 5, Memory: 256 << 10},
+		KindGoThread:  {CPU: 20, Memory: 256 << 10},
+		KindGoCPU:     {CPU: 1000, Memory: 1 << 20},
+		KindPython:    {CPU: 250, Memory: 32 << 20},
+		KindEdited:    {CPU: 500, Memory: 256 << 20},
+		KindTraced:    {CPU: 500, Memory: 256 << 20},
 	}
 }
 
