@@ -255,7 +255,7 @@ func (q *fairQueue) releaseLocked(t *ticket) {
 	}
 	q.learn(t.run, time.Since(t.since))
 	q.forget(c)
-	q.dispatch()
+	q.dispatch(false)
 }
 
 // leaveLocked takes a waiting ticket out of the queue.
@@ -272,7 +272,7 @@ func (q *fairQueue) leaveLocked(t *ticket) {
 		q.turn = slices.DeleteFunc(q.turn, func(x *queueClient) bool { return x == c })
 	}
 	q.forget(c)
-	q.dispatch()
+	q.dispatch(true)
 }
 
 // forget drops a client that has nothing running and nothing waiting, so
@@ -283,14 +283,16 @@ func (q *fairQueue) forget(c *queueClient) {
 	}
 }
 
-// dispatch starts waiting tickets while any fits, looking at each client's
-// next ticket in turn and skipping the clients whose ticket waits for its
-// own caps or its kind's; then it tells every waiting ticket whose
-// position changed where it now stands.
-func (q *fairQueue) dispatch() {
+// dispatch starts waiting tickets while any fits (see grantNext); then, if
+// a ticket started or moved (left the queue), it tells every waiting
+// ticket whose position changed where it now stands.
+func (q *fairQueue) dispatch(moved bool) {
 	for q.grantNext() {
+		moved = true
 	}
-	q.renumber()
+	if moved { // else every place is what it was
+		q.renumber()
+	}
 }
 
 // grantNext starts the first ticket that fits, taking the clients in
