@@ -555,7 +555,7 @@ func (cn *conn) serveClick(ctx context.Context, stop context.CancelFunc, t *tick
 		cn.send(context.Background(), c.started)
 	}
 	waited := time.Since(clicked)
-	res := cn.run(ctx, c)
+	res := cn.run(ctx, c, t)
 	cn.report(c, res, waited)
 	return exitMessage(c.id, res)
 }
@@ -723,14 +723,24 @@ func (cn *conn) program(d *runner.Demo, rt Runtime, source string) (*runner.Demo
 	return &child, nil
 }
 
-func (cn *conn) run(ctx context.Context, c click) runner.Result {
+// run runs a click that holds its slot. A child that builds its program
+// first has built it by the time it says anything: its first output or
+// event gives its build back (fairQueue.built).
+func (cn *conn) run(ctx context.Context, c click, t *ticket) runner.Result {
 	start := time.Now()
-	var first sync.Once
+	var first, spoke sync.Once
+	built := func() {
+		if c.kind.builds() {
+			cn.s.queue.built(t)
+		}
+	}
 	out := frameWriter(func(p []byte) error {
 		first.Do(func() { cn.s.obs.FirstOutput(c.demo.ID, c.runtime, time.Since(start)) })
+		spoke.Do(built)
 		return cn.send(ctx, Message{Type: "output", ID: c.id, Data: string(p)})
 	})
 	return runner.Execute(ctx, cn.s.env, c.demo, c.vals, out, func(e runner.Event, inFlight int) {
+		spoke.Do(built)
 		cn.send(ctx, Message{Type: "event", ID: c.id, Event: &e, InFlight: &inFlight})
 	})
 }

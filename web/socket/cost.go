@@ -88,6 +88,10 @@ func Kinds() []Kind {
 // child reports whether runs of the kind are processes of their own.
 func (k Kind) child() bool { return k >= KindPython }
 
+// builds reports whether a run of the kind builds its program before it
+// runs it (a core, for a while): edited and traced runs.
+func (k Kind) builds() bool { return k == KindEdited || k == KindTraced }
+
 // kindOf is the kind of a run of a demo declaring cost, in runtime rt.
 func kindOf(rt Runtime, cost runner.Cost) Kind {
 	switch rt {

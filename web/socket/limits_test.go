@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -401,6 +403,9 @@ func startChildren(t *testing.T, lim testLimits, edited func([]byte)) *testServe
 			if edited != nil {
 				edited(src)
 			}
+			if bytes.Contains(src, []byte("silent")) {
+				return silentThenAnswer, nil
+			}
 			return waitThenAnswer, nil
 		},
 	})
@@ -417,13 +422,26 @@ func startChildren(t *testing.T, lim testLimits, edited func([]byte)) *testServe
 	return &testServer{Server: srv, socket: s}
 }
 
+// silentThenAnswer says nothing for d (a child still building its
+// program, as the socket sees it), then answers.
+func silentThenAnswer(ctx context.Context, p runner.Values, out io.Writer, _ runner.Events) error {
+	select {
+	case <-time.After(p.Duration("d")):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	fmt.Fprintln(out, "answer")
+	return nil
+}
+
 // runIn asks for a run of the waiting demo for d in a runtime: "python",
-// or "edited" (with source).
+// "edited" (with source), or "silent" (edited source whose run says
+// nothing until it ends).
 func (cl *client) runIn(rt, id, d string) {
 	cl.t.Helper()
 	frame := map[string]any{"type": "run", "id": id, "demo": "wait", "params": map[string]string{"d": d}}
-	if rt == "edited" {
-		frame["source"] = "package demo\n"
+	if rt == "edited" || rt == "silent" {
+		frame["source"] = "package demo\n// " + rt + "\n"
 	} else {
 		frame["runtime"] = rt
 	}
@@ -481,6 +499,30 @@ func TestEditedRunsQueue(t *testing.T) {
 	}
 	if st := srv.socket.Stats(); st.Running != 0 || st.Queued != 0 {
 		t.Errorf("after: %+v", st)
+	}
+}
+
+// Edited programs building at once are capped (a build takes a core): a
+// run counts as building until its first output or event, then the next
+// edited run may build, while the first goes on running.
+func TestBuildsAtOnce(t *testing.T) {
+	lim := defaultLimits()
+	lim.Builds, lim.EditRuns = 1, 10
+	srv := startChildren(t, lim, nil)
+	a, b, c := mustDialFrom(t, srv, "198.51.100.1"), mustDialFrom(t, srv, "198.51.100.2"), mustDialFrom(t, srv, "198.51.100.3")
+	a.runIn("silent", "s1", "1h") // building, as far as anyone can tell
+	a.until("started", "s1")
+	b.runIn("edited", "e1", "1h")
+	b.until("queued", "e1")
+	c.runIn("python", "p1", "1ms") // a Python run builds nothing
+	c.until("exit", "p1")
+	a.stop("s1")
+	a.until("exit", "s1")
+	b.until("started", "e1")
+	b.until("event", "e1") // it speaks: built, running
+	c.runIn("edited", "e2", "1ms")
+	if got := c.until("exit", "e2"); got[0].Type != "started" {
+		t.Errorf("an edit while the other one runs (built): %+v, want started at once", got)
 	}
 }
 

@@ -37,6 +37,7 @@ type fairQueue struct {
 	mu      sync.Mutex
 	running int
 	waiting int
+	builds  int // of running, children still building
 	inUse   Resources
 	kinds   [numKinds]kindUse
 	clients map[string]*queueClient
@@ -56,6 +57,7 @@ type queueLimits struct {
 	budget         Resources
 	charges        Charges
 	kindCap        [numKinds]int // 0: no cap of its own
+	builds         int           // children building at once (edited, traced); 0: no cap
 	global         int           // 0: no ceiling on the count
 	perClient      int
 	childPerClient int
@@ -93,6 +95,7 @@ type ticket struct {
 	run     runKey
 	granted chan struct{} // closed when the ticket gets a slot
 	held    bool          // has a slot (guarded by the queue's mu)
+	build   bool          // holds one of the builds too, until built
 	done    bool          // left the queue or released its slot
 	since   time.Time     // when it got its slot
 
@@ -172,6 +175,8 @@ func (q *fairQueue) fits(c *queueClient, t *ticket, reserved Resources) fit {
 		return fitClient
 	case q.lim.kindCap[t.kind] > 0 && q.kinds[t.kind].running >= q.lim.kindCap[t.kind]:
 		return fitKind
+	case t.kind.builds() && q.lim.builds > 0 && q.builds >= q.lim.builds:
+		return fitKind
 	case q.lim.global > 0 && q.running >= q.lim.global:
 		return fitBudget
 	case !q.inUse.plus(reserved).plus(t.charge).within(q.lim.budget):
@@ -205,6 +210,10 @@ func (q *fairQueue) grant(t *ticket) {
 	q.kinds[t.kind].running++
 	q.kinds[t.kind].inUse = q.kinds[t.kind].inUse.plus(t.charge)
 	q.held[t.run]++
+	if t.kind.builds() {
+		q.builds++
+		t.build = true
+	}
 	t.held = true
 	t.since = time.Now()
 	close(t.granted)
@@ -241,6 +250,10 @@ func (q *fairQueue) releaseLocked(t *ticket) {
 		return
 	}
 	t.done, t.held = true, false
+	if t.build {
+		q.builds--
+		t.build = false
+	}
 	c := t.client
 	c.running--
 	if t.kind.child() {
@@ -256,6 +269,19 @@ func (q *fairQueue) releaseLocked(t *ticket) {
 	q.learn(t.run, time.Since(t.since))
 	q.forget(c)
 	q.dispatch(false)
+}
+
+// built says that t's child has been built and runs: its build no longer
+// counts against the builds at once. A run that never says so (it ends
+// first) gives its build back with its slot.
+func (q *fairQueue) built(t *ticket) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if t.build {
+		t.build = false
+		q.builds--
+		q.dispatch(false)
+	}
 }
 
 // leaveLocked takes a waiting ticket out of the queue.

@@ -111,9 +111,13 @@ type Limits struct {
 
 	// Child processes, beside their charges: each kind has a cap of its
 	// own on the server, and each client a cap on all its children.
-	PythonRuns     int // Python programs at once on the server
-	EditRuns       int // edited programs at once on the server (each may be building: a core)
-	TraceRuns      int // traced runs at once on the server
+	PythonRuns int // Python programs at once on the server
+	EditRuns   int // edited programs at once on the server
+	TraceRuns  int // traced runs at once on the server
+	// Builds is how many edited or traced runs may be building their
+	// program at once (a core each); a run counts as building until its
+	// first output or event.
+	Builds         int
 	ChildPerClient int // Python, edited and traced runs at once from one client
 	// EditBytes is the largest frame that carries edited source; every
 	// other frame keeps ReadBytes.
@@ -136,7 +140,7 @@ func DefaultLimits() Limits {
 		Sockets: 2048, SocketsPerClient: 32, ConnectRate: 5, ConnectBurst: 30,
 		FrameRate: 10, FrameBurst: 30, ClientFrameRate: 30, ClientFrameBurst: 90,
 		PingRate: 1, PingBurst: 5, BadFrames: 10,
-		PythonRuns: 6, EditRuns: runtime.NumCPU(), TraceRuns: runtime.NumCPU(), ChildPerClient: 2,
+		PythonRuns: 6, EditRuns: 4, TraceRuns: 4, Builds: runtime.NumCPU(), ChildPerClient: 2,
 		EditBytes: 64 << 10, ReadBytes: 4 << 10, WriteTimeout: 5 * time.Second,
 		PingInterval: 30 * time.Second, IdleTimeout: 10 * time.Minute,
 	}
@@ -161,7 +165,7 @@ func (l Limits) check() error {
 		{"frame rate", l.FrameRate > 0 && l.FrameBurst >= 1},
 		{"client frame rate", l.ClientFrameRate > 0 && l.ClientFrameBurst >= 1},
 		{"ping rate", l.PingRate > 0 && l.PingBurst >= 1}, {"bad frames", l.BadFrames >= 1},
-		{"Python runs", l.PythonRuns >= 1}, {"edited runs", l.EditRuns >= 1}, {"traced runs", l.TraceRuns >= 1},
+		{"Python runs", l.PythonRuns >= 1}, {"edited runs", l.EditRuns >= 1}, {"traced runs", l.TraceRuns >= 1}, {"builds", l.Builds >= 1},
 		{"child runs per client", l.ChildPerClient >= 1},
 		{"edit bytes", l.EditBytes >= l.ReadBytes},
 		{"read bytes", l.ReadBytes >= 1}, {"write timeout", l.WriteTimeout > 0},
@@ -208,7 +212,7 @@ func (l Limits) queueLimits(log *slog.Logger) (queueLimits, error) {
 	}
 	q := queueLimits{
 		budget: budget, charges: charges, global: l.Global,
-		perClient: l.PerClient, childPerClient: l.ChildPerClient,
+		perClient: l.PerClient, childPerClient: l.ChildPerClient, builds: l.Builds,
 		maxWaiting: l.QueueSize, maxWaitingPer: l.QueuePerClient,
 	}
 	if q.maxWaiting == 0 {
