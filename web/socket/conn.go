@@ -42,6 +42,7 @@ const statusIdle websocket.StatusCode = 4000
 type conn struct {
 	s      *Socket
 	c      *websocket.Conn
+	batch  *batchConn // under c; nil without a network (the fuzz test)
 	out    chan Message
 	client *clientState
 
@@ -262,6 +263,8 @@ func (cn *conn) finish(cause error, code websocket.StatusCode, reason string) {
 // writeLoop is the only writer of the connection. A frame that cannot be
 // written within the write timeout means the client is not reading: its runs
 // are stopped and the connection dropped, and nobody else waits for it.
+// Frames already queued behind the one it writes go out with it, in one
+// write (see batchConn).
 func (cn *conn) writeLoop() {
 	defer close(cn.writerDone)
 	var carried *Message // taken from the queue while merging, not yet written
@@ -281,8 +284,34 @@ func (cn *conn) writeLoop() {
 				}
 			}
 		}
-		m, carried = cn.merge(m)
-		if !cn.write(m) {
+		batch := cn.batch != nil && len(cn.out) > 0
+		if batch {
+			cn.batch.hold()
+		}
+		ok := true
+		for n := 1; ; n++ {
+			m, carried = cn.merge(m)
+			if ok = cn.write(m); !ok || !batch || n == maxBatchFrames {
+				break
+			}
+			if carried != nil {
+				m, carried = *carried, nil
+				continue
+			}
+			select {
+			case m = <-cn.out:
+				continue
+			default:
+			}
+			break
+		}
+		if batch {
+			if err := cn.batch.release(time.Now().Add(cn.s.limits.WriteTimeout)); err != nil && ok {
+				cn.dropSlow(err)
+				ok = false
+			}
+		}
+		if !ok {
 			return
 		}
 	}
@@ -326,18 +355,22 @@ func (cn *conn) write(m Message) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), cn.s.limits.WriteTimeout)
 	defer cancel()
 	if err := cn.c.Write(ctx, websocket.MessageText, data); err != nil {
-		// The client has gone, or has not read for a whole write timeout
-		// and its socket buffers are full. A close frame (1008) could not
-		// reach it any more than this frame did, and coder/websocket has
-		// already closed the TCP connection because the write's context
-		// expired mid-frame: if the client ever reads again, it finds the
-		// connection gone (1006). Its runs stop; no other connection
-		// waited for it.
-		cn.stopAll(fmt.Errorf("client not reading: %w", err))
-		cn.c.CloseNow()
+		cn.dropSlow(err)
 		return false
 	}
 	return true
+}
+
+// dropSlow drops a client a frame could not be written to. It has gone,
+// or has not read for a whole write timeout and its socket buffers are
+// full. A close frame (1008) could not reach it any more than this frame
+// did, and coder/websocket has already closed the TCP connection when the
+// write's context expired mid-frame: if the client ever reads again, it
+// finds the connection gone (1006). Its runs stop; no other connection
+// waited for it.
+func (cn *conn) dropSlow(err error) {
+	cn.stopAll(fmt.Errorf("client not reading: %w", err))
+	cn.c.CloseNow()
 }
 
 // send queues a frame, waiting while the queue is full. It gives up when ctx

@@ -438,7 +438,8 @@ func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.clients.leave(client)
 	var cn *conn // set before the first read, so before any ping arrives
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	batch := &batchConn{}
+	c, err := websocket.Accept(batchingWriter{w, batch}, r, &websocket.AcceptOptions{
 		// A pong costs the server a write; pings past their budget get
 		// none and count against the client (see conn.strike).
 		OnPingReceived: func(context.Context, []byte) bool { return cn.allowPing() },
@@ -452,6 +453,7 @@ func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// other frame over ReadBytes is refused after it is read (conn.serve).
 	c.SetReadLimit(s.limits.EditBytes + s.limits.ReadBytes)
 	cn = newConn(s, c, client)
+	cn.batch = batch
 	cn.serve()
 }
 
