@@ -147,15 +147,16 @@ type Charges [numKinds]Resources
 // 160 KiB; one that keeps an OS thread of its own pays a thread switch at
 // every wake-up and holds a thread, and a thousand of them started at once
 // stall the pages, so they are charged as much as it takes to keep them to
-// about a hundred at once on two cores; one that computes takes a core. A
-// Python child is 20-30 MiB and a core for its interpreter's start; an
-// edited program's child is built first (a core, and the compiler's
-// memory); a traced run is the same child with the tracer's buffers.
+// about two hundred at once on two cores (pages stay fast: perf/README);
+// one that computes takes a core. A Python child is 20-30 MiB and a core
+// for its interpreter's start; an edited program's child is built first (a
+// core, and the compiler's memory); a traced run is the same child with the
+// tracer's buffers.
 func DefaultCharges() Charges {
 	return Charges{
 		KindGo:        {CPU: 1, Memory: 128 << 10},
 		KindGoNetwork: {CPU: 5, Memory: 256 << 10},
-		KindGoThread:  {CPU: 20, Memory: 256 << 10},
+		KindGoThread:  {CPU: 10, Memory: 256 << 10},
 		KindGoCPU:     {CPU: 1000, Memory: 1 << 20},
 		KindPython:    {CPU: 250, Memory: 32 << 20},
 		KindEdited:    {CPU: 500, Memory: 256 << 20},
