@@ -165,9 +165,11 @@ func DefaultCharges() Charges {
 }
 
 // MachineBudget is what the server lends its runs when no flag says
-// otherwise: every core (CPU is time-shared; the charges say how much of
-// it a run keeps busy), and half the memory this process may still use —
-// the lesser of the system's available memory and what its cgroup's limit
+// otherwise: every core it may use — runtime.GOMAXPROCS, which is the
+// machine's cores (runtime.NumCPU), or fewer under a cgroup CPU limit in a
+// container — as CPU is time-shared and the charges say how much of it a
+// run keeps busy; and half the memory this process may still use — the
+// lesser of the system's available memory and what its cgroup's limit
 // leaves — keeping the other half for the server itself, its sockets and
 // everyone else on the machine.
 func MachineBudget() (Resources, error) {
@@ -175,7 +177,7 @@ func MachineBudget() (Resources, error) {
 	if err != nil {
 		return Resources{}, err
 	}
-	return Resources{CPU: int64(runtime.NumCPU()) * 1000, Memory: mem / 2}, nil
+	return Resources{CPU: int64(runtime.GOMAXPROCS(0)) * 1000, Memory: mem / 2}, nil
 }
 
 // availableMemory reads MemAvailable from /proc/meminfo and, when this

@@ -140,7 +140,7 @@ func DefaultLimits() Limits {
 		Sockets: 2048, SocketsPerClient: 32, ConnectRate: 5, ConnectBurst: 30,
 		FrameRate: 10, FrameBurst: 30, ClientFrameRate: 30, ClientFrameBurst: 90,
 		PingRate: 1, PingBurst: 5, BadFrames: 10,
-		PythonRuns: 6, EditRuns: 4, TraceRuns: 4, Builds: runtime.NumCPU(), ChildPerClient: 2,
+		PythonRuns: 6, EditRuns: 4, TraceRuns: 4, Builds: runtime.GOMAXPROCS(0), ChildPerClient: 2,
 		EditBytes: 64 << 10, ReadBytes: 4 << 10, WriteTimeout: 5 * time.Second,
 		PingInterval: 30 * time.Second, IdleTimeout: 10 * time.Minute,
 	}
@@ -192,7 +192,7 @@ func (l Limits) queueLimits(log *slog.Logger) (queueLimits, error) {
 		machine, err := MachineBudget()
 		if err != nil {
 			log.Warn("cannot read the machine's memory; assuming a budget of 1 GiB", "err", err)
-			machine = Resources{CPU: int64(runtime.NumCPU()) * 1000, Memory: fallbackMemory}
+			machine = Resources{CPU: int64(runtime.GOMAXPROCS(0)) * 1000, Memory: fallbackMemory}
 		}
 		if budget.CPU == 0 {
 			budget.CPU = machine.CPU
