@@ -191,7 +191,10 @@ type clientResult struct {
 	answered    time.Duration // started or error
 	stopToExit  time.Duration // from sending stop to the exit frame
 	queued      bool          // the run waited in the server's queue first
-	frames      int
+	// told is the first wait the server expected (wait_ms on queued) and
+	// waited what it then took, from that frame to started.
+	told, waited time.Duration
+	frames       int
 }
 
 // Report is the outcome of a load run.
@@ -214,9 +217,12 @@ type Report struct {
 	Pages      []time.Duration
 	PageErrors int
 
-	Queued int           // clients whose run waited in the queue first (then started, or busy)
-	Frames int           // read by all clients together
-	Wall   time.Duration // from the moment every client sent run
+	Queued int // clients whose run waited in the queue first (then started, or busy)
+	// Told and Waited pair, for each queued client that was told a wait
+	// (wait_ms) and then started, the wait told and the wait it had.
+	Told, Waited []time.Duration
+	Frames       int           // read by all clients together
+	Wall         time.Duration // from the moment every client sent run
 
 	RSSBefore, RSSPeak int64 // bytes; -1 where /proc is not there
 	// Goroutines of this process before the clients, at the peak, and
@@ -333,6 +339,10 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 		rep.Frames += r.frames
 		if r.queued {
 			rep.Queued++
+		}
+		if r.told > 0 && r.waited > 0 {
+			rep.Told = append(rep.Told, r.told)
+			rep.Waited = append(rep.Waited, r.waited)
 		}
 	}
 
@@ -479,6 +489,7 @@ func runClient(ctx context.Context, cfg Config, base string, opts *socket.DialOp
 	if err := c.Run(ctx, runID, cfg.Demo, cfg.Params); err != nil {
 		return clientResult{outcome: NoAnswer, detail: shortError(err)}
 	}
+	var toldAt time.Duration
 	stopSent := make(chan time.Time, 1)
 	stopped := false // this client said stop before the exit came
 	var stopper *time.Timer
@@ -492,8 +503,14 @@ func runClient(ctx context.Context, cfg Config, base string, opts *socket.DialOp
 		switch m.Type {
 		case "queued":
 			res.queued = true
+			if m.WaitMs > 0 && res.told == 0 {
+				res.told, toldAt = time.Duration(m.WaitMs)*time.Millisecond, time.Since(sent)
+			}
 		case "started":
 			res.started = time.Since(sent)
+			if res.told > 0 {
+				res.waited = res.started - toldAt
+			}
 			res.answered = res.started
 			if cfg.StopAfter > 0 {
 				stopper = time.AfterFunc(cfg.StopAfter, func() {
@@ -621,6 +638,16 @@ func (r *Report) Print(w io.Writer) {
 	line("run → first output", r.FirstOutput, "clients")
 	line("run → started|error", r.Answered, "clients")
 	line("page GET", r.Pages, fmt.Sprintf("pages, %d errors", r.PageErrors))
+	if len(r.Told) > 0 {
+		// How far the wait a queued click was told is from the wait it had.
+		var off []time.Duration
+		for i := range r.Told {
+			off = append(off, (r.Told[i] - r.Waited[i]).Abs())
+		}
+		line("queued: wait told", slices.Clone(r.Told), "clients")
+		line("queued: wait had", slices.Clone(r.Waited), "clients")
+		line("queued: |told − had|", off, "clients")
+	}
 	if r.Config.StopAfter > 0 {
 		line("stop → exit", r.StopToExit, "clients")
 	}
