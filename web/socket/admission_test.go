@@ -1,6 +1,7 @@
 package socket
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -286,4 +287,44 @@ func TestRuntimeOf(t *testing.T) {
 	if k := kindOf(RuntimePython, runner.CostCPU); k != KindPython {
 		t.Errorf("a Python run of any demo: %v", k)
 	}
+}
+
+// A waiting click whose place changes many times a second is told the
+// latest place at most every 250 ms: when a thousand wait, every start
+// moves them all. Time here is only timers.
+func TestQueuedPlaceIsRetoldAtMostEvery250ms(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, err := newSocket(testDemos(t), defaultLimits(), quiet())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cn := newConn(s, nil, nil) // no network: frames stay in the queue
+		at := newPlace()
+		at.set(10, 0) // told to the page with the click's first queued frame
+		tk := &ticket{granted: make(chan struct{})}
+		done := make(chan error)
+		go func() { done <- cn.wait(context.Background(), tk, "r", at) }()
+		synctest.Wait()
+		for n := 9; n >= 1; n-- { // nine moves in 90 ms
+			at.set(n, 0)
+			time.Sleep(10 * time.Millisecond)
+			synctest.Wait()
+		}
+		if got := len(cn.out); got != 0 {
+			t.Errorf("%d queued frames within 250 ms of the first", got)
+		}
+		time.Sleep(200 * time.Millisecond)
+		synctest.Wait()
+		close(tk.granted)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		var told []int
+		for len(cn.out) > 0 {
+			told = append(told, (<-cn.out).Position)
+		}
+		if len(told) != 1 || told[0] != 1 {
+			t.Errorf("told %v, want the latest place once: [1]", told)
+		}
+	})
 }
