@@ -73,7 +73,9 @@ func TestBrowserQueuedRun(t *testing.T) {
 func TestBrowserIdleSocketReconnectsWhenTheLearnerIsBack(t *testing.T) {
 	execPath := requireChromium(t)
 	lim := socket.DefaultLimits()
-	lim.IdleTimeout = 300 * time.Millisecond
+	// Long enough that the page is seen with its socket open first, even
+	// on a busy machine (at 300 ms a slow page load could miss it).
+	lim.IdleTimeout = 2 * time.Second
 	srv := serveCourse(t, "127.0.0.1:0", CourseConfig{Socket: lim})
 	b := startChrome(t, execPath)
 	tb := b.newTab(t, 1280, 800)
