@@ -330,10 +330,8 @@ export class Panel {
     switch (msg.type) {
       case "queued": {
         // The server is full: the run waits its turn; Stop leaves the queue.
-        // wait_ms, when the server can tell, is the wait it expects.
         const who = this.mode === "compare" ? run.role.toUpperCase() + " " : "";
-        const wait = msg.wait_ms ? " · 约 " + Math.max(1, Math.round(msg.wait_ms / 1000)) + " 秒" : "";
-        this.setStatus(who + "排队中 · 第 " + msg.position + " 位" + wait, "queued");
+        this.setStatus(who + "排队中 · 第 " + msg.position + " 位", "queued");
         break;
       }
       case "started":

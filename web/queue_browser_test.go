@@ -51,21 +51,6 @@ func TestBrowserQueuedRun(t *testing.T) {
 	}
 	tb.waitFor("the queued run starting and ending", consoleText(id)+`.includes("Answer: 42")`, consoleText(id)+" + ' / ' + "+status)
 
-	// Runs of the demo have ended now, so the server can tell how long a
-	// wait it expects, and the panel says so.
-	if err := other.Run(ctx, "hold2", "spinner-goroutine", map[string]string{"slow": "10s"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := other.Until(ctx, "started", "hold2"); err != nil {
-		t.Fatal(err)
-	}
-	tb.click(demo(id) + " button.run")
-	tb.waitFor("the expected wait", status+`.startsWith("排队中 · 第 1 位 · 约 ") && `+status+`.endsWith(" 秒")`, status)
-	if err := other.Stop(ctx, "hold2"); err != nil {
-		t.Fatal(err)
-	}
-	// The status was 排队中 since the first run's 完成, so 完成 now is this run's.
-	tb.waitFor("the run after the wait", status+`.startsWith("完成") && `+consoleText(id)+`.includes("Answer: 42")`, consoleText(id)+" + ' / ' + "+status)
 }
 
 // A socket closed for being idle (4000) is not reopened by itself: the page
