@@ -18,9 +18,9 @@ import (
 )
 
 // There is no docker here to build the image, so these tests check what
-// can be checked without it: the Dockerfile's shape, that its go build
-// line makes a static binary (one an empty image can run), and that the
-// flags it starts the binary with are ones serve accepts and serves with.
+// can be checked without it: the Dockerfile's shape and what it installs,
+// that its go build line makes a static binary, and that the flags it
+// starts the binary with are ones serve accepts and serves with.
 
 // instruction is one Dockerfile instruction: its keyword and the rest.
 type instruction struct {
@@ -150,25 +150,115 @@ func execForm(in instruction) ([]string, error) {
 	return out, nil
 }
 
+// imagePackages are the Debian packages the image must carry: gcc and
+// libc6-dev for cgo (only -race builds use it), python3 and python3-aiohttp
+// for the asyncio programs.
+var imagePackages = []string{"gcc", "libc6-dev", "python3", "python3-aiohttp"}
+
+// goroot is where the image keeps the Go toolchain: under /usr, which every
+// build's sandbox binds read-only.
+const goroot = "/usr/local/go"
+
+// stages splits the Dockerfile's instructions at each FROM.
+func stages(ins []instruction) [][]instruction {
+	var out [][]instruction
+	for _, in := range ins {
+		if in.cmd == "FROM" {
+			out = append(out, nil)
+		}
+		if len(out) > 0 {
+			out[len(out)-1] = append(out[len(out)-1], in)
+		}
+	}
+	return out
+}
+
+// debianRelease is the release a FROM line's image is built on: the tag's
+// last word (golang:1.26-bookworm, debian:bookworm-slim).
+func debianRelease(from string) string {
+	image, _, _ := strings.Cut(from, " ")
+	_, tag, _ := strings.Cut(image, ":")
+	for _, release := range []string{"bookworm", "trixie", "forky"} {
+		if strings.HasPrefix(tag, release) || strings.Contains(tag, "-"+release) {
+			return release
+		}
+	}
+	return ""
+}
+
+// aptInstalls is what a RUN line's apt-get install installs, and whether it
+// refuses recommends and leaves no package lists behind.
+func aptInstalls(in instruction) (pkgs []string, noRecommends, cleaned bool) {
+	for cmd := range strings.SplitSeq(in.args, "&&") {
+		words := strings.Fields(cmd)
+		if len(words) >= 2 && words[0] == "apt-get" && words[1] == "install" {
+			for _, w := range words[2:] {
+				switch {
+				case w == "--no-install-recommends":
+					noRecommends = true
+				case !strings.HasPrefix(w, "-"):
+					pkgs = append(pkgs, w)
+				}
+			}
+		}
+		if strings.Join(words, " ") == "rm -rf /var/lib/apt/lists/*" {
+			cleaned = true
+		}
+	}
+	return pkgs, noRecommends, cleaned
+}
+
 func TestDockerfile(t *testing.T) {
 	ins, err := readDockerfile()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var froms []string
-	var final []instruction // the last stage's instructions
-	for _, in := range ins {
-		if in.cmd == "FROM" {
-			froms = append(froms, in.args)
-			final = nil
+	st := stages(ins)
+	if len(st) != 2 {
+		t.Fatalf("%d stages, want 2: a build and the image", len(st))
+	}
+	buildFrom, finalFrom := st[0][0].args, st[1][0].args
+	final := st[1]
+	if !strings.HasPrefix(buildFrom, "golang:1.26-") || !strings.HasSuffix(buildFrom, " AS build") {
+		t.Errorf("FROM %s: want a golang:1.26 build stage named build", buildFrom)
+	}
+	// The toolchain is copied out of the build stage into the image, beside
+	// the image's gcc and C library: one Debian release for both.
+	if r := debianRelease(buildFrom); r == "" || r != debianRelease(finalFrom) || !strings.HasPrefix(finalFrom, "debian:"+r+"-slim") {
+		t.Errorf("FROM %s, then FROM %s: want debian:<release>-slim of the build stage's own release", buildFrom, finalFrom)
+	}
+
+	// What the learners' programs need at run time.
+	var installed []string
+	for _, in := range final {
+		if in.cmd != "RUN" {
+			continue
 		}
-		final = append(final, in)
+		pkgs, noRecommends, cleaned := aptInstalls(in)
+		if len(pkgs) == 0 {
+			continue
+		}
+		if !noRecommends || !cleaned {
+			t.Errorf("RUN %s: want --no-install-recommends and the package lists removed (rm -rf /var/lib/apt/lists/*)", in.args)
+		}
+		installed = append(installed, pkgs...)
 	}
-	if len(froms) < 2 || !strings.HasPrefix(froms[0], "golang:1.26 ") {
-		t.Errorf("stages %q: want a golang:1.26 build stage first", froms)
+	for _, p := range imagePackages {
+		if !slices.Contains(installed, p) {
+			t.Errorf("the image installs %q, not %s", installed, p)
+		}
 	}
-	if last := froms[len(froms)-1]; last != "scratch" {
-		t.Errorf("final stage FROM %s, want scratch (an empty base)", last)
+	if !slices.Contains(final, instruction{"COPY", "--from=build " + goroot + " " + goroot}) {
+		t.Errorf("the image does not copy the Go toolchain to %s", goroot)
+	}
+	var path string
+	for _, in := range final {
+		if v, ok := strings.CutPrefix(in.args, "PATH="); in.cmd == "ENV" && ok {
+			path = v
+		}
+	}
+	if dirs := strings.Split(path, ":"); !slices.Contains(dirs, goroot+"/bin") || !slices.Contains(dirs, "/usr/bin") {
+		t.Errorf("ENV PATH=%s: the course looks for go on PATH (%s/bin) and python3 in /usr/bin", path, goroot)
 	}
 
 	env, args, err := goBuildLine(ins)
@@ -199,8 +289,8 @@ func TestDockerfile(t *testing.T) {
 	if len(users) != 1 {
 		t.Fatalf("final stage has %d USER lines, want 1", len(users))
 	}
-	// Numeric: scratch has no /etc/passwd, and Kubernetes' runAsNonRoot
-	// can only verify a numeric user.
+	// Numeric: Kubernetes' runAsNonRoot can only verify a numeric user
+	// (and the slim image's /etc/passwd has no user of that number).
 	uid, gid, _ := strings.Cut(users[0].args, ":")
 	if u, err := strconv.Atoi(uid); err != nil || u == 0 {
 		t.Errorf("USER %s: want a numeric, non-root uid", users[0].args)
@@ -315,9 +405,10 @@ func checkServes(t *testing.T, args []string) {
 	}
 }
 
-// TestStaticBinary checks that the Dockerfile's build makes a binary an
-// empty image can run: no ELF interpreter (the dynamic loader) and no
-// dynamic section, so no shared library to find.
+// TestStaticBinary checks that the Dockerfile's build makes a static
+// binary: no ELF interpreter (the dynamic loader) and no dynamic section,
+// so no shared library to find — the sandbox starts this binary again as
+// the first process of each child, whose root has only what is bound in.
 func TestStaticBinary(t *testing.T) {
 	f, err := elf.Open(walkthroughBin)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	nodev1 "k8s.io/api/node/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -35,6 +36,8 @@ type manifests struct {
 	ingresses   []*networkingv1.Ingress
 	pdbs        []*policyv1.PodDisruptionBudget
 	hpas        map[string]*autoscalingv2.HorizontalPodAutoscaler // by file: alternatives, one applied
+	netpols     []*networkingv1.NetworkPolicy
+	runtimes    []*nodev1.RuntimeClass // optional: a runtime the pod may be given
 }
 
 // decodeStrict decodes one YAML document into out, refusing duplicate keys
@@ -106,6 +109,12 @@ func readManifests(t *testing.T) manifests {
 		case "autoscaling/v2 HorizontalPodAutoscaler":
 			h := &autoscalingv2.HorizontalPodAutoscaler{}
 			m.hpas[path], obj = h, h
+		case "networking.k8s.io/v1 NetworkPolicy":
+			n := &networkingv1.NetworkPolicy{}
+			m.netpols, obj = append(m.netpols, n), n
+		case "node.k8s.io/v1 RuntimeClass":
+			r := &nodev1.RuntimeClass{}
+			m.runtimes, obj = append(m.runtimes, r), r
 		default:
 			t.Errorf("%s: %s %s is not a kind this test knows to check", path, tm.APIVersion, tm.Kind)
 			continue
@@ -114,9 +123,9 @@ func readManifests(t *testing.T) manifests {
 			t.Errorf("%s: %v", path, err)
 		}
 	}
-	if len(m.deployments) != 1 || len(m.services) != 1 || len(m.ingresses) != 1 || len(m.pdbs) != 1 || len(m.hpas) == 0 {
-		t.Fatalf("want one Deployment, Service, Ingress and PodDisruptionBudget and an autoscaler; have %d, %d, %d, %d, %d",
-			len(m.deployments), len(m.services), len(m.ingresses), len(m.pdbs), len(m.hpas))
+	if len(m.deployments) != 1 || len(m.services) != 1 || len(m.ingresses) != 1 || len(m.pdbs) != 1 || len(m.hpas) == 0 || len(m.netpols) != 1 {
+		t.Fatalf("want one Deployment, Service, Ingress, PodDisruptionBudget and NetworkPolicy and an autoscaler; have %d, %d, %d, %d, %d, %d",
+			len(m.deployments), len(m.services), len(m.ingresses), len(m.pdbs), len(m.netpols), len(m.hpas))
 	}
 	return m
 }

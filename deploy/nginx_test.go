@@ -358,12 +358,21 @@ func (c *cluster) rollingRestart(ctx context.Context, t *testing.T, firstAddr in
 
 // clickOn runs the short demo again and again until done, reconnecting
 // as the page does whenever its socket goes.
+// clickEvery paces each learner's clicks under the course's per-client
+// start rate (5 runs/s, bursts of 20): a learner clicking faster would be
+// refused by the rate itself once the restart outlasted the burst (about
+// 4 s, which a busy machine reaches), and a refusal here must mean that a
+// replica turned a learner away.
+var clickEvery = time.Duration(float64(time.Second) / (0.8 * socket.DefaultLimits().StartRate))
+
 func clickOn(ctx context.Context, l *learner, ta *tally, done <-chan struct{}) {
+	tick := time.NewTicker(clickEvery)
+	defer tick.Stop()
 	for {
 		select {
 		case <-done:
 			return
-		default:
+		case <-tick.C:
 		}
 		o := l.run(ctx, demo, map[string]string{"slow": shortRun}, nil)
 		ta.add(o)

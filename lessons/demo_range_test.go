@@ -38,6 +38,7 @@ func TestEveryDemoAcrossItsRange(t *testing.T) {
 	for _, d := range c.Registry().All() {
 		t.Run(d.ID, func(t *testing.T) {
 			t.Parallel()
+			skipIfRacy(t, d.ID)
 			var network sync.WaitGroup
 			for _, raw := range rangeCases(d) {
 				name := fmt.Sprint(raw)
@@ -75,9 +76,10 @@ func TestEveryDemoAcrossItsRange(t *testing.T) {
 // blocking-go is not among them: it blocks in a read(2) on purpose, and a
 // goroutine in a system call does not let fake time move.
 var timersOnly = map[string]bool{
-	"hello-tasks": true, "spinner-thread": true, "spinner-goroutine": true,
+	"hello-tasks": true, "spinner-thread": true, "spinner-goroutine": true, "spinner-flag": true,
 	"future-semantics": true, "three-stages-callbacks": true, "three-stages-sequential": true,
 	"blocking-loop": true, "generators": true,
+	"group-cancel": true, "deadline": true, "first-reply": true,
 }
 
 func checkNoPanic(t *testing.T, name string, res runner.Result, mayTimeOut bool) {

@@ -117,46 +117,6 @@ func TestBeforeRunNoteSitsOnItsPanel(t *testing.T) {
 	}
 }
 
-func TestCoreLinesAreMarked(t *testing.T) {
-	goSrc := "package x\n\nfunc f() {\n\tsetUp()\n\t// 核心开始\n\tgo work()\n\tdone <- true\n\t//核心结束\n\treport()\n}\n"
-	html, core, err := highlightSource("go", []byte(goSrc))
-	if err != nil || !core {
-		t.Fatalf("core = %v, err = %v", core, err)
-	}
-	if textOf(string(html)) != goSrc {
-		t.Errorf("text changed: %q", textOf(string(html)))
-	}
-	classes := regexp.MustCompile(`<span class="(line[^"]*)"><span class="ln">(\d+)</span>`).FindAllStringSubmatch(string(html), -1)
-	var got []string
-	for _, m := range classes {
-		got = append(got, m[2]+":"+m[1])
-	}
-	want := []string{"1:line", "2:line", "3:line", "4:line", "5:line core-mark", "6:line core", "7:line core", "8:line core-mark", "9:line", "10:line"}
-	if !slices.Equal(got, want) {
-		t.Errorf("lines = %v\nwant %v", got, want)
-	}
-
-	pySrc := "import asyncio\n\nasync def main():\n    # 核心开始\n    await asyncio.sleep(1)\n    # 核心结束\n"
-	html, core, err = highlightSource("python", []byte(pySrc))
-	if err != nil || !core || strings.Count(string(html), `class="line core"`) != 1 || strings.Count(string(html), `class="line core-mark"`) != 2 {
-		t.Errorf("python: core = %v, err = %v\n%s", core, err, html)
-	}
-	// A file without markers is plain; a Go marker means nothing in Python.
-	if _, core, err := highlightSource("python", []byte("x = 1  # 核心开始\n// 核心开始\n")); core || err != nil {
-		t.Errorf("no markers: core = %v, err = %v", core, err)
-	}
-
-	for _, c := range []struct{ name, lang, src, wantErr string }{
-		{"nested", "go", "// 核心开始\n// 核心开始\n// 核心结束\n", "do not nest"},
-		{"end without start", "go", "x\n// 核心结束\n", "without a 核心开始"},
-		{"never closed", "python", "# 核心开始\nx = 1\n", "never closed"},
-	} {
-		if _, _, err := highlightSource(c.lang, []byte(c.src)); err == nil || !strings.Contains(err.Error(), c.wantErr) {
-			t.Errorf("%s: error %v, want one that says %q", c.name, err, c.wantErr)
-		}
-	}
-}
-
 // goodDiagram is a diagram as the contract has it.
 const goodDiagram = `<figure class="diagram">
 <svg role="img" aria-labelledby="fx-title" viewBox="0 0 200 100" xmlns="http://www.w3.org/2000/svg">
@@ -299,7 +259,7 @@ func TestEveryDemoMarksItsCore(t *testing.T) {
 	for _, d := range c.Demos() {
 		code := c.Code(d.ID)
 		if !slices.Contains(code.CoreFiles, code.GoFile) {
-			t.Errorf("demo %s: %s marks no core lines (// 核心开始 … // 核心结束)", d.ID, code.GoFile)
+			t.Errorf("demo %s: %s has no core lines (declare them in the lesson's Core)", d.ID, code.GoFile)
 		}
 	}
 }

@@ -32,6 +32,7 @@ func TestEveryDemoRunsWithDefaults(t *testing.T) {
 	for _, d := range c.Registry().All() {
 		t.Run(d.ID, func(t *testing.T) {
 			t.Parallel()
+			skipIfRacy(t, d.ID)
 			v, err := d.Parse(nil)
 			if err != nil {
 				t.Fatal(err)
@@ -68,6 +69,7 @@ func TestEveryDemoStopsWithin100ms(t *testing.T) {
 	for _, d := range c.Registry().All() {
 		t.Run(d.ID, func(t *testing.T) {
 			t.Parallel()
+			skipIfRacy(t, d.ID)
 			v, err := d.Parse(nil)
 			if err != nil {
 				t.Fatal(err)

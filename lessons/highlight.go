@@ -1,7 +1,6 @@
 package lessons
 
 import (
-	"fmt"
 	"go/scanner"
 	"go/token"
 	"html"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 )
 
 // The course highlights its two languages itself, with the same markup and
@@ -27,14 +28,31 @@ func highlight(lang string, code []byte, numbered bool) template.HTML {
 	return renderLines(pieces(lang, code), numbered, nil)
 }
 
-// highlightSource renders a demo's shown file: numbered, with its core
-// lines marked (see coreRoles). core reports whether the file marks any.
-func highlightSource(lang string, code []byte) (html template.HTML, core bool, err error) {
-	roles, err := coreRoles(lang, code)
+// highlightSource renders a demo's shown file: numbered, with the core
+// lines that ranges declare marked (see corelines.go) and its imports
+// marked for folding. hasCore reports whether the file has core lines.
+func highlightSource(lang string, code []byte, ranges []core.Range) (html template.HTML, hasCore bool, err error) {
+	spans, err := coreSpans(lang, code, ranges)
 	if err != nil {
 		return "", false, err
 	}
-	return renderLines(pieces(lang, code), true, roles), roles != nil, nil
+	roles := make([]lineRole, strings.Count(string(code), "\n")+1)
+	imports := lineSpan{}
+	switch lang {
+	case "go":
+		imports = goImportLines(code)
+	case "python":
+		imports = pythonImportLines(code)
+	}
+	for l := imports.from; l > 0 && l <= imports.to; l++ {
+		roles[l-1] = importLine
+	}
+	for _, s := range spans {
+		for l := s.from; l <= s.to; l++ {
+			roles[l-1] = coreLine
+		}
+	}
+	return renderLines(pieces(lang, code), true, roles), len(spans) > 0, nil
 }
 
 func pieces(lang string, code []byte) []piece {
@@ -51,75 +69,15 @@ func pieces(lang string, code []byte) []piece {
 type lineRole uint8
 
 const (
-	plumbing lineRole = iota // the rest: events, output, set-up
-	coreLine                 // between the markers: the lines that carry the idea
-	coreMark                 // a marker comment itself
+	plumbing   lineRole = iota // the rest: events, output, set-up
+	coreLine                   // the lines that carry the idea
+	importLine                 // an import, folded when the panel opens
 )
-
-// The marker comments that wrap a demo's core lines, after the comment
-// sign ("//" in Go, "#" in Python) and trimmed.
-const (
-	coreBegin = "核心开始"
-	coreEnd   = "核心结束"
-)
-
-// coreRoles finds the core blocks of a shown file: the lines between a
-// "// 核心开始" and a "// 核心结束" comment line (with # in Python). It
-// returns one role per line, or nil when the file marks none, and an error
-// for markers that do not pair up (blocks do not nest).
-func coreRoles(lang string, code []byte) ([]lineRole, error) {
-	var sign string
-	switch lang {
-	case "go":
-		sign = "//"
-	case "python", "py":
-		sign = "#"
-	default:
-		return nil, nil
-	}
-	lines := strings.Split(string(code), "\n")
-	roles := make([]lineRole, len(lines))
-	open, any := 0, false // open: the line of the block's start, 1-based
-	for i, line := range lines {
-		rest, ok := strings.CutPrefix(strings.TrimSpace(line), sign)
-		if !ok {
-			if open > 0 {
-				roles[i] = coreLine
-			}
-			continue
-		}
-		switch strings.TrimSpace(rest) {
-		case coreBegin:
-			if open > 0 {
-				return nil, fmt.Errorf("line %d: %s %s inside the core block opened on line %d (blocks do not nest)", i+1, sign, coreBegin, open)
-			}
-			open, any = i+1, true
-			roles[i] = coreMark
-		case coreEnd:
-			if open == 0 {
-				return nil, fmt.Errorf("line %d: %s %s without a %s before it", i+1, sign, coreEnd, coreBegin)
-			}
-			open = 0
-			roles[i] = coreMark
-		default:
-			if open > 0 {
-				roles[i] = coreLine
-			}
-		}
-	}
-	if open > 0 {
-		return nil, fmt.Errorf("line %d: %s %s is never closed by %s %s", open, sign, coreBegin, sign, coreEnd)
-	}
-	if !any {
-		return nil, nil
-	}
-	return roles, nil
-}
 
 // renderLines writes chroma's structure: one span.line per line, the line
 // number in span.ln, the code in span.cl. A piece that spans several lines
 // (a raw string, a docstring) is closed and reopened at each line break.
-// roles, when given, adds "core" or "core-mark" to the class of a line.
+// roles, when given, adds "core" or "import" to the class of a line.
 func renderLines(pieces []piece, numbered bool, roles []lineRole) template.HTML {
 	var b strings.Builder
 	b.WriteString(`<pre class="chroma"><code>`)
@@ -130,8 +88,8 @@ func renderLines(pieces []piece, numbered bool, roles []lineRole) template.HTML 
 			switch roles[line-1] {
 			case coreLine:
 				class = "line core"
-			case coreMark:
-				class = "line core-mark"
+			case importLine:
+				class = "line import"
 			}
 		}
 		b.WriteString(`<span class="` + class + `">`)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons/blocking"
 	"github.com/bingfa-manyou/walkthrough/lessons/callbacks"
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/lessons/eventloop"
 	"github.com/bingfa-manyou/walkthrough/lessons/flags"
 	"github.com/bingfa-manyou/walkthrough/lessons/futures"
@@ -28,6 +29,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons/rawconn"
 	"github.com/bingfa-manyou/walkthrough/lessons/semaphore"
 	"github.com/bingfa-manyou/walkthrough/lessons/spinner"
+	"github.com/bingfa-manyou/walkthrough/lessons/structured"
 	"github.com/bingfa-manyou/walkthrough/lessons/yieldfrom"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
@@ -68,8 +70,8 @@ type Code struct {
 	// is the file that runs when a learner picks Python.
 	PythonText []byte
 	Also       []File // further Go files the demo uses
-	// CoreFiles names the shown files that mark their core lines
-	// (// 核心开始 … // 核心结束; see highlight.go).
+	// CoreFiles names the shown files that have core lines (declared in
+	// the lesson's Core, see corelines.go).
 	CoreFiles []string
 }
 
@@ -89,27 +91,30 @@ type Catalog struct {
 	registry   *runner.Registry
 }
 
-// unit is one lesson folder: its embedded files and its demos.
+// unit is one lesson folder: its embedded files, its demos and the core
+// lines of their shown files.
 type unit struct {
 	files fs.FS
 	demos []runner.Demo
+	core  []core.Range
 }
 
 // units lists every lesson folder of the course. Order here does not matter:
 // lessons are sorted by the order in their front matter.
 func units() []unit {
 	return []unit{
-		{files: eventloop.Files, demos: eventloop.Demos()},
-		{files: futures.Files, demos: futures.Demos()},
-		{files: spinner.Files, demos: spinner.Demos()},
-		{files: callbacks.Files, demos: callbacks.Demos()},
-		{files: blocking.Files, demos: blocking.Demos()},
-		{files: flags.Files, demos: flags.Demos()},
-		{files: semaphore.Files, demos: semaphore.Demos()},
-		{files: rawconn.Files, demos: rawconn.Demos()},
-		{files: yieldfrom.Files, demos: yieldfrom.Demos()},
-		{files: multireq.Files, demos: multireq.Demos()},
-		{files: httpclients.Files, demos: httpclients.Demos()},
+		{files: eventloop.Files, demos: eventloop.Demos(), core: eventloop.Core()},
+		{files: futures.Files, demos: futures.Demos(), core: futures.Core()},
+		{files: spinner.Files, demos: spinner.Demos(), core: spinner.Core()},
+		{files: callbacks.Files, demos: callbacks.Demos(), core: callbacks.Core()},
+		{files: blocking.Files, demos: blocking.Demos(), core: blocking.Core()},
+		{files: flags.Files, demos: flags.Demos(), core: flags.Core()},
+		{files: semaphore.Files, demos: semaphore.Demos(), core: semaphore.Core()},
+		{files: rawconn.Files, demos: rawconn.Demos(), core: rawconn.Core()},
+		{files: yieldfrom.Files, demos: yieldfrom.Demos(), core: yieldfrom.Core()},
+		{files: multireq.Files, demos: multireq.Demos(), core: multireq.Core()},
+		{files: httpclients.Files, demos: httpclients.Demos(), core: httpclients.Core()},
+		{files: structured.Files, demos: structured.Demos(), core: structured.Core()},
 		{files: oldcode.Files},
 	}
 }
@@ -205,12 +210,15 @@ func load(md goldmark.Markdown, reg *runner.Registry, u unit) (*Lesson, map[stri
 		Slug: m.Slug, Order: m.Order, Title: m.Title, Summary: m.Summary,
 		Headings: doc.headings, Text: doc.text, Appendix: m.Appendix,
 	}
+	if err := checkCoreFiles(u); err != nil {
+		return nil, nil, fmt.Errorf("lessons: %s: %w", where, err)
+	}
 	for _, id := range m.Demos {
 		d, ok := reg.Lookup(id)
 		if !ok || d.Lesson != m.Slug {
 			return nil, nil, fmt.Errorf("lessons: %s places demo %q, which it does not define", where, id)
 		}
-		code, err := loadCode(u.files, d)
+		code, err := loadCode(u.files, d, u.core)
 		if err != nil {
 			return nil, nil, fmt.Errorf("lessons: %s: %w", where, err)
 		}
@@ -246,19 +254,44 @@ func cutBefore(prose []byte) (rest, before []byte) {
 	return prose[:i], bytes.TrimSpace(prose[i:])
 }
 
-// loadCode highlights the files a demo's panel shows.
-func loadCode(files fs.FS, d *runner.Demo) (Code, error) {
+// checkCoreFiles refuses core lines declared for a file that no demo of
+// the lesson shows: they would mark nothing.
+func checkCoreFiles(u unit) error {
+	shown := map[string]bool{}
+	for _, d := range u.demos {
+		shown[d.Source], shown[d.Python] = true, true
+		for _, a := range d.Also {
+			shown[a] = true
+		}
+	}
+	for _, r := range u.core {
+		if !shown[r.File] {
+			return fmt.Errorf("core lines declared for %s, which no demo shows", r.File)
+		}
+	}
+	return nil
+}
+
+// loadCode highlights the files a demo's panel shows, with the core lines
+// ranges declares for them.
+func loadCode(files fs.FS, d *runner.Demo, ranges []core.Range) (Code, error) {
 	code := Code{GoFile: d.Source}
 	show := func(name string) (template.HTML, []byte, error) {
 		src, err := fs.ReadFile(files, name)
 		if err != nil {
 			return "", nil, fmt.Errorf("demo %s: %w", d.ID, err)
 		}
-		html, core, err := highlightSource(sourceLang(name), src)
+		var mine []core.Range
+		for _, r := range ranges {
+			if r.File == name {
+				mine = append(mine, r)
+			}
+		}
+		html, hasCore, err := highlightSource(sourceLang(name), src, mine)
 		if err != nil {
 			return "", nil, fmt.Errorf("demo %s: %s: %w", d.ID, name, err)
 		}
-		if core {
+		if hasCore {
 			code.CoreFiles = append(code.CoreFiles, name)
 		}
 		return html, src, nil

@@ -50,8 +50,18 @@ var errInternal = errors.New("internal error in the demo")
 type Result struct {
 	Err     error // nil, ErrStopped, ErrTimeout, or the demo's own error
 	Elapsed time.Duration
-	Tasks   *TaskSummary // what the run's tasks did, added up from its events
+	// Startup is, for a run in a child runtime, the time before its
+	// program's first instruction (the interpreter starting, a build), and
+	// Shutdown the time after its last (the interpreter exiting); Elapsed
+	// includes both, and Program() is what is left. Both are 0 when the run
+	// reported none (every in-process Go demo).
+	Startup, Shutdown time.Duration
+	Tasks             *TaskSummary // what the run's tasks did, added up from its events
 }
+
+// Program is the program's own time: from its first instruction to its
+// last, without a child runtime's start-up and shut-down.
+func (r Result) Program() time.Duration { return r.Elapsed - r.Startup - r.Shutdown }
 
 // TruncationNotice is written once when a run's output passes the cap.
 func TruncationNotice(limit int) string {
@@ -100,7 +110,13 @@ func Execute(ctx context.Context, env Env, d *Demo, v Values, out io.Writer, wat
 			err = ErrStopped
 		}
 	}
-	return Result{Err: err, Elapsed: elapsed, Tasks: track.summary()}
+	began, ended := tl.child()
+	startup := min(began, elapsed)
+	var shutdown time.Duration
+	if ended > startup && ended < elapsed {
+		shutdown = elapsed - ended
+	}
+	return Result{Err: err, Elapsed: elapsed, Startup: startup, Shutdown: shutdown, Tasks: track.summary()}
 }
 
 func call(ctx context.Context, d *Demo, v Values, w io.Writer, ev Events, log *slog.Logger) (err error) {

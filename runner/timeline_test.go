@@ -145,3 +145,57 @@ func TestTrackUnderConcurrentTimeline(t *testing.T) {
 		t.Errorf("order has %d tasks, %d unfinished; want %d, 0", len(sum.Order), sum.Unfinished, tasks)
 	}
 }
+
+// Waits are counted apart: a waiting task is not in flight, its start ends
+// the oldest wait of its name, and waits no start ended are reported.
+func TestTrackWaits(t *testing.T) {
+	events := []Event{
+		ev("A", PhaseWait, 0, ""),
+		ev("B", PhaseWait, 1, ""),
+		ev("C", PhaseWait, 2, ""),
+		ev("A", PhaseStart, 3, ""),
+		ev("A", PhaseEnd, 50, "ok"),
+		ev("B", PhaseStart, 51, ""),
+		ev("B", PhaseEnd, 90, "ok"),
+	}
+	got, sum := replay(events)
+	if want := []int{0, 0, 0, 1, 0, 1, 0}; !slices.Equal(got, want) {
+		t.Errorf("in flight = %v, want %v", got, want)
+	}
+	if sum.MaxInFlight != 1 || sum.Waited != 3 || sum.MaxWaiting != 3 || sum.StillWaiting != 1 {
+		t.Errorf("summary = %+v, want max 1, 3 waits, 3 at once, 1 still waiting", sum)
+	}
+	if sum.WaitedMs != 3+50 {
+		t.Errorf("waited %v ms, want 53", sum.WaitedMs)
+	}
+	// A start without a wait leaves the queue alone.
+	_, sum = replay([]Event{ev("A", PhaseStart, 0, ""), ev("A", PhaseWait, 1, ""), ev("A", PhaseEnd, 2, "ok")})
+	if sum.Waited != 1 || sum.StillWaiting != 1 || sum.WaitedMs != 0 || sum.Unfinished != 0 {
+		t.Errorf("summary = %+v", sum)
+	}
+}
+
+// Execute reports the start-up and shut-down a child runtime marks, and 0
+// without one.
+func TestExecuteStartup(t *testing.T) {
+	child := demo("child", func(_ context.Context, _ Values, _ io.Writer, tl Events) error {
+		time.Sleep(20 * time.Millisecond) // the child's start-up, on the real clock
+		tl.(ChildProgram).ProgramStarted()
+		tl.(ChildProgram).ProgramStarted() // only the first counts
+		time.Sleep(5 * time.Millisecond)   // the program
+		tl.(ChildProgram).ProgramEnded()
+		time.Sleep(10 * time.Millisecond) // the child's shut-down
+		return nil
+	})
+	res := Execute(context.Background(), Env{}, child, Values{}, io.Discard, nil)
+	if res.Startup < 20*time.Millisecond || res.Shutdown < 10*time.Millisecond || res.Program() < 5*time.Millisecond {
+		t.Errorf("startup %v, program %v, shutdown %v of %v; want ≥ 20ms, ≥ 5ms, ≥ 10ms", res.Startup, res.Program(), res.Shutdown, res.Elapsed)
+	}
+	if res.Startup+res.Program()+res.Shutdown != res.Elapsed {
+		t.Errorf("the parts %v + %v + %v do not add up to %v", res.Startup, res.Program(), res.Shutdown, res.Elapsed)
+	}
+	plain := demo("plain", func(context.Context, Values, io.Writer, Events) error { return nil })
+	if res := Execute(context.Background(), Env{}, plain, Values{}, io.Discard, nil); res.Startup != 0 || res.Shutdown != 0 || res.Program() != res.Elapsed {
+		t.Errorf("an in-process demo reported startup %v, shutdown %v", res.Startup, res.Shutdown)
+	}
+}

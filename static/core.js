@@ -1,23 +1,63 @@
-// "只看核心": a demo's shown files mark the lines that carry the idea
-// (between "// 核心开始" and "// 核心结束"; the server gives those lines
-// the class "core" and the marker lines "core-mark", and the stylesheet
-// draws a bar in the gutter without any script). The toggle folds every
-// other run of lines into a "⋯ N 行" button that opens that run again.
-// Line numbers stay the file's; the copy button still copies the whole
-// file (copy.js leaves the fold buttons out).
+// "只看核心": a demo's shown files have lines that carry the idea (the
+// lesson declares them beside its demos; the server gives those lines the
+// class "core", the import lines the class "import", and the stylesheet
+// draws a bar in the gutter without any script). A panel opens with its
+// imports folded and scrolled to its first core line. The toggle folds
+// every other run of lines into a "⋯ N 行" button that opens that run
+// again. Line numbers stay the file's; the copy button still copies the
+// whole file (copy.js leaves the fold buttons out).
 
 export function setupCore() {
   document.querySelectorAll("section.demo").forEach((section) => {
-    const toggle = section.querySelector("button.core-toggle");
     const panes = Array.from(section.querySelectorAll(".source"));
+    panes.forEach((pane) => {
+      foldImports(pane);
+      scrollToCoreWhenShown(pane);
+    });
+    const toggle = section.querySelector("button.core-toggle");
     if (!toggle || !panes.some((p) => p.querySelector(".line.core"))) return;
     toggle.hidden = false;
     toggle.addEventListener("click", () => {
       const on = toggle.getAttribute("aria-pressed") !== "true";
       toggle.setAttribute("aria-pressed", on ? "true" : "false");
-      panes.forEach((pane) => (on ? fold(pane) : unfold(pane)));
+      panes.forEach((pane) => {
+        if (on) {
+          fold(pane);
+        } else {
+          unfold(pane);
+          foldImports(pane);
+        }
+      });
     });
   });
+}
+
+// foldImports folds a file's import lines: they are rarely what a panel
+// is about.
+function foldImports(pane) {
+  const code = pane.querySelector("pre code");
+  const lines = code ? Array.from(code.querySelectorAll(":scope > .line.import")) : [];
+  if (lines.length > 1) foldRun(code, lines);
+}
+
+// scrollToCoreWhenShown scrolls a pane to its first core line (one line
+// of context above it) the first time it has a size: a pane behind a tab
+// has none until the tab is picked.
+function scrollToCoreWhenShown(pane) {
+  const first = pane.querySelector(".line.core");
+  if (!first) return;
+  const scroll = () => {
+    if (pane.clientHeight === 0) return false;
+    const above = first.previousElementSibling;
+    const target = above && above.classList.contains("line") ? above : first;
+    pane.scrollTop += target.getBoundingClientRect().top - pane.getBoundingClientRect().top;
+    return true;
+  };
+  if (scroll() || typeof ResizeObserver === "undefined") return;
+  const watch = new ResizeObserver(() => {
+    if (scroll()) watch.disconnect();
+  });
+  watch.observe(pane);
 }
 
 // fold hides each run of lines outside the core behind a button.
@@ -32,7 +72,7 @@ function fold(pane) {
   };
   Array.from(code.children).forEach((line) => {
     if (!line.classList.contains("line")) return;
-    if (line.classList.contains("core") || line.classList.contains("core-mark")) close();
+    if (line.classList.contains("core")) close();
     else run.push(line);
   });
   close();

@@ -7,16 +7,20 @@
 //     runtime.js   the runtime switch: Go or the Python original
 //     terminal.js  the console: \r, \b and \n rendered in place
 //     knobs.js     parameter fields and sliders
+//     knobsline.js on a phone, the knobs folded into one line
 //     params.js    parameter values checked as the server checks them
 //     address.js   parameters in the address and the share link
-//     compare.js   "compare two configurations": the B side
-//     repeat.js    "run ×N"
+//     compare.js   "compare": the B side, only what differs from A
+//     repeat.js    "run ×N" (orders.js draws what the runs add up to)
 //     predict.js   the learner's predicted time against the measured one
 //     gallery.js   the flags of the download demos
 //     tabs.js      the source tabs
-//   timeline.js  the live timeline (trace.js, orders.js, dom.js)
+//   timelinewatch.js  keeps a panel's first announcements and loads
+//   timeline.js  the live timeline (trace.js, dom.js; orders.js for run ×N)
+//                on the first run
 //   toc.js       the table of contents, a toggle on phones
-//   searchbox.js the search box in the header (search.js, loaded on first use)
+//   searchbox.js the search box in the header (search.js, loaded on first use),
+//                and the searched words marked on the page a result opens
 //   copy.js      copy buttons on code
 //   core.js      "只看核心": fold a demo's source down to its core lines
 //   answers.js   answer keys show the learner's last prediction
@@ -35,15 +39,22 @@ import { setupCore } from "./core.js";
 import { setupKeys } from "./keys.js";
 import { Panel } from "./panel.js";
 import { setupProgress } from "./progress.js";
-import { setupSearchBox } from "./searchbox.js";
+import { markLanding, setupSearchBox } from "./searchbox.js";
 import { Socket } from "./socket.js";
-import { watchTimeline } from "./timeline.js";
+import { watchTimeline } from "./timelinewatch.js";
 import { setupToc } from "./toc.js";
 
 const sections = document.querySelectorAll("section.demo");
 // The timeline listens to the runs a panel announces, so it is in place
 // before any panel can start one.
 sections.forEach(watchTimeline);
+sections.forEach((s) => {
+  const box = s.querySelector(".sched-box");
+  if (!box) return;
+  box.hidden = false;
+  let p;
+  box.firstElementChild.onchange = (e) => e.target.checked && (p ||= import(box.dataset.module).then((m) => m.watchSchedView(s)));
+});
 
 const socket = new Socket();
 const panels = new Map(); // demo id -> panel
@@ -65,3 +76,5 @@ setupAnswers();
 setupAnchors();
 setupProgress();
 setupKeys();
+// Last: the marks go into the page as the other modules left it.
+markLanding();

@@ -121,7 +121,10 @@ export class Knobs {
     this.fields.forEach((f) => {
       if (!this.check(f) && !first) first = f;
     });
-    if (first) first.input.focus();
+    if (first) {
+      problem(first);
+      first.input.focus();
+    }
     return !first;
   }
 
@@ -131,6 +134,7 @@ export class Knobs {
     if (!f) return false;
     f.error.textContent = message;
     f.input.setAttribute("aria-invalid", "true");
+    problem(f);
     f.input.focus();
     return true;
   }
@@ -175,4 +179,10 @@ function roundish(v) {
   if (v <= 0) return v;
   const p = Math.pow(10, Math.floor(Math.log10(v)) - 1);
   return Math.round(v / p) * p;
+}
+
+// problem tells the knobs' surroundings that a field has something to
+// say (a folded line opens, knobsline.js), before the field takes focus.
+function problem(f) {
+  f.input.dispatchEvent(new CustomEvent("knob-problem", { bubbles: true }));
 }

@@ -6,13 +6,15 @@
 // Every run is announced on the section with DOM events, so that other
 // modules (timeline, progress, keys) follow runs without reaching into
 // this one: "demo-start" (detail: id, demo, runDemo, runtime, role a|b,
-// mode, params, and round, rounds for repeat), "demo-frame" (detail: each
-// server frame about the run) and "demo-exit" (detail: how it ended).
+// mode, params, code (an edit: editor.js), and round, rounds for repeat),
+// "demo-frame" (detail: each server frame about the run) and "demo-exit"
+// (detail: how it ended).
 
 import { panelQuery, readPanel, shareHref, writePanel } from "./address.js";
 import { Comparison, pairStatus } from "./compare.js";
 import { Gallery } from "./gallery.js";
 import { Knobs } from "./knobs.js";
+import { KnobsLine } from "./knobsline.js";
 import { Prediction } from "./predict.js";
 import { MAX_ROUNDS, MIN_ROUNDS, Series, rounds } from "./repeat.js";
 import { RuntimeSwitch, runtimeName } from "./runtime.js";
@@ -54,6 +56,7 @@ export class Panel {
     this.mode = "single";
     this.online = false;
     this.knobs = new Knobs(this.form, () => this.saveState());
+    this.knobsLine = new KnobsLine(this.form, this.knobs);
     this.editButton = section.querySelector(".edit-toggle[data-module]");
     if (this.editButton) {
       this.editButton.hidden = false;
@@ -106,6 +109,7 @@ export class Panel {
       this.compare.with.value = vs;
       this.openCompare(true, b, true);
     }
+    this.knobsLine.update();
     this.updateShare();
   }
 
@@ -118,7 +122,7 @@ export class Panel {
   panelQuery() {
     const comparing = this.compare.isOpen();
     const q = panelQuery(this.demo, this.runtime.value, this.knobs.nonDefaults(),
-      comparing ? this.compare.with.value : "", comparing ? this.compare.knobs.nonDefaults() : {});
+      comparing ? this.compare.with.value : "", comparing ? this.compare.differs() : {});
     this.editor?.share(q);
     return q;
   }
@@ -206,26 +210,33 @@ export class Panel {
   // start sends one run of demo in runtime; the caller has checked the
   // parameters.
   start(role, demo, runtime, params, term, extra) {
-    const run = { id: null, role, demo, runtime, term, mode: this.mode, started: null, result: null };
+    // The code a run sends, and the editor that words a built one.
+    const code = extra.code || this.partners.get(demo)?.editor?.code(runtime, extra.original) || {};
+    const run = { id: null, role, demo, runtime, term, mode: this.mode, started: null, result: null, code,
+      ed: code.source && code.editor, edited: !!(extra.source || code.source) };
     const id = this.socket.run(demo, params, {
       receive: (msg) => this.receive(msg, run),
       lost: () => this.lost(run)
-    }, runtime, extra.source);
+    }, runtime, code.source, code.race, extra.procs);
     if (id === null) return null;
     run.id = id;
     this.active[id] = run;
-    const detail = Object.assign({ id, demo: this.demo, runDemo: demo, runtime, role, mode: this.mode, params }, extra);
+    const detail = Object.assign({ id, demo: this.demo, runDemo: demo, runtime, role, mode: this.mode, params }, extra, { code });
     this.section.dispatchEvent(new CustomEvent("demo-start", { bubbles: true, detail }));
     return run;
   }
 
-  run(source) {
+  // run runs the code shown, or the demo's own (original).
+  run(original) {
     if (this.busy() || !this.online) return;
     this.clearErrors();
     if (!this.knobs.checkAll()) return;
     this.mode = "single";
     this.resetView(false);
-    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, { source })) return;
+    const extra = { original };
+    const box = this.section.querySelector(".sched-box");
+    if (box && box.firstElementChild.checked && this.runtime.value !== "python") extra.procs = +box.lastElementChild.value;
+    if (!this.start("a", this.demo, this.runtime.value, this.params(), this.term, extra)) return;
     this.saveState();
     this.setStatus("启动中…", "running");
     this.updateButtons();
@@ -279,7 +290,9 @@ export class Panel {
     const knobsB = this.compare.knobs;
     if (this.busy() || !this.online || !knobsB) return;
     this.clearErrors();
-    if (!this.knobs.checkAll() || !knobsB.checkAll()) return;
+    if (!this.knobs.checkAll()) return;
+    this.compare.sync(false);
+    if (!knobsB.checkAll()) return;
     // A comparison takes both of the page's places on the server.
     if (this.socket.running() > 0) {
       this.showPanelError("对比要同时运行两个程序：请先停止页面上正在运行的其他演示。");
@@ -295,7 +308,7 @@ export class Panel {
     this.consoleA.dataset.label = "A · " + this.demo + rt(rtA);
     this.termB.pre.dataset.label = "B · " + partner + rt(rtB);
     const a = this.start("a", this.demo, rtA, this.params(), this.term, {});
-    const b = a && this.start("b", partner, rtB, knobsB.values(), this.termB, {});
+    const b = a && this.start("b", partner, rtB, this.compare.values(), this.termB, {});
     if (!a) return;
     this.pair = { a, b };
     this.saveState();
@@ -336,7 +349,7 @@ export class Panel {
       }
       case "started":
         run.started = performance.now();
-        if (this.mode === "single") this.setStatus("运行中" + pyMark(run), "running");
+        if (this.mode === "single") this.setStatus(run.ed ? "编译中…" : "运行中" + pyMark(run), "running");
         else if (this.mode === "compare") this.setStatus("A 和 B 运行中", "running");
         break;
       case "output":
@@ -346,8 +359,14 @@ export class Panel {
         if (run.role === "a" && this.gallery) this.gallery.add(msg.event);
         break;
       case "exit": {
+        if ((run.said = run.ed?.ending(msg, run))) {
+          this.finished(run, msg);
+          break;
+        }
+        // elapsed_ms is the program's own time; a child runtime's
+        // start-up comes apart, said after it.
         const secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
-        const py = pyMark(run);
+        const py = pyMark(run) + startupMark(run, msg);
         if (msg.ok) run.term.finish("ok", "✓ 完成 " + secs + " s" + py);
         else if (msg.error === "stopped") run.term.finish("stopped", "■ 已停止 " + secs + " s" + py);
         else if (msg.error === "timeout") run.term.finish("error", "✗ 超时：运行时间超过上限" + py);
@@ -356,7 +375,7 @@ export class Panel {
         break;
       }
       case "error":
-        this.showError(msg, run);
+        if (!(run.said = run.ed?.ending(msg, run))) this.showError(msg, run);
         this.finished(run, msg);
         break;
     }
@@ -398,7 +417,8 @@ export class Panel {
     const secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
     const prefix = series ? series.elapsed.length + " / " + series.rounds + " 次 · " : "";
     const py = pyMark(run);
-    if (msg.type === "error") this.setStatus(prefix + "未运行" + py, "error");
+    if (run.said) this.setStatus(prefix + run.said[0], run.said[1]);
+    else if (msg.type === "error") this.setStatus(prefix + "未运行" + py, "error");
     else if (msg.ok) this.setStatus(prefix + "完成 " + secs + " s" + py, "ok");
     else if (msg.error === "stopped") this.setStatus(prefix + "已停止" + py, "stopped");
     else if (msg.error === "timeout") this.setStatus(prefix + "超时" + py, "error");
@@ -430,6 +450,14 @@ export class Panel {
     this.finished(run, { type: "exit", ok: false, error: "lost" });
     this.setStatus("连接断开", "error");
   }
+}
+
+// startupMark says how long a child runtime took to start, apart from the
+// program's own time.
+function startupMark(run, msg) {
+  if (!(msg.startup_ms > 0)) return "";
+  const what = run.edited ? "编译" : run.runtime === "python" ? "解释器启动" : "启动";
+  return " · 另有" + what + " " + (msg.startup_ms / 1000).toFixed(2) + " s";
 }
 
 // pyMark is what the console and the status add to a run in Python: Go is

@@ -12,7 +12,8 @@
 // results; Enter opens the one chosen (the first if none); Esc closes the
 // list, and a second Esc leaves the box. ("/" is searchbox.js's.)
 
-const MAX_RESULTS = 12;
+const MAX_RESULTS = 12; // shown at first; "more" shows up to ALL_RESULTS
+const ALL_RESULTS = 60;
 const BEFORE = 24; // characters of context before the match
 const AFTER = 56; // and after it
 
@@ -24,7 +25,9 @@ function setupSearch(form) {
 
   let loading = null; // the index, once asked for
   let results = [];
+  let total = 0; // results found, of which results are shown
   let active = -1;
+  let all = false; // the learner asked for more
 
   const load = () => {
     if (!loading) {
@@ -57,8 +60,17 @@ function setupSearch(form) {
   const go = (i) => {
     const r = results[i];
     if (!r) return;
+    if (r.more) {
+      all = true;
+      update();
+      return;
+    }
     open(false);
     input.blur();
+    // The page it lands on marks the words (searchbox.js).
+    try {
+      sessionStorage.setItem("walkthrough.search.hit", JSON.stringify({ url: r.url, words: r.words }));
+    } catch { /* storage refused: no marks */ }
     location.assign(r.url);
   };
 
@@ -74,10 +86,14 @@ function setupSearch(form) {
     }
     load().then((index) => {
       if (input.value !== query) return; // a newer keystroke is on its way
-      results = search(index, query);
+      const found = search(index, query);
+      total = found.length;
+      const shown = all ? ALL_RESULTS : MAX_RESULTS;
+      results = found.slice(0, shown);
+      if (found.length > shown && !all) results.push({ more: true, count: Math.min(found.length, ALL_RESULTS) - shown });
       render(list, results);
-      status.textContent = results.length ? "找到 " + results.length + " 处" + (results.length === MAX_RESULTS ? "（只列出前 " + MAX_RESULTS + " 处）" : "") : "没有找到“" + query.trim() + "”";
-      choose(results.length ? 0 : -1);
+      status.textContent = total ? "找到 " + total + " 处" + (total > results.filter((r) => !r.more).length ? "，列出前 " + results.filter((r) => !r.more).length + " 处" : "") : "没有找到“" + query.trim() + "”";
+      choose(!results.length ? -1 : all && active >= 0 && active < results.length ? active : 0);
       open(true);
     }, () => {
       results = [];
@@ -94,7 +110,10 @@ function setupSearch(form) {
   // What the learner did while this module was on its way.
   if (document.activeElement === input) load().catch(() => {});
   if (input.value.trim()) update();
-  input.addEventListener("input", update);
+  input.addEventListener("input", () => {
+    all = false;
+    update();
+  });
   input.addEventListener("keydown", (e) => {
     if (e.isComposing) return; // an input method is still composing
     switch (e.key) {
@@ -119,6 +138,11 @@ function setupSearch(form) {
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     go(active >= 0 ? active : 0);
+  });
+  list.addEventListener("search-more", () => {
+    all = true;
+    update();
+    input.focus();
   });
   list.addEventListener("mousemove", (e) => {
     const li = e.target.closest('[role="option"]');
@@ -155,6 +179,7 @@ function prepare(pages) {
       text: s.x,
       lowHeading: s.h.toLowerCase(),
       lowText: s.x.toLowerCase(),
+      code: !!s.c,
       n
     }))
   }));
@@ -189,7 +214,7 @@ function search(index, query) {
     });
   }
   found.sort((a, b) => b.score - a.score || a.page.order - b.page.order || a.section.n - b.section.n);
-  return found.slice(0, MAX_RESULTS).map((f) => ({
+  return found.slice(0, ALL_RESULTS + 1).map((f) => ({
     url: f.page.url + (f.section.id ? "#" + encodeURIComponent(f.section.id) : ""),
     where: f.page.label + " · " + f.page.title,
     heading: f.section.heading || f.page.title,
@@ -199,7 +224,8 @@ function search(index, query) {
 }
 
 // snippet is the text around the first match in the text, or the text's
-// start when only the heading or the title matched.
+// start when only the heading or the title matched; in code, the line of
+// the match, whole (up to its length), which reads better than a window.
 function snippet(s, words) {
   let at = -1;
   for (const w of words) {
@@ -207,6 +233,19 @@ function snippet(s, words) {
     if (i >= 0 && (at < 0 || i < at)) at = i;
   }
   if (at < 0) at = 0;
+  if (s.code) {
+    const from = s.text.lastIndexOf("\n", at) + 1;
+    let to = s.text.indexOf("\n", at);
+    if (to < 0) to = s.text.length;
+    const n = s.text.slice(0, from).split("\n").length;
+    // A long line: a window on the match, as for prose.
+    let a = from;
+    while (a < at && /\s/.test(s.text[a])) a++;
+    if (to - a <= BEFORE + AFTER) return "第 " + n + " 行：" + s.text.slice(a, to).trimEnd();
+    const wa = Math.max(a, at - BEFORE);
+    const wb = Math.min(to, wa + BEFORE + AFTER);
+    return "第 " + n + " 行：" + (wa > a ? "…" : "") + s.text.slice(wa, wb) + (wb < to ? "…" : "");
+  }
   const from = Math.max(0, at - BEFORE);
   const to = Math.min(s.text.length, at + BEFORE + AFTER);
   return (from > 0 ? "…" : "") + s.text.slice(from, to) + (to < s.text.length ? "…" : "");
@@ -250,6 +289,18 @@ function render(list, results) {
     li.setAttribute("role", "option");
     li.setAttribute("aria-selected", "false");
     li.dataset.index = String(i);
+    if (r.more) {
+      // A button, focusable by the pointer only (like the results' links),
+      // so that a click keeps the list open: the focus stays in the form.
+      li.className = "search-more";
+      const b = document.createElement("button");
+      b.type = "button";
+      b.tabIndex = -1;
+      b.textContent = "还有 " + r.count + " 处 · 显示更多";
+      b.addEventListener("click", () => li.dispatchEvent(new CustomEvent("search-more", { bubbles: true })));
+      li.append(b);
+      return li;
+    }
     const a = document.createElement("a");
     a.href = r.url;
     a.tabIndex = -1; // the box keeps the focus; ↑/↓ choose

@@ -30,3 +30,69 @@ export function setupSearchBox() {
     input.select();
   });
 }
+
+// markLanding marks, on the page a search result opened, the words that
+// were searched for in the part of the page the result named (from its
+// heading to the next one, or the demo panel), and scrolls the first mark
+// into view. search.js leaves the words in sessionStorage for one landing.
+export function markLanding() {
+  let hit = null;
+  try {
+    hit = JSON.parse(sessionStorage.getItem("walkthrough.search.hit") || "null");
+    sessionStorage.removeItem("walkthrough.search.hit");
+  } catch { return; }
+  if (!hit || !Array.isArray(hit.words) || !hit.words.length) return;
+  const target = new URL(hit.url, location.href);
+  if (target.pathname !== location.pathname) return;
+  const id = decodeURIComponent(target.hash.slice(1));
+  const start = id ? document.getElementById(id) : document.querySelector("main h1");
+  if (!start) return;
+  const words = hit.words.map((w) => String(w).toLowerCase()).filter(Boolean);
+  const region = start.closest("section.demo") || start;
+  const nodes = [];
+  // From the heading to the next heading of its level or above; a demo
+  // panel is its own region.
+  const stopAt = region.matches("h2, h3") ? Number(region.tagName[1]) : 0;
+  for (let el = region; el; el = stopAt ? el.nextElementSibling : null) {
+    if (el !== region && stopAt && /^H[1-3]$/.test(el.tagName) && Number(el.tagName[1]) <= stopAt) break;
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
+      acceptNode: (n) => (n.parentElement.closest("script, style, textarea, button") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT)
+    });
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) nodes.push(n);
+  }
+  let first = null;
+  let marks = 0;
+  for (const n of nodes) {
+    if (marks >= 200) break;
+    const text = n.nodeValue;
+    const low = text.toLowerCase();
+    let i = 0;
+    const parts = [];
+    for (;;) {
+      let at = -1;
+      let len = 0;
+      for (const w of words) {
+        const j = low.indexOf(w, i);
+        if (j >= 0 && (at < 0 || j < at)) { at = j; len = w.length; }
+      }
+      if (at < 0) break;
+      parts.push(text.slice(i, at));
+      const mark = document.createElement("mark");
+      mark.className = "search-hit";
+      mark.textContent = text.slice(at, at + len);
+      parts.push(mark);
+      marks++;
+      i = at + len;
+    }
+    if (!parts.length) continue;
+    parts.push(text.slice(i));
+    // A match in a hidden source pane (the Python tab) shows that tab.
+    n.replaceWith(...parts);
+    if (!first) first = parts.find((p) => typeof p !== "string");
+  }
+  if (first) {
+    const pane = first.closest(".source[hidden]");
+    if (pane) document.getElementById(pane.getAttribute("aria-labelledby"))?.click();
+    first.scrollIntoView({ block: "center" });
+  }
+}

@@ -35,6 +35,9 @@ export class Socket {
     const ws = new WebSocket(scheme + location.host + "/ws");
     this.ws = ws;
     ws.addEventListener("open", () => {
+      // The connection's state, on the page for styles and tests: up,
+      // down (retrying) or idle (closed until the learner is back).
+      document.documentElement.dataset.socket = "up";
       this.retryDelay = FIRST_RETRY_MS;
       this.watchers.forEach((f) => f(true));
     });
@@ -44,6 +47,7 @@ export class Socket {
       this.ws = null;
       Array.from(this.runs.values()).forEach((r) => r.lost());
       this.watchers.forEach((f) => f(false));
+      document.documentElement.dataset.socket = e.code === CLOSED_IDLE ? "idle" : "down";
       if (e.code === CLOSED_IDLE) {
         this.reconnectWhenBack();
         return;
@@ -92,11 +96,13 @@ export class Socket {
     return true;
   }
 
-  // run asks the server to run demo with params in runtime (go or python)
-  // and returns the run's id, or null when there is no connection.
-  run(demo, params, receiver, runtime, source) {
+  // run asks the server to run demo with params in runtime (go or python),
+  // or the Go source given (with the race detector if race), traced with
+  // GOMAXPROCS procs if procs is set; it returns the run's id, or null
+  // when there is no connection.
+  run(demo, params, receiver, runtime, source, race, procs) {
     const id = "r" + this.nextRun++;
-    if (!this.send({ type: "run", id, demo, runtime, params, source })) return null;
+    if (!this.send({ type: "run", id, demo, runtime, params, source, race, trace: !!procs || undefined, procs })) return null;
     this.runs.set(id, receiver);
     return id;
   }

@@ -191,8 +191,12 @@ func (l *linker) add(name string) error {
 				failed = err
 				return m
 			}
-			deps = append(deps, dep)
-			deps = append(deps, l.assets.imports[dep]...)
+			// A module loaded with import() comes when the page asks
+			// for it: a page does not preload what it may never use.
+			if !bytes.Contains(parts[1], []byte("(")) {
+				deps = append(deps, dep)
+				deps = append(deps, l.assets.imports[dep]...)
+			}
 			return fmt.Appendf(nil, "%s%s./%s?v=%s%s", parts[1], parts[2], dep, l.assets.bodies[dep].hash, parts[4])
 		})
 	}

@@ -104,8 +104,18 @@ func TestCourseModulesLinkAndCache(t *testing.T) {
 	if len(imports) < 10 || !slices.ContainsFunc(imports, func(u string) bool { return strings.HasPrefix(u, "/static/params.js?v=") }) {
 		t.Fatalf("course.js imports %v; want the page's modules, params.js among them", imports)
 	}
-	spec := regexp.MustCompile(`(?:\bfrom|\bimport)\s*\(?\s*["']\./([^"']+)["']`)
-	for _, u := range append([]string{entry}, imports...) {
+	spec := regexp.MustCompile(`(?:\bfrom|\bimport)\s*(\(?)\s*["']\./([^"']+)["']`)
+	// Modules loaded later with import() are not preloaded; they are
+	// checked the same way, at the hashed URL their importer asks for.
+	queue := append([]string{entry}, imports...)
+	seen := map[string]bool{}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		if seen[u] {
+			continue
+		}
+		seen[u] = true
 		w := serve(a, u, "Accept-Encoding", "identity")
 		if w.Code != http.StatusOK || !strings.Contains(w.Header().Get("Cache-Control"), "immutable") {
 			t.Errorf("%s: %d, Cache-Control %q", u, w.Code, w.Header().Get("Cache-Control"))
@@ -114,8 +124,18 @@ func TestCourseModulesLinkAndCache(t *testing.T) {
 			t.Errorf("%s: Content-Type %q; a module needs a JavaScript type", u, ct)
 		}
 		for _, m := range spec.FindAllStringSubmatch(w.Body.String(), -1) {
-			dep := "/static/" + m[1]
-			if !slices.Contains(imports, dep) {
+			dep := "/static/" + m[2]
+			if m[1] == "(" {
+				queue = append(queue, dep)
+				continue
+			}
+			if seen[dep] || slices.Contains(imports, dep) {
+				continue
+			}
+			// A module of a lazy part is preloaded by nobody: its
+			// importer must itself be lazy, so it is checked when served.
+			queue = append(queue, dep)
+			if !lazyPart(imports, u) {
 				t.Errorf("%s imports %s, which the page does not preload (or has the wrong hash)", u, dep)
 			}
 		}
@@ -140,4 +160,36 @@ func mustURL(t *testing.T, a *Assets, name string) string {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// A module loaded with import() is hashed like any other, and not listed
+// among the imports a page preloads: it comes when the page asks for it.
+func TestDynamicImportsAreNotPreloaded(t *testing.T) {
+	files := map[string][]byte{
+		"main.js": []byte("import { a } from \"./a.js\";\nexport const later = () => import(\"./lazy.js\");\n"),
+		"a.js":    []byte("export const a = 1;\n"),
+		"lazy.js": []byte("import { a } from \"./a.js\";\nimport \"./deep.js\";\nexport const z = a;\n"),
+		"deep.js": []byte("export const d = 1;\n"),
+	}
+	a, err := newAssets(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := serve(a, mustURL(t, a, "main.js")).Body.String()
+	if lazy := strings.TrimPrefix(mustURL(t, a, "lazy.js"), "/static/"); !strings.Contains(main, `import("./`+lazy+`")`) {
+		t.Errorf("the dynamic import is not at its hashed URL %s:\n%s", lazy, main)
+	}
+	got, err := a.Imports("main.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{mustURL(t, a, "a.js")}; !slices.Equal(got, want) {
+		t.Errorf("Imports(main.js) = %v, want only %v: lazy.js and deep.js come later", got, want)
+	}
+}
+
+// lazyPart says whether module u is outside what the page preloads: one
+// loaded with import(), or one such a module imports.
+func lazyPart(preloaded []string, u string) bool {
+	return !slices.Contains(preloaded, u) && !strings.HasPrefix(u, "/static/course.js")
 }

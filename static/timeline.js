@@ -11,17 +11,23 @@
 // work.
 
 import { html, r1, svg } from "./dom.js";
-import { drawOrders } from "./orders.js";
 import { runtimeName } from "./runtime.js";
-import { KIND_ORDER, Trace, fmtMs, fmtSecs, kindOf } from "./trace.js";
+import { KIND_ORDER, Trace, fmtMs, fmtSecs, kindOf, statusWords } from "./trace.js";
 
 // Parameters that cap how many tasks may be in flight: drawn as a limit
 // line on the in-flight chart, so a semaphore is seen to hold.
 const CAP_PARAMS = ["limit", "parallel"];
 
-// watchTimeline draws the timeline of the panel section, if it has one.
-export function watchTimeline(section) {
-  if (section.querySelector("figure.timeline")) new View(section);
+// drawTimeline draws the timeline of the panel section from here on, after
+// the announcements made before this module arrived (timelinewatch.js).
+export function drawTimeline(section, before) {
+  const v = new View(section);
+  before.forEach((e) => {
+    if (e.type === "demo-start") v.onStart(e.detail);
+    else if (e.type === "demo-frame") v.onFrame(e.detail);
+    else v.onExit(e.detail);
+  });
+  return v;
 }
 
 // ---- the time axis ------------------------------------------------------
@@ -65,6 +71,19 @@ class View {
     this.moved = 0;
     this.scale = null;
     this.live = []; // nodes that move every animation frame
+    // The previous run of this panel, drawn faintly on the same axis so
+    // that limit=1 and limit=20 look as different as they are; 清除
+    // forgets it.
+    this.ghost = null;
+    this.clearButton = html("button", "tl-clear", section.querySelector(".timeline-caption"), "清除");
+    this.clearButton.type = "button";
+    this.clearButton.hidden = true;
+    this.clearButton.title = "不再画出上一次运行，时间轴只按这一次";
+    this.clearButton.addEventListener("click", () => {
+      this.ghost = null;
+      this.clearButton.hidden = true;
+      if (this.traces.length) this.changed();
+    });
     section.addEventListener("demo-start", (e) => this.onStart(e.detail || {}));
     section.addEventListener("demo-frame", (e) => this.onFrame(e.detail || {}));
     section.addEventListener("demo-exit", (e) => this.onExit(e.detail || {}));
@@ -85,9 +104,15 @@ class View {
     if (d.mode === "compare" && d.role === "b") {
       this.traces.push(t);
     } else {
+      const prev = this.traces.length === 1 ? this.traces[0] : null;
+      // One panel's runs one after another share an axis: the last one
+      // that went somewhere stays as a ghost.
+      if (d.mode !== "compare" && prev && prev.done && !prev.rejected && prev.lanes.length) this.ghost = prev;
+      else if (d.mode === "compare") this.ghost = null;
       this.traces = [t];
       this.byId = {};
     }
+    this.clearButton.hidden = !this.ghost;
     this.byId[t.id] = t;
     this.mode = d.mode || "single";
     if (this.mode === "repeat") {
@@ -127,12 +152,16 @@ class View {
         t.ok = !!msg.ok;
         t.error = msg.error || "";
         t.elapsed = msg.elapsed_ms || 0;
+        t.startup = msg.startup_ms || 0;
         if (typeof msg.max_in_flight === "number" && msg.max_in_flight >= t.max) t.max = msg.max_in_flight;
         if (typeof msg.max_at_ms === "number" && msg.max_in_flight === t.max) t.maxAt = msg.max_at_ms;
         t.order = msg.order || null;
         if (this.mode === "repeat" && this.series && t.error !== "stopped" && t.error !== "timeout") {
-          this.series.runs.push({ order: t.order || [], elapsed: t.elapsed, ok: t.ok });
-          if (this.ordersBox) drawOrders(this.ordersBox, this.series);
+          this.series.runs.push({ order: t.order || [], elapsed: t.elapsed, ok: t.ok, ends: t.ends(), cap: t.cap });
+          // orders.js comes with the first run ×N.
+          const box = this.ordersBox;
+          const series = this.series;
+          if (box) import("./orders.js").then((m) => { if (this.series === series) m.drawOrders(box, series); });
         }
         break;
       case "error":
@@ -196,7 +225,14 @@ class View {
   currentDomain() {
     let end = 0;
     this.traces.forEach((t) => { end = Math.max(end, t.now()); });
+    const g = this.shownGhost();
+    if (g) end = Math.max(end, g.now());
     return niceCeil(end);
+  }
+
+  // shownGhost is the previous run when it is drawn: beside one run only.
+  shownGhost() {
+    return this.traces.length === 1 ? this.ghost : null;
   }
 
   // tick redraws after new events or a jump of the time axis; otherwise it
@@ -234,6 +270,7 @@ class View {
     const x0 = labelW;
     const x1 = width - 14;
     const sx = (this.scale = (t) => x0 + (x1 - x0) * Math.min(t, domain) / domain);
+    this.figure.dataset.axis = [x0, x1, domain, width].join(",");
     const multi = traces.length > 1;
     const IF_H = 44;
 
@@ -292,6 +329,7 @@ class View {
     const t = b.trace;
     const H = b.laneH;
     const g = svg("g", { "class": "tl-trace tl-role-" + t.role }, root);
+    const ghost = multi ? null : this.shownGhost();
     if (multi) {
       const head = svg("text", { x: 2, y: b.head + 15, "class": "tl-head" }, g);
       head.textContent = fitHead(t, this.traces, x1);
@@ -313,6 +351,27 @@ class View {
       }
       const bh = Math.max(2, Math.round(H * 0.62));
       const by = ly + (H - bh) / 2;
+      const gl = ghost && ghost.laneOf[lane.task];
+      if (gl) {
+        gl.bars.forEach((bar) => {
+          const x = sx(bar.s);
+          svg("rect", { x: r1(x), y: r1(by), width: r1(Math.max(1.5, sx(bar.e === null ? ghost.now() : bar.e) - x)), height: bh, "class": "tl-ghost" }, g);
+        });
+      }
+      // Queued: a thin grey segment from the wait to the start.
+      const wh = Math.max(2, Math.round(bh * 0.45));
+      const wy = ly + (H - wh) / 2;
+      lane.waits.forEach((w) => {
+        const open = w.e === null;
+        const x = sx(w.s);
+        const rect = svg("rect", {
+          x: r1(x), y: r1(wy), width: r1(Math.max(1.5, sx(open ? now : w.e) - x)), height: wh, "class": "tl-wait" + (open && t.done ? " cut" : ""),
+          "data-task": lane.task
+        }, g);
+        svg("title", {}, rect).textContent = lane.task + " · 排队 " + fmtMs(w.s) + " → " +
+          (open ? (t.done ? "没等到" : "还在等") : fmtMs(w.e) + "（" + fmtMs(w.e - w.s) + "）");
+        if (open && !t.done) this.live.push({ rect, trace: t, x: r1(x) });
+      });
       lane.bars.forEach((bar) => {
         const open = bar.e === null;
         const end = open ? now : bar.e;
@@ -322,7 +381,8 @@ class View {
         else cls += "k-" + kindOf(bar.status);
         const x = sx(bar.s);
         const rect = svg("rect", {
-          x: r1(x), y: r1(by), width: r1(Math.max(1.5, sx(end) - x)), height: bh, rx: Math.min(3, bh / 3), "class": cls
+          x: r1(x), y: r1(by), width: r1(Math.max(1.5, sx(end) - x)), height: bh, rx: Math.min(3, bh / 3), "class": cls,
+          "data-task": lane.task
         }, g);
         const title = lane.task + " · " + fmtMs(bar.s) + " → " + (open ? (t.done ? "被打断" : "进行中") : fmtMs(bar.e) + "（" + fmtMs(bar.e - bar.s) + "）· " + (bar.status || "结束"));
         svg("title", {}, rect).textContent = title;
@@ -335,10 +395,22 @@ class View {
       });
     });
 
+    // The runtime's start-up before the program's first instruction: a
+    // labelled gap, so it is not read as the program's time.
+    if (t.startup > 0) {
+      const xs = sx(t.startup);
+      const band = svg("rect", { x: x0, y: b.lanesTop, width: r1(Math.max(1, xs - x0)), height: b.ifTop + IF_H - b.lanesTop, "class": "tl-startup" }, g);
+      const label = t.startupKind + " " + fmtSecs(t.startup);
+      const lt = svg("text", { x: r1(x0 + 4), y: b.lanesTop + 12, "class": "tl-startup-label" }, g);
+      lt.textContent = textWidth(label, 11) + 8 <= xs - x0 ? label : t.startupKind === "解释器启动" ? "启动" : label.split(" ")[0];
+      svg("title", {}, band).textContent = label + "：程序的第一条语句之前；程序自己的用时从这里算起";
+      svg("line", { x1: r1(xs), x2: r1(xs), y1: b.lanesTop, y2: b.ifTop + IF_H, "class": "tl-startup-edge" }, g);
+    }
+
     // In flight over time: a step line, the maximum marked, the cap drawn.
     const top = b.ifTop;
     const bottom = top + IF_H;
-    let yMax = Math.max(1, t.max);
+    let yMax = Math.max(1, t.max, ghost ? ghost.max : 0);
     const capShown = t.cap !== null && t.cap <= Math.max(3 * t.max, 4);
     if (capShown) yMax = Math.max(yMax, t.cap);
     const sy = (n) => bottom - (IF_H - 6) * n / yMax;
@@ -351,6 +423,27 @@ class View {
     const area = svg("path", { d: d + "H" + r1(sx(now)) + "V" + bottom + "H" + r1(sx(0)) + "Z", "class": "tl-if-area" }, g);
     g.insertBefore(area, tail);
     if (!t.done) this.live.push({ path: tail, area, d, trace: t, bottom, x0: r1(sx(0)) });
+    if (ghost) {
+      let gd = "M" + r1(sx(0)) + " " + r1(sy(0));
+      ghost.steps.forEach((s) => { gd += "H" + r1(sx(s.t)) + "V" + r1(sy(s.n)); });
+      const gp = svg("path", { d: gd + "H" + r1(sx(ghost.now())), "class": "tl-ghost-line" }, g);
+      g.insertBefore(gp, area);
+      const ge = r1(sx(ghost.now()));
+      svg("line", { x1: ge, x2: ge, y1: b.lanesTop, y2: bottom, "class": "tl-ghost-end" }, g);
+      const gt = svg("text", { x: ge - 3, y: bottom - 4, "text-anchor": "end", "class": "tl-ghost-label" }, g);
+      gt.textContent = "上次 " + fmtSecs(ghost.programMs()) + paramText(ghost, [ghost, t]);
+    }
+    // Above the cap, in red: more in flight than the limit allows.
+    if (t.cap !== null && t.max > t.cap) {
+      let od = "";
+      for (let i = 0; i < t.steps.length; i++) {
+        const s = t.steps[i];
+        if (s.n <= t.cap) continue;
+        const end = i + 1 < t.steps.length ? t.steps[i + 1].t : now;
+        od += "M" + r1(sx(s.t)) + " " + r1(sy(t.cap)) + "V" + r1(sy(s.n)) + "H" + r1(sx(end)) + "V" + r1(sy(t.cap)) + "Z";
+      }
+      if (od) svg("path", { d: od, "class": "tl-if-over" }, g);
+    }
     if (capShown) {
       const cy = r1(sy(t.cap));
       svg("line", { x1: x0, x2: x1, y1: cy, y2: cy, "class": "tl-cap" }, g);
@@ -402,10 +495,10 @@ class View {
     let text = "A " + named(a, this.traces) + " " + a.state() + " · B " + named(b, this.traces) + " " + b.state();
     // A ratio only means something when both runs went to the end.
     if (a.done && b.done && a.ok && b.ok) {
-      const ea = a.now();
-      const eb = b.now();
+      const ea = a.programMs();
+      const eb = b.programMs();
       if (ea > 0 && eb > 0) {
-        const r = ea / eb;
+        const r = ea / eb; // the programs' own times: start-ups left out
         text += r >= 1
           ? " · A 用时是 B 的 " + ratio(r) + " 倍"
           : " · B 用时是 A 的 " + ratio(1 / r) + " 倍";
@@ -428,6 +521,7 @@ class View {
       let most = "最多同时进行 " + t.max + " 个";
       if (t.cap !== null) most += t.max <= t.cap ? "（上限 " + t.cap + "，从未超过）" : "（超过了上限 " + t.cap + "！）";
       parts.push(most);
+      if (t.waits) parts.push("排队最久 " + fmtMs(t.longestWait));
       parts.push(t.state());
       text = parts.join(" · ");
     }
@@ -439,7 +533,13 @@ class View {
     let open = false;
     let cut = false;
     let points = false;
+    let waits = false;
+    let over = false;
+    let startup = "";
     this.traces.forEach((t) => {
+      if (t.waits) waits = true;
+      if (t.cap !== null && t.max > t.cap) over = true;
+      if (t.startup > 0) startup = t.startupKind;
       t.lanes.forEach((l) => {
         l.bars.forEach((b) => {
           if (b.e === null) {
@@ -461,12 +561,16 @@ class View {
       html("span", null, li, text);
     };
     KIND_ORDER.forEach((k) => {
-      if (seen[k]) item("k-" + k, Object.keys(seen[k]).slice(0, 4).join(" / "));
+      if (seen[k]) item("k-" + k, Object.keys(seen[k]).slice(0, 4).map(statusWords).join(" / "));
     });
     if (open) item("open", "进行中");
     if (cut) item("cut", "被打断");
     if (points) item("point", "瞬时事件");
+    if (waits) item("wait", "排队（等名额）");
+    if (startup) item("startup", startup + "（不算程序用时）");
     item("inflight", "同时进行的任务数");
+    if (over) item("over", "超过上限");
+    if (this.shownGhost()) item("ghost", "上一次运行");
   }
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,8 +17,10 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/interp"
+	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 	"github.com/bingfa-manyou/walkthrough/web/metrics"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
@@ -45,12 +48,25 @@ type CourseConfig struct {
 	PythonLimits python.Limits // zero: python.DefaultLimits
 
 	// Edit turns editing on ("" or "on") or off ("off"): a learner's edit
-	// of a demo's Go source runs interpreted in a child process of
-	// EditExe (default: this very binary, which calls interp.ChildMain
-	// first thing), under EditLimits.
+	// of a demo's Go source is built by the Go toolchain (Go: a path, or
+	// "" for go on PATH) and run, each step in a sandbox (this binary
+	// started again: its main calls sandbox.Main first thing), under
+	// EditLimits, with the build cache in EditCache.
 	Edit       string
-	EditExe    string
-	EditLimits interp.Limits // zero: interp.DefaultLimits
+	Go         string
+	EditCache  string
+	EditLimits gobuild.Limits // zero: gobuild.DefaultLimits
+	// EditSandbox is "auto" (or ""): without a sandbox, edits run only
+	// on a course that listens on loopback alone (LoopbackOnly: a
+	// learner's own machine), and the panel says so; "required": never
+	// without one.
+	EditSandbox string
+	// LoopbackOnly promises that the course is served on loopback
+	// addresses alone; Serve refuses any other listener.
+	LoopbackOnly bool
+	// WarmEdits fills the build cache in the background at start-up, so
+	// the first learner to edit does not wait for the standard library.
+	WarmEdits bool
 
 	Run    runner.Limits // zero: runner.DefaultLimits
 	Socket socket.Limits // zero: socket.DefaultLimits
@@ -95,7 +111,9 @@ type Course struct {
 	hosts    *hostGuard
 	accept   func(net.Listener) net.Listener
 	python   *python.Interpreter // nil when Python runs are not possible
-	editor   *interp.Runner      // nil when editing is off
+	editor   *gobuild.Builder    // nil when editing is off
+	sandbox  *sandbox.Sandbox    // nil when editing is off
+	loopback bool                // LoopbackOnly: Serve refuses other listeners
 	noPython string              // why not
 	metrics  *metrics.Metrics
 	draining atomic.Bool
@@ -136,7 +154,7 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Course{catalog: catalog, log: log, hosts: hosts, drain: cfg.DrainDelay, flagsURL: strings.TrimSuffix(cfg.FlagsURL, "/")}
+	c := &Course{loopback: cfg.LoopbackOnly, catalog: catalog, log: log, hosts: hosts, drain: cfg.DrainDelay, flagsURL: strings.TrimSuffix(cfg.FlagsURL, "/")}
 	if c.flagsURL == "" {
 		addr := cfg.FlagsAddr
 		if addr == "" {
@@ -163,9 +181,15 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	c.accept = func(ln net.Listener) net.Listener {
 		return newAcceptLimiter(ln, acceptRate, acceptBurst, cfg.TrustedProxies, func() { c.metrics.Refused(socket.RefusedRate) })
 	}
-	c.findPython(cfg.Python, cfg.PythonLimits)
+	if cfg.Edit != "off" || cfg.Python != "off" {
+		// One sandbox for every child: edits, their builds, Python.
+		c.sandbox = sandbox.New(context.Background())
+	}
+	c.findPython(cfg.Python, cfg.PythonLimits, cfg.Flags)
 	if cfg.Edit != "off" {
-		c.editor = &interp.Runner{Exe: cfg.EditExe, Limits: cfg.EditLimits}
+		if err := c.startEditor(cfg); err != nil {
+			return nil, err
+		}
 	}
 	c.env = runner.Env{FlagsURL: c.flagsURL, Limits: runLimits, Log: log}
 	// The socket is made just below; the gauges read it when scraped.
@@ -173,7 +197,7 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	hosts.refused = func() { c.metrics.Refused(metrics.RefusedHost) }
 	if c.socket, err = socket.New(socket.Config{
 		Demos: catalog.Registry(), Env: c.env, Limits: sockLimits, TrustedProxies: cfg.TrustedProxies, Log: log,
-		Observer: c.metrics, Python: c.pythonProgram, Edit: c.editedProgram,
+		Observer: c.metrics, Python: c.pythonProgram, Edit: c.editedProgram, Trace: c.tracedProgram,
 	}); err != nil {
 		return nil, err
 	}
@@ -189,6 +213,9 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 		Ready:    func() bool { return !c.draining.Load() },
 		Python:   c.PythonStatus,
 		Editable: c.EditStatus,
+		Race:     c.RaceStatus,
+		Trace:    c.TraceStatus,
+		EditNote: c.EditNote(),
 	}); err != nil {
 		return nil, err
 	}
@@ -210,6 +237,10 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 // by become allowed host names. Like http.Server.Serve, it returns
 // http.ErrServerClosed after Shutdown.
 func (c *Course) Serve(ln net.Listener) error {
+	if c.loopback && !isLoopback(ln.Addr()) {
+		// Edits may run unsandboxed on a course promised to loopback.
+		return fmt.Errorf("course: %s is not a loopback address, and the course serves loopback only", ln.Addr())
+	}
 	c.hosts.addListener(ln.Addr())
 	return c.srv.Serve(c.accept(ln))
 }
@@ -239,7 +270,14 @@ func (c *Course) Shutdown(ctx context.Context) error {
 		}
 		errs <- err
 	}()
-	go func() { errs <- c.socket.Close(ctx) }()
+	go func() {
+		err := c.socket.Close(ctx)
+		if c.sandbox != nil {
+			// Every run has ended: no shim mounts on the state folder.
+			err = errors.Join(err, c.sandbox.Close())
+		}
+		errs <- err
+	}()
 	err := errors.Join(<-errs, <-errs)
 	if c.flags != nil {
 		// Past the deadline the flag site cuts its connections too; that
@@ -252,7 +290,7 @@ func (c *Course) Shutdown(ctx context.Context) error {
 }
 
 // findPython looks for the interpreter once, at start-up.
-func (c *Course) findPython(which string, lim python.Limits) {
+func (c *Course) findPython(which string, lim python.Limits, flags flagserver.Config) {
 	if which == "off" {
 		c.noPython = "这台服务器关掉了 Python（-python off）"
 		return
@@ -271,7 +309,20 @@ func (c *Course) findPython(which string, lim python.Limits) {
 		return
 	}
 	c.python = in
-	c.log.Info("python", "path", in.Path, "version", in.Version, "aiohttp", in.HasAiohttp)
+	sandboxed := false
+	if c.sandbox != nil && c.sandbox.Status().Available {
+		site, err := json.Marshal(flags)
+		if err == nil {
+			err = in.Sandbox(c.sandbox, site)
+		}
+		if err != nil {
+			// The programs are the course's own, never a learner's: they
+			// run limited by prlimit alone where no sandbox fits them.
+			c.log.Warn("python programs run without a sandbox", "err", err)
+		}
+		sandboxed = err == nil
+	}
+	c.log.Info("python", "path", in.Path, "version", in.Version, "aiohttp", in.HasAiohttp, "sandbox", sandboxed)
 }
 
 // PythonStatus says whether a demo's asyncio program can run here, and if
@@ -296,6 +347,47 @@ func (c *Course) pythonProgram(demoID string) (runner.RunFunc, error) {
 	return c.python.Program(code.PythonFile, code.PythonText), nil
 }
 
+// startEditor sets up editing: a sandbox, and the builder that uses it
+// (or, where no sandbox can be set up and cfg allows it, the builder
+// that runs edits unsandboxed for a course on loopback alone).
+func (c *Course) startEditor(cfg CourseConfig) error {
+	switch cfg.EditSandbox {
+	case "", "auto", "required":
+	default:
+		return fmt.Errorf("edit sandbox %q: expected auto or required", cfg.EditSandbox)
+	}
+	ctx := context.Background()
+	st := c.sandbox.Status()
+	bc := gobuild.Config{Go: cfg.Go, CacheDir: cfg.EditCache, Limits: cfg.EditLimits, Log: c.log}
+	if b, err := json.Marshal(cfg.Flags); err == nil {
+		bc.FlagSite = b
+	}
+	switch {
+	case st.Available:
+		bc.Sandbox = c.sandbox
+	case cfg.EditSandbox == "required" || !cfg.LoopbackOnly:
+		c.log.Warn("editing is off: no sandbox", "reason", st.Detail)
+	default:
+		c.log.Warn("no sandbox: edits run only while the course listens on loopback alone", "reason", st.Detail)
+		bc.Unsandboxed = true
+	}
+	c.editor = gobuild.New(ctx, bc)
+	if cfg.WarmEdits {
+		go c.editor.WarmUp(ctx, c.catalog.Registry().All(), c.catalog.Files)
+	}
+	return nil
+}
+
+// WarmEdits fills the edit build cache (see gobuild.Builder.WarmUp) and
+// returns when it is warm; with WarmEdits set, start-up has already begun
+// it. A course without editing returns at once.
+func (c *Course) WarmEdits(ctx context.Context) error {
+	if c.editor == nil {
+		return nil
+	}
+	return c.editor.WarmUp(ctx, c.catalog.Registry().All(), c.catalog.Files)
+}
+
 // EditStatus says whether a demo's Go source can be edited and run here,
 // and if not, why (in the learner's language).
 func (c *Course) EditStatus(demoID string) (bool, string) {
@@ -309,30 +401,143 @@ func (c *Course) EditStatus(demoID string) (bool, string) {
 	return c.editor.Editable(d, c.catalog.Files(demoID))
 }
 
-// editedProgram is the socket's way to a learner's edit of a demo: checked
-// here, run in a child process. A mistake in the source comes back placed
-// on its line, whether found before the run or by the child.
-func (c *Course) editedProgram(demoID string, source []byte) (runner.RunFunc, error) {
+// RaceStatus says whether edits can be built with the race detector.
+func (c *Course) RaceStatus(demoID string) (bool, string) {
 	if ok, why := c.EditStatus(demoID); !ok {
-		return nil, errors.New(why)
+		return false, why
+	}
+	return c.editor.RaceStatus()
+}
+
+// TraceStatus says whether a demo's runs can be traced (调度视图): a
+// traced run is built and run as an edit is, with or without an edit.
+func (c *Course) TraceStatus(demoID string) (bool, string) {
+	return c.EditStatus(demoID)
+}
+
+// tracedProgram is the socket's way to a traced run of a demo — its own
+// source, or the learner's edit — built and run in sandboxes with the
+// runtime's execution tracer on at GOMAXPROCS procs; traced hears the
+// trace's summary, or a learner-facing reason there is none.
+func (c *Course) tracedProgram(demoID string, source []byte, procs int, traced func(*trace.Summary, error)) (runner.RunFunc, error) {
+	if ok, why := c.TraceStatus(demoID); !ok {
+		return nil, &socket.SourceError{Code: "unavailable", Err: errors.New(why)}
 	}
 	d, _ := c.catalog.Registry().Lookup(demoID)
-	run, err := c.editor.Program(d, c.catalog.Files(demoID), source)
+	opt := gobuild.Options{Trace: true, Procs: procs, Traced: func(s *trace.Summary, err error) {
+		if err != nil {
+			err = c.traceError(demoID, err)
+		}
+		traced(s, err)
+	}}
+	run, err := c.editor.Program(d, c.catalog.Files(demoID), source, opt)
 	if err != nil {
 		return nil, onItsLine(err)
 	}
 	return func(ctx context.Context, v runner.Values, out io.Writer, ev runner.Events) error {
-		return onItsLine(run(ctx, v, out, ev))
+		err := onItsLine(run(ctx, v, out, ev))
+		if ie, ok := errors.AsType[*internalEditError](err); ok {
+			c.log.Error("traced run failed", "demo", demoID, "err", ie.err)
+		}
+		return err
 	}, nil
 }
 
-// onItsLine turns a compile error of edited code into the socket's error
-// about a line of the source.
+// traceError is what a learner is told of a trace that cannot be shown:
+// one of the trace package's reasons, without the reader's details (the
+// log has them).
+func (c *Course) traceError(demoID string, err error) error {
+	for _, known := range []error{trace.ErrTooLarge, trace.ErrTooManyEvents, trace.ErrBroken, trace.ErrEmpty} {
+		if errors.Is(err, known) {
+			if !errors.Is(err, trace.ErrTooLarge) && !errors.Is(err, trace.ErrTooManyEvents) {
+				c.log.Warn("trace not shown", "demo", demoID, "err", err)
+			}
+			return known
+		}
+	}
+	c.log.Error("trace not read", "demo", demoID, "err", err)
+	return errors.New("服务器没能读出这次运行的调度跟踪")
+}
+
+// EditNote is what the panel says about how edits run here: empty in a
+// sandbox; a warning on a learner's own machine without one.
+func (c *Course) EditNote() string {
+	if c.editor != nil && !c.editor.Sandboxed() {
+		return "本机模式：这台机器建不了沙箱，修改后的代码直接以你的用户身份运行（课程只在本机回环地址上开放时才这样做）"
+	}
+	return ""
+}
+
+// editedProgram is the socket's way to a learner's edit of a demo: checked
+// here, built and run in sandboxes. A mistake in the source comes back
+// placed on its line, whether found before the run or by the compiler.
+func (c *Course) editedProgram(demoID string, source []byte, race bool) (runner.RunFunc, error) {
+	if ok, why := c.EditStatus(demoID); !ok {
+		return nil, &socket.SourceError{Code: "unavailable", Err: errors.New(why)}
+	}
+	d, _ := c.catalog.Registry().Lookup(demoID)
+	run, err := c.editor.Program(d, c.catalog.Files(demoID), source, gobuild.Options{Race: race})
+	if err != nil {
+		return nil, onItsLine(err)
+	}
+	return func(ctx context.Context, v runner.Values, out io.Writer, ev runner.Events) error {
+		err := onItsLine(run(ctx, v, out, ev))
+		if ie, ok := errors.AsType[*internalEditError](err); ok {
+			c.log.Error("edited run failed", "demo", demoID, "err", ie.err)
+		}
+		return err
+	}, nil
+}
+
+// onItsLine turns what an edited program's build or run found into the
+// socket's error: a code, and the learner's lines it is about.
 func onItsLine(err error) error {
-	if ce, ok := errors.AsType[*interp.CompileError](err); ok && len(ce.Diagnostics) > 0 {
-		return &socket.SourceError{Line: ce.Diagnostics[0].Line, Err: err}
+	if err == nil {
+		return nil
+	}
+	if ce, ok := errors.AsType[*gobuild.CompileError](err); ok {
+		return &socket.SourceError{Code: "compile", Line: ce.Line(), Diagnostics: ce.Diagnostics, Err: err}
+	}
+	if re, ok := errors.AsType[*gobuild.RaceError](err); ok {
+		line := 0
+		if len(re.Lines) > 0 {
+			line = re.Lines[0]
+		}
+		return &socket.SourceError{Code: "race", Line: line, Lines: re.Lines, Err: err}
+	}
+	if pe, ok := errors.AsType[*gobuild.PanicError](err); ok {
+		return &socket.SourceError{Code: "panic", Line: pe.Line, Err: err}
+	}
+	for code, known := range map[string]error{
+		"memory": gobuild.ErrMemoryLimit, "cpu": gobuild.ErrCPULimit, "threads": gobuild.ErrThreadLimit,
+		"timeout": gobuild.ErrBuildTimeout, "unavailable": gobuild.ErrNotEditable,
+	} {
+		if errors.Is(err, known) {
+			return &socket.SourceError{Code: code, Err: err}
+		}
+	}
+	if strings.HasPrefix(err.Error(), "gobuild:") {
+		// The build or the sandbox failed, not the learner's code: the
+		// details are for the log.
+		return &internalEditError{err}
 	}
 	return err
+}
+
+// internalEditError is a failure of the edit machinery itself; the
+// learner sees that it failed, the log sees why.
+type internalEditError struct{ err error }
+
+func (e *internalEditError) Error() string {
+	return "服务器没能编译或运行这段代码（内部错误）"
+}
+func (e *internalEditError) Unwrap() error { return e.err }
+
+// isLoopback says whether addr is a loopback address (a learner's own
+// machine) rather than one others can reach.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // Drain turns /readyz to 503 at once and refuses new sockets with 503 (a

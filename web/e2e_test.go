@@ -588,7 +588,7 @@ func TestBrowser(t *testing.T) {
 		tb.typeInto(p+" .repeat-n", "3")
 		tb.click(p + " button.repeat")
 		tb.waitFor("three runs", status+`.startsWith("3 / 3 次 · 完成")`, status)
-		if h := eval[string](tb, q(p+" .orders h3")+`.textContent`); !strings.HasPrefix(h, "完成顺序：3 次运行") {
+		if h := eval[string](tb, `[...document.querySelectorAll(`+js(p+" .orders h3")+`)].map((h) => h.textContent).join("|")`); !strings.HasPrefix(h, "用时：3 次运行|完成顺序：3 次运行") {
 			t.Errorf("orders say %q", h)
 		}
 		if v := eval[string](tb, q(p+" .verdict")+`.textContent`); !strings.Contains(v, "实际 平均 ") || !strings.Contains(v, "（3 次）") {

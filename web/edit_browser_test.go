@@ -2,7 +2,9 @@ package web
 
 import (
 	"io/fs"
+	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,11 +14,13 @@ import (
 )
 
 // A learner edits a demo in the page: 编辑 turns the source into an editor
-// (loaded then, not with the page), typing marks the panel 已修改, the edit
-// survives a reload (this browser's storage) and rides in the share link,
-// 运行修改后的代码 runs it and the console says so, a syntax error names its
-// line, marks it in the gutter and jumps to it, and 重置 brings the
-// original back. Tab inserts a tab; Esc then Tab leaves the field.
+// in place (loaded then, not with the page; nothing scrolls), typing marks
+// the panel 已修改 and turns ▶ 运行 into 运行修改后的代码, the edit survives
+// a reload (this browser's storage) and rides in the share link, Run runs
+// it and the console says so (运行原始代码 runs the demo as it was), a
+// missing ")" is a list of errors in the console, each a link to its line,
+// the first marked in the gutter, and 重置 brings the original back. Tab
+// inserts a tab; Esc then Tab leaves the field.
 func TestBrowserEditsAndRunsADemo(t *testing.T) {
 	execPath := requireChromium(t)
 	srv := serveCourse(t, "127.0.0.1:0", CourseConfig{})
@@ -53,9 +57,28 @@ func TestBrowserEditsAndRunsADemo(t *testing.T) {
 		t.Error("the page loads the editor before 编辑 is clicked")
 	}
 
+	// 编辑 opens the editor where the code was: with the pane scrolled to
+	// line 20 and the page scrolled too, nothing moves.
+	eval[bool](tb, `(() => { const pane = `+q(p+` .source[data-pane="go"]`)+`;
+		pane.scrollTop = pane.querySelectorAll(".line")[19].offsetTop - pane.firstElementChild.offsetTop;
+		window.scrollTo(0, `+q(p+" .source-bar")+`.getBoundingClientRect().top + scrollY - 200); return true; })()`)
+	before := eval[[]float64](tb, `[scrollY, `+q(p+` .source[data-pane="go"]`)+`.scrollTop]`)
+	// The first line in view: with the imports folded it is not the 20th
+	// line's place in a file shown whole.
+	firstInView := eval[int](tb, `(() => { const pane = `+q(p+` .source[data-pane="go"]`)+`; const top = pane.getBoundingClientRect().top;
+		const lines = [...pane.querySelectorAll(".line")]; return lines.findIndex(l => l.getClientRects().length > 0 && l.getClientRects()[0].bottom > top + 1) + 1; })()`)
 	tb.click(p + " button.edit-toggle")
 	tb.waitFor("the editor to open in place of the source", shown(p+" textarea.editor-text")+` && !`+shown(p+` .source[data-pane="go"] pre.chroma`)+
 		` && `+q(p+" button.edit-toggle")+`.getAttribute("aria-pressed") === "true" && document.activeElement === `+area, q(p+" .source-bar")+`.outerHTML`)
+	after := eval[[]float64](tb, `[scrollY, `+q(p+` .source[data-pane="go"]`)+`.scrollTop]`)
+	editorTop := eval[int](tb, `(() => { const a = `+area+`; const s = getComputedStyle(a); return Math.round((`+q(p+` .source[data-pane="go"]`)+`.scrollTop - parseFloat(s.paddingTop)) / parseFloat(s.lineHeight)) + 1; })()`)
+	if before[1] < 100 || math.Abs(after[0]-before[0]) > 1 || editorTop != firstInView {
+		t.Errorf("opening 编辑 moved the page or the code: page scroll %v → %v, first line in view %d → %d", before[0], after[0], firstInView, editorTop)
+	}
+	// The caret is on the first line in view, not at the top of the file.
+	if line := eval[int](tb, area+`.value.slice(0, `+area+`.selectionStart).split("\n").length`); line != firstInView {
+		t.Errorf("the caret is on line %d, want the first line in view (%d)", line, firstInView)
+	}
 	if got := eval[string](tb, value); got != original {
 		t.Fatalf("the editor holds\n%s\nwant the demo's source\n%s", got, original)
 	}
@@ -90,7 +113,8 @@ func TestBrowserEditsAndRunsADemo(t *testing.T) {
 	caretAfter("Answer: %d")
 	typeKeys("type the edit", "!")
 	edited := strings.Replace(original, "Answer: %d", "Answer: %d!", 1)
-	tb.waitFor("the panel to say 已修改", shown(p+" .edit-mark")+` && `+q(p+" .edit-mark")+`.textContent === "已修改" && `+shown(p+" button.run-edited"), q(p+" .source-bar")+`.outerHTML`)
+	tb.waitFor("the panel to say 已修改, and Run to run the edit", shown(p+" .edit-mark")+` && `+q(p+" .edit-mark")+`.textContent === "已修改" && `+
+		q(p+" button.run")+`.textContent === "▶ 运行修改后的代码" && `+shown(p+" button.run-original"), q(p+" .source-bar")+`.outerHTML + `+q(p+" .controls")+`.outerHTML`)
 	if got := eval[string](tb, value); got != edited {
 		t.Fatalf("after typing, the editor holds %q", got)
 	}
@@ -121,53 +145,97 @@ func TestBrowserEditsAndRunsADemo(t *testing.T) {
 	waitReady(tb)
 	tb.waitFor("the kept edit to come back", shown(p+" .edit-mark")+` && `+q(p+" textarea.editor-text")+`?.value === `+js(edited), `localStorage.getItem("walkthrough.edit.spinner-goroutine")`)
 
-	// Run the edit: the server runs it, and the console's last line says
-	// the output came from edited code.
+	// ▶ 运行 runs the edit, as shown: the console's first line says so,
+	// the status says 编译中… until the program speaks, and the time of the
+	// build (where the server reports it) is told apart from the program's.
 	tb.typeInto(p+` form.params input[name="slow"]`, "200ms")
-	tb.click(p + " button.run-edited")
+	eval[bool](tb, `(() => { const s = `+q(p+" .status")+`; window.statuses = [];
+		new MutationObserver(() => statuses.push(s.textContent)).observe(s, { childList: true, characterData: true, subtree: true }); return true; })()`)
+	tb.click(p + " button.run")
 	tb.waitFor("the edited run to end", q(p+" .console .exit")+` !== null`, consoleText(id))
-	exitLine := eval[string](tb, q(p+" .console .exit")+`.textContent`)
-	if !strings.HasSuffix(exitLine, " · 已修改的代码") {
-		t.Errorf("exit line %q does not say the code was edited", exitLine)
+	out := eval[string](tb, consoleText(id))
+	if !strings.HasPrefix(out, "— 运行修改后的代码 —\n") || !strings.Contains(out, "Answer: 42!") {
+		t.Errorf("console %q: want the heading — 运行修改后的代码 — and the edit's output", out)
 	}
-	if eval[bool](tb, q(p+" .console .exit-ok")+` !== null`) {
-		if out := eval[string](tb, consoleText(id)); !strings.Contains(out, "Answer: 42!") {
-			t.Errorf("console %q lacks the edited output", out)
-		}
-		if s := eval[string](tb, q(p+" .status")+`.textContent`); !regexp.MustCompile(`^完成 \d+\.\d\d s · 已修改的代码$`).MatchString(s) {
-			t.Errorf("status %q", s)
-		}
-	} else {
-		// The interpreter could not run this demo in the child: the
-		// failure must still be shown, on its line when it names one.
-		t.Logf("the edited run failed in the interpreter (checked as an error instead): %s", exitLine)
-		if eval[bool](tb, q(p+" .demo-error")+`.hidden`) && eval[bool](tb, q(p+" .console .exit-error")+` === null`) {
-			t.Error("a failed edited run shows no error")
-		}
+	exitLine := eval[string](tb, q(p+" .console .exit")+`.textContent`)
+	took := `( \d+\.\d\d s| · 编译 \d+\.\d\d s · 运行 \d+\.\d\d s)`
+	if !regexp.MustCompile(`^✓ 完成` + took + ` · 已修改的代码$`).MatchString(exitLine) {
+		t.Errorf("exit line %q", exitLine)
+	}
+	if s := eval[string](tb, q(p+" .status")+`.textContent`); !regexp.MustCompile(`^完成` + took + ` · 已修改的代码$`).MatchString(s) {
+		t.Errorf("status %q", s)
+	}
+	statuses := eval[[]string](tb, `statuses`)
+	if i := slices.Index(statuses, "编译中…"); i < 0 || !slices.Contains(statuses[i:], "运行中 · 已修改的代码") {
+		t.Errorf("statuses during the edited run %q: want 编译中… and then 运行中", statuses)
 	}
 
-	// A syntax error: its line is named, marked, and one click away.
+	// 运行原始代码 runs the demo as it was, and says so.
+	tb.click(p + " button.run-original")
+	tb.waitFor("the original run to end", q(p+" .console .exit-ok")+` !== null`, consoleText(id))
+	if out := eval[string](tb, consoleText(id)); !strings.HasPrefix(out, "— 运行原始代码 —\n") || !regexp.MustCompile(`Answer: 42 *\n`).MatchString(out) {
+		t.Errorf("console after 运行原始代码 %q", out)
+	}
+	if s := eval[string](tb, q(p+" .status")+`.textContent`); !regexp.MustCompile(`^完成 \d+\.\d\d s$`).MatchString(s) {
+		t.Errorf("status after 运行原始代码 %q", s)
+	}
+
+	// One missing ")": a list of what the compiler says in the console,
+	// the first in full, the rest behind 还有 N 处, each a link to its line;
+	// the status names the line; no run-together message under the panel.
 	if !eval[bool](tb, shown(p+" textarea.editor-text")) {
 		tb.click(p + " button.edit-toggle")
 	}
-	bad := strings.Index(edited, "func spinGoroutine")
+	bad := strings.Index(edited, `answer)`) + len(`answer`)
 	badLine := strings.Count(edited[:bad], "\n") + 1
-	eval[bool](tb, `(() => { const a = `+area+`; a.focus(); const i = a.value.indexOf("func spinGoroutine"); a.setSelectionRange(i, i); return true; })()`)
-	typeKeys("type a stray brace", "}")
-	tb.click(p + " button.run-edited")
-	jump := p + " .demo-error button.error-line"
-	tb.waitFor("the error to name its line", shown(jump), q(p+" .demo-error")+`.textContent + " / " + `+consoleText(id))
-	if msg := eval[string](tb, q(jump)+`.textContent`); !strings.Contains(msg, "第 "+strconv.Itoa(badLine)+" 行") {
-		t.Errorf("error %q does not name line %d", msg, badLine)
+	eval[bool](tb, `(() => { const a = `+area+`; a.focus(); const i = a.value.indexOf("answer)") + 6; a.setSelectionRange(i, i + 1); return true; })()`)
+	typeKeys("delete a )", kb.Delete)
+	tb.focus(p + " button.run")
+	tb.click(p + " button.run")
+	first := p + " .console .diagnostic.first button.diagnostic-jump"
+	tb.waitFor("the compile errors in the console", shown(first), consoleText(id)+` + " / " + `+q(p+" .demo-error")+`.textContent`)
+	if s := eval[string](tb, q(p+" .status")+`.textContent`); s != "编译错误：第 "+strconv.Itoa(badLine)+" 行" {
+		t.Errorf("status %q, want 编译错误：第 %d 行", s, badLine)
+	}
+	if got := eval[string](tb, q(first)+`.textContent`); got != "第 "+strconv.Itoa(badLine)+" 行" {
+		t.Errorf("the first error links %q, want line %d", got, badLine)
+	}
+	if !eval[bool](tb, q(p+" .demo-error")+`.hidden`) {
+		t.Errorf("a compile error is also under the panel: %q", eval[string](tb, q(p+" .demo-error")+`.textContent`))
+	}
+	items := eval[int](tb, `document.querySelectorAll(`+js(p+" .console .diagnostic")+`).length`)
+	if items > 1 {
+		// Only the first shows until 还有 N 处 opens the rest.
+		more := p + " .console button.diagnostic-more-button"
+		if got, want := eval[string](tb, q(more)+`.textContent`), "还有 "+strconv.Itoa(items-1)+" 处"; got != want {
+			t.Errorf("the list's button says %q, want %q", got, want)
+		}
+		if n := eval[int](tb, `[...document.querySelectorAll(`+js(p+" .console .diagnostic")+`)].filter(d => d.getClientRects().length).length`); n != 1 {
+			t.Errorf("%d diagnostics show before 还有 N 处 is clicked", n)
+		}
+		tb.click(more)
+		if n := eval[int](tb, `[...document.querySelectorAll(`+js(p+" .console .diagnostic")+`)].filter(d => d.getClientRects().length).length`); n != items {
+			t.Errorf("%d of %d diagnostics show after 还有 N 处", n, items)
+		}
 	}
 	marked := eval[[]int](tb, `[...`+q(p+" .editor-gutter")+`.children].flatMap((s, i) => s.classList.contains("error") ? [i + 1] : [])`)
 	if len(marked) != 1 || marked[0] != badLine {
 		t.Errorf("gutter marks lines %v, want [%d]", marked, badLine)
 	}
-	tb.focus(p + " button.run") // away from the editor, then jump back
-	tb.click(jump)
-	start := len([]rune(strings.Join(strings.Split(edited, "\n")[:badLine-1], "\n"))) + 1
-	tb.waitFor("the jump to the error's line", `document.activeElement === `+area+` && `+area+`.selectionStart === `+strconv.Itoa(start), area+`.selectionStart`)
+	tb.focus(p + " button.run") // away from the editor, then back by the link
+	tb.click(first)
+	broken := strings.Replace(edited, "answer)", "answer", 1)
+	start := len([]rune(strings.Join(strings.Split(broken, "\n")[:badLine-1], "\n"))) + 1
+	tb.waitFor("the link to put the caret on the error's line", `document.activeElement === `+area+` && `+area+`.selectionStart === `+strconv.Itoa(start), area+`.selectionStart`)
+	if items > 1 {
+		// Another error's link marks its line instead.
+		second := `document.querySelectorAll(` + js(p+" .console .diagnostic button.diagnostic-jump") + `)[1]`
+		n := eval[int](tb, `Number(`+second+`.dataset.line)`)
+		eval[bool](tb, `(`+second+`.click(), true)`)
+		if marked := eval[[]int](tb, `[...`+q(p+" .editor-gutter")+`.children].flatMap((s, i) => s.classList.contains("error") ? [i + 1] : [])`); len(marked) != 1 || marked[0] != n {
+			t.Errorf("after the link to line %d, the gutter marks %v", n, marked)
+		}
+	}
 
 	// 重置: the original, unmarked, forgotten by the browser.
 	tb.click(p + " button.edit-reset")

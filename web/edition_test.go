@@ -73,7 +73,8 @@ func TestBrowserEdition(t *testing.T) {
 		tb.open(srv.URL + "/lessons/spinner")
 		waitReady(tb)
 		input := "#search-input"
-		options := `[...document.querySelectorAll("#search-results [role=option]")]`
+		// The results, without the "more" row at the end of a long list.
+		options := `[...document.querySelectorAll("#search-results [role=option]:not(.search-more)")]`
 		hrefs := options + `.map(o => o.querySelector("a").getAttribute("href"))`
 
 		// "/" outside a field jumps to the box.
@@ -111,9 +112,11 @@ func TestBrowserEdition(t *testing.T) {
 		}
 		tb.screenshot(filepath.Join(dir, "search-1280x800.png"))
 
-		// ↓ and ↑ move the choice, round the ends; the box keeps the focus.
-		selected := `(() => { const o = ` + options + `; return o.findIndex(x => x.getAttribute("aria-selected") === "true") + "/" + o.length + " " + (document.activeElement.id || document.activeElement.tagName) + " " + document.activeElement.getAttribute("aria-activedescendant"); })()`
-		n := eval[int](tb, options+`.length`)
+		// ↓ and ↑ move the choice, round the ends (the "more" row is the
+		// last one); the box keeps the focus.
+		every := `[...document.querySelectorAll("#search-results [role=option]")]`
+		selected := `(() => { const o = ` + every + `; return o.findIndex(x => x.getAttribute("aria-selected") === "true") + "/" + o.length + " " + (document.activeElement.id || document.activeElement.tagName) + " " + document.activeElement.getAttribute("aria-activedescendant"); })()`
+		n := eval[int](tb, every+`.length`)
 		want := func(i int) string { return fmt.Sprintf("%d/%d search-input search-option-%d", i, n, i) }
 		if got := eval[string](tb, selected); got != want(0) {
 			t.Fatalf("after typing: %s, want %s", got, want(0))
@@ -260,17 +263,38 @@ func TestBrowserEdition(t *testing.T) {
 		if bad := eval[[]int](tb, `(() => { const out = []; `+lines+`.forEach((l, i) => { if ((`+bar+` !== "none") !== l.classList.contains("core")) out.push(i + 1); }); return out; })()`); len(bad) > 0 {
 			t.Errorf("lines %v: the gutter bar does not match the core marks", bad)
 		}
-		if eval[float64](tb, `Number(getComputedStyle(`+q(pane+" .line.core-mark")+`).opacity)`) >= 1 {
-			t.Error("the marker comments are not dimmed")
+		// The panel opens on its idea: imports folded behind one button, the
+		// first core line at the top of the pane (one line of context above).
+		imports := `[...document.querySelectorAll(` + js(pane+" .line.import") + `)]`
+		if n := eval[int](tb, imports+`.length`); n < 2 || eval[int](tb, imports+`.filter(l => l.getClientRects().length > 0).length`) != 0 {
+			t.Errorf("the %d import lines are not folded when the panel opens", n)
+		}
+		firstCore := q(pane + " .line.core")
+		if off := eval[float64](tb, firstCore+`.getBoundingClientRect().top - `+q(pane)+`.getBoundingClientRect().top`); off < 0 || off > 60 {
+			t.Errorf("the first core line is %.0fpx below the top of its pane, want it at the top", off)
+		}
+		if eval[bool](tb, `[...document.querySelectorAll(`+js(pane+" .line")+`)].some(l => /核心(开始|结束)/.test(l.textContent))`) {
+			t.Error("a marker comment reached the page")
+		}
+		eval[bool](tb, `(`+q(p+" .source-bar")+`.scrollIntoView(), true)`)
+		tb.screenshot(filepath.Join(dir, "core-open-1280x800.png"))
+		// A pane behind a tab scrolls to its core when the tab is picked.
+		if code := catalog.Code(d); code.PythonFile != "" && slices.Contains(code.CoreFiles, code.PythonFile) {
+			pyPane := p + ` .source[data-pane="py"]`
+			clickInView(tb, "#"+d+"-tab-py")
+			tb.waitFor("the Python pane at its first core line",
+				`(() => { const off = `+q(pyPane+" .line.core")+`.getBoundingClientRect().top - `+q(pyPane)+`.getBoundingClientRect().top; return !`+q(pyPane)+`.hidden && off >= 0 && off <= 60; })()`,
+				q(pyPane+" .line.core")+`.getBoundingClientRect().top - `+q(pyPane)+`.getBoundingClientRect().top`)
+			clickInView(tb, "#"+d+"-tab-go")
 		}
 
 		toggle := p + " button.core-toggle"
 		clickInView(tb, toggle)
 		tb.waitFor("only the core shown", q(toggle)+`.getAttribute("aria-pressed") === "true" && document.querySelectorAll(`+js(pane+" button.fold")+`).length > 0`,
 			q(toggle)+`.getAttribute("aria-pressed")`)
-		// Every line shown is core or a marker; every other line is behind
+		// Every line shown is core; every other line is behind
 		// a "⋯ N 行" button that counts it; numbers are the file's.
-		if bad := eval[[]string](tb, shown+`.filter(l => !l.classList.contains("core") && !l.classList.contains("core-mark")).map(l => l.textContent)`); len(bad) > 0 {
+		if bad := eval[[]string](tb, shown+`.filter(l => !l.classList.contains("core")).map(l => l.textContent)`); len(bad) > 0 {
 			t.Errorf("folded view still shows plumbing lines: %q", bad)
 		}
 		hidden := eval[int](tb, lines+`.length - `+shown+`.length`)
@@ -296,9 +320,11 @@ func TestBrowserEdition(t *testing.T) {
 		first := eval[int](tb, `Number(`+q(pane+" button.fold")+`.textContent.match(/(\d+) 行/)[1])`)
 		clickInView(tb, pane+" button.fold")
 		tb.waitFor("the run to open", shown+`.length === `+fmt.Sprint(before+first), shown+`.length`)
-		// Turning the toggle off shows everything again.
+		// Turning the toggle off shows everything again, but the imports,
+		// folded as when the panel opened.
 		clickInView(tb, toggle)
-		tb.waitFor("every line back", shown+`.length === `+fmt.Sprint(total)+` && document.querySelectorAll(`+js(pane+" button.fold")+`).length === 0`, shown+`.length`)
+		nImports := eval[int](tb, imports+`.length`)
+		tb.waitFor("every line back", shown+`.length === `+fmt.Sprint(total-nImports)+` && document.querySelectorAll(`+js(pane+" button.fold")+`).length === 1`, shown+`.length`)
 		noProblems(t, tb, "core lines")
 	})
 
@@ -364,7 +390,9 @@ func TestBrowserEdition(t *testing.T) {
 			t.Error("the appendix is not listed after the lessons")
 		}
 		tb.click(`.toc a[href="/lessons/old-code"]`)
-		tb.waitFor("the appendix page", `location.pathname === "/lessons/old-code"`, `location.pathname`)
+		// The path changes when the navigation commits, before the new
+		// page is parsed: wait for its head too.
+		tb.waitFor("the appendix page", `location.pathname === "/lessons/old-code" && document.querySelector(".lesson-head .kicker") !== null`, `location.pathname`)
 		if got := eval[string](tb, q(".lesson-head .kicker")+`.textContent`); got != "附录" {
 			t.Errorf("the appendix's kicker says %q", got)
 		}

@@ -41,6 +41,12 @@ type handlerConfig struct {
 	Python func(demoID string) (bool, string)
 	// Editable says whether a demo's Go source can be edited and run here.
 	Editable func(demoID string) (bool, string)
+	// Race says whether an edit can be built with the race detector.
+	Race func(demoID string) (bool, string)
+	// Trace says whether a demo's runs can be traced (调度视图).
+	Trace func(demoID string) (bool, string)
+	// EditNote says how edits run here when it is not in a sandbox.
+	EditNote string
 }
 
 // newHandler renders every page and returns the course's routes.
@@ -48,15 +54,11 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	if cfg.Catalog == nil || cfg.Socket == nil || cfg.Log == nil {
 		return nil, errors.New("web: catalog, socket and logger are required")
 	}
-	chroma, err := chromaCSS()
-	if err != nil {
-		return nil, err
-	}
 	searchIndex, err := searchIndexJSON(cfg.Catalog)
 	if err != nil {
 		return nil, err
 	}
-	assets, err := static.New(map[string][]byte{"chroma.css": chroma, searchIndexName: searchIndex})
+	assets, err := static.New(map[string][]byte{searchIndexName: searchIndex})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -100,7 +102,7 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 		page.ServeHTTP(w, r)
 	})
 
-	demos, err := demoList(cfg.Catalog.Demos(), cfg.Python, cfg.Editable)
+	demos, err := demoList(cfg.Catalog.Demos(), cfg.Python, cfg.Editable, cfg.Race, cfg.Trace, cfg.EditNote)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +232,17 @@ type demoJSON struct {
 	Editable bool           `json:"editable"`
 	// EditReason says why not, when a demo is not editable.
 	EditReason string `json:"edit_reason,omitempty"`
+	// Race says whether an edit can be built with the race detector.
+	Race availability `json:"race"`
+	// Trace says whether a run can be traced (the scheduler view).
+	Trace availability `json:"trace"`
+	// EditNote warns that edits run without a sandbox (a learner's own
+	// machine).
+	EditNote string `json:"edit_note,omitempty"`
 }
+
+// availability says whether an option works here, and why not.
+type availability = pythonJSON
 
 // pythonJSON says whether the demo's asyncio program runs here.
 type pythonJSON struct {
@@ -238,7 +250,7 @@ type pythonJSON struct {
 	Reason    string `json:"reason,omitempty"`
 }
 
-func demoList(demos []*runner.Demo, python, editable func(string) (bool, string)) (*static.Body, error) {
+func demoList(demos []*runner.Demo, python, editable, race, traced func(string) (bool, string), note string) (*static.Body, error) {
 	list := []demoJSON{}
 	for _, d := range demos {
 		params := d.Params
@@ -250,8 +262,19 @@ func demoList(demos []*runner.Demo, python, editable func(string) (bool, string)
 			py.Available, py.Reason = python(d.ID)
 		}
 		entry := demoJSON{ID: d.ID, Lesson: d.Lesson, Title: d.Title, Params: params, Python: py}
+		entry.Race.Reason = "这台服务器不运行修改后的代码"
 		if editable != nil {
 			entry.Editable, entry.EditReason = editable(d.ID)
+		}
+		entry.Trace.Reason = entry.Race.Reason
+		if race != nil {
+			entry.Race.Available, entry.Race.Reason = race(d.ID)
+		}
+		if traced != nil {
+			entry.Trace.Available, entry.Trace.Reason = traced(d.ID)
+		}
+		if entry.Editable {
+			entry.EditNote = note
 		}
 		list = append(list, entry)
 	}

@@ -3,7 +3,9 @@ package web
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
@@ -37,11 +39,15 @@ const logRatio = 50
 const sliderSteps = 100
 
 func newParamView(demoID string, p runner.Param) paramView {
+	label, help := labelAndHelp(p.Help)
 	v := paramView{
 		Name: p.Name, InputID: "p-" + demoID + "-" + p.Name, Kind: string(p.Kind),
-		Default: p.Default, Min: p.Min, Max: p.Max, Help: p.Help,
+		Default: p.Default, Min: p.Min, Max: p.Max, Label: label, Help: help,
 		Limits: limitsText(p), InputMode: inputMode(p.Kind), Choices: p.Choices,
 		InputType: "text",
+	}
+	if saysRange(p.Help, p.Min, p.Max) {
+		v.Limits = "" // the help says it already: 「0 到 1」 once, not twice
 	}
 	switch p.Kind {
 	case runner.KindInt:
@@ -136,3 +142,38 @@ func onGrid(x, step float64) bool {
 }
 
 func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// labelAndHelp splits a parameter's help into a short label in words (its
+// first clause: "信号量的名额") and the rest, so a knob is named in the
+// learner's language, its identifier beside it, not by the identifier
+// alone. A help of one short clause is all label.
+func labelAndHelp(help string) (label, rest string) {
+	help = strings.TrimSpace(help)
+	if i := strings.IndexAny(help, "：，；（"); i > 0 {
+		label, rest = help[:i], help[i:]
+		_, size := utf8.DecodeRuneInString(rest)
+		if rest[:size] == "（" && strings.HasSuffix(rest, "）") {
+			rest = strings.TrimSuffix(rest[size:], "）") // an aside, once it stands alone
+		} else if rest[:size] != "（" {
+			rest = rest[size:]
+		}
+		return label, strings.TrimSpace(rest)
+	}
+	if utf8.RuneCountInString(help) <= 16 {
+		return help, ""
+	}
+	return "", help
+}
+
+// saysRange reports whether help already states the bounds min and max.
+func saysRange(help, min, max string) bool {
+	if min == "" || max == "" {
+		return false
+	}
+	for _, sep := range []string{" 到 ", "到", "–", "-", " – ", "～", "~"} {
+		if strings.Contains(help, min+sep+max) {
+			return true
+		}
+	}
+	return false
+}

@@ -103,7 +103,8 @@ func TestPanelHasTimelineAndRunModes(t *testing.T) {
 		t.Errorf("run ×N: min %q max %q", attr(n, "min"), attr(n, "max"))
 	}
 
-	// Compare offers the lesson's other demo first, then the same demo.
+	// Compare offers the same demo with one knob changed first (the
+	// default), then the lesson's other demo.
 	form := panel.Find("form.compare[hidden]")
 	toggle := panel.Find("button.compare-toggle")
 	if form.Length() != 1 || attr(toggle, "aria-controls") != attr(form, "id") {
@@ -111,11 +112,11 @@ func TestPanelHasTimelineAndRunModes(t *testing.T) {
 	}
 	var options []string
 	form.Find("select.compare-with option").Each(func(_ int, o *goquery.Selection) { options = append(options, attr(o, "value")) })
-	if !slices.Equal(options, []string{"flags-concurrent", "flags-sequential"}) {
+	if !slices.Equal(options, []string{"flags-sequential", "flags-concurrent"}) {
 		t.Errorf("compare options = %q", options)
 	}
-	if attr(form.Find("option[selected]"), "value") != "flags-concurrent" {
-		t.Error("the partner demo is not the default choice")
+	if attr(form.Find("option[selected]"), "value") != "flags-sequential" {
+		t.Error("the same demo is not the default choice")
 	}
 	if form.Find("button.compare-run").Length() != 1 || form.Find(".compare-params").Length() != 1 {
 		t.Error("compare form lacks its run button or parameter place")
@@ -198,5 +199,29 @@ func TestSliderScales(t *testing.T) {
 		if s := newParamView("d", p).Slider; s != nil {
 			t.Errorf("%+v got a slider %+v", p, *s)
 		}
+	}
+}
+
+// A knob is named in words with its identifier beside it, and its help
+// says its range once.
+func TestKnobLabelsAndHelp(t *testing.T) {
+	for _, tc := range []struct{ help, label, rest string }{
+		{"信号量的名额：同时最多几个请求在路上", "信号量的名额", "同时最多几个请求在路上"},
+		{"服务器回答 500 的比例，0 到 1", "服务器回答 500 的比例", "0 到 1"},
+		{"服务器每次应答前的延迟", "服务器每次应答前的延迟", ""},
+		{"下载几面国旗（按人口从多到少取前几个国家）", "下载几面国旗", "按人口从多到少取前几个国家"},
+		{"", "", ""},
+	} {
+		if label, rest := labelAndHelp(tc.help); label != tc.label || rest != tc.rest {
+			t.Errorf("labelAndHelp(%q) = %q, %q; want %q, %q", tc.help, label, rest, tc.label, tc.rest)
+		}
+	}
+	v := newParamView("d", runner.Param{Name: "error_rate", Kind: runner.KindFloat, Default: "0", Min: "0", Max: "1", Help: "服务器回答 500 的比例，0 到 1"})
+	if v.Limits != "" || v.Label != "服务器回答 500 的比例" {
+		t.Errorf("error_rate: label %q, limits %q; want the label in words and the range said once", v.Label, v.Limits)
+	}
+	v = newParamView("d", runner.Param{Name: "limit", Kind: runner.KindInt, Default: "5", Min: "1", Max: "1000", Help: "信号量的名额：同时最多几个请求在路上"})
+	if v.Limits != "1 – 1000" {
+		t.Errorf("limit: limits %q, want 1 – 1000", v.Limits)
 	}
 }

@@ -53,6 +53,15 @@ func TestPythonRunOverTheSocket(t *testing.T) {
 	}
 	if m := frames[len(frames)-1]; m.OK == nil || !*m.OK {
 		t.Errorf("exit %+v", m)
+	} else if m.StartupMs == nil || *m.StartupMs <= 0 || m.ElapsedMs == nil || *m.ElapsedMs < 300 {
+		// The interpreter's start is said apart; the program's own time
+		// holds its slow call (300 ms) and not the start.
+		t.Errorf("exit %+v: want startup_ms > 0 and elapsed_ms ≥ 300", m)
+	}
+	// A Go run has no start-up of a child to report.
+	cl.Run(ctx, "g1", "spinner-goroutine", map[string]string{"slow": "100ms"})
+	if got, err := cl.Until(ctx, "exit", "g1"); err != nil || got[len(got)-1].StartupMs != nil {
+		t.Errorf("Go run's exit: %+v %v", got, err)
 	}
 	// A runtime that does not exist is one error naming it.
 	cl.Send(ctx, map[string]any{"type": "run", "id": "p2", "demo": "spinner-goroutine", "runtime": "ruby"})

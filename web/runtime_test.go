@@ -12,7 +12,7 @@ import (
 // runtimeButtons are a panel's runtime switch and its two buttons.
 func runtimeButtons(t *testing.T, panel *goquery.Selection) (box, goButton, pyButton *goquery.Selection) {
 	t.Helper()
-	box = panel.Find(`form.params .controls .runtime[role="group"]`)
+	box = panel.Find(`.controls.run-bar .runtime[role="group"]`)
 	if box.Length() != 1 || attr(box, "aria-label") == "" {
 		t.Fatalf("no named runtime switch among the controls: %d", box.Length())
 	}

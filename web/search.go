@@ -37,10 +37,14 @@ type searchSection struct {
 	ID      string `json:"i"`
 	Heading string `json:"h"`
 	Text    string `json:"x"`
+	// Code marks a section of source code: its snippet is the line that
+	// matches, not a window of characters.
+	Code bool `json:"c,omitempty"`
 }
 
-// buildSearchIndex lists every page's sections: its prose by heading, and
-// each demo panel by its title, id and parameters.
+// buildSearchIndex lists every page's sections: its prose by heading (code
+// blocks included), each demo panel by its title and what its knobs mean,
+// and each panel's Go and Python source.
 func buildSearchIndex(c *lessons.Catalog) []searchPage {
 	var pages []searchPage
 	add := func(l *lessons.Lesson, label string) {
@@ -49,11 +53,23 @@ func buildSearchIndex(c *lessons.Catalog) []searchPage {
 			p.Sections = append(p.Sections, searchSection{ID: t.ID, Heading: t.Heading, Text: t.Text})
 		}
 		for _, d := range l.Demos {
-			words := []string{d.ID}
+			// The panel: its title, then what its knobs mean, in words.
+			words := []string{d.Title + "（" + d.ID + "）。"}
 			for _, param := range d.Params {
-				words = append(words, param.Name, param.Help)
+				if param.Help != "" {
+					words = append(words, param.Name+"："+strings.TrimSuffix(param.Help, "。")+"。")
+				}
 			}
 			p.Sections = append(p.Sections, searchSection{ID: "demo-" + d.ID, Heading: d.Title, Text: strings.Join(words, " ")})
+			// Its code, Go and Python: a learner searches for
+			// run_in_executor or make(chan as often as for a word.
+			code := c.Code(d.ID)
+			if code.GoText != "" {
+				p.Sections = append(p.Sections, searchSection{ID: "demo-" + d.ID, Heading: d.Title + " · " + code.GoFile, Text: code.GoText, Code: true})
+			}
+			if len(code.PythonText) > 0 {
+				p.Sections = append(p.Sections, searchSection{ID: "demo-" + d.ID, Heading: d.Title + " · " + code.PythonFile, Text: string(code.PythonText), Code: true})
+			}
 		}
 		pages = append(pages, p)
 	}

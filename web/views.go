@@ -23,6 +23,9 @@ var (
 	// its module is an entry of its own, named on the button, as search.js
 	// is on the search form (editor.js links editor.css itself).
 	editModule = "editor.js"
+	// The scheduler view likewise, on the first tick of 调度视图
+	// (schedview.js links schedview.css itself).
+	schedModule = "schedview.js"
 )
 
 type assetURLs struct {
@@ -101,8 +104,12 @@ type demoView struct {
 	// EditModule is the address of the editor's module, fetched on first
 	// use.
 	EditModule string
-	Also       []fileView // further Go files, each on its own tab
-	ShowsFlags bool
+	// Traceable says whether a run can show the scheduler view (调度视图);
+	// SchedModule is its module's address, fetched on the first tick.
+	Traceable   bool
+	SchedModule string
+	Also        []fileView // further Go files, each on its own tab
+	ShowsFlags  bool
 	// Core says that some shown file marks its core lines, so the panel
 	// offers to fold the rest away.
 	Core   bool
@@ -126,7 +133,10 @@ type fileView struct {
 
 type paramView struct {
 	Name, InputID, Kind, Default, Min, Max, Help, Limits, InputMode string
-	Choices                                                         []string
+	// Label names the knob in words (the help's first clause); the
+	// identifier, which the address and the code use, stands beside it.
+	Label   string
+	Choices []string
 
 	// InputType is "number" for ints and floats (with Step), else "text".
 	InputType, Step string
@@ -147,6 +157,7 @@ type site struct {
 	assets                    assetURLs
 	searchModule, searchIndex string
 	editModule                string
+	schedModule               string
 }
 
 func newSite(c *lessons.Catalog, a *static.Assets, python, editable func(string) (bool, string)) (*site, error) {
@@ -156,6 +167,10 @@ func newSite(c *lessons.Catalog, a *static.Assets, python, editable func(string)
 		return nil, err
 	}
 	editJS, err := a.URL(editModule)
+	if err != nil {
+		return nil, err
+	}
+	schedJS, err := a.URL(schedModule)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +207,7 @@ func newSite(c *lessons.Catalog, a *static.Assets, python, editable func(string)
 	}
 	return &site{
 		catalog: c, python: python, editable: editable, assets: urls,
-		searchModule: module, searchIndex: index, editModule: editJS,
+		searchModule: module, searchIndex: index, editModule: editJS, schedModule: schedJS,
 	}, nil
 }
 
@@ -273,6 +288,10 @@ func (s *site) lessonView(l *lessons.Lesson) lessonView {
 		}
 		if dv.Editable {
 			dv.EditWhy, dv.EditModule = "", s.editModule
+		}
+		// A traced run goes the way an edited one does (a sandboxed child).
+		if dv.Traceable = dv.Editable; dv.Traceable {
+			dv.SchedModule = s.schedModule
 		}
 		for i, f := range code.Also {
 			dv.Also = append(dv.Also, fileView{

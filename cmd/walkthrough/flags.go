@@ -12,7 +12,7 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/interp"
+	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/web"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
@@ -238,7 +238,10 @@ type serverFlags struct {
 	acceptBurst       int
 	python            string
 	edit              string
-	editLimits        interp.Limits
+	editSandbox       string
+	goCommand         string
+	editCache         string
+	editLimits        gobuild.Limits
 	editMemoryMiB     int64
 	pythonLimits      python.Limits
 	pythonMemoryMiB   int64
@@ -250,11 +253,16 @@ func newServerFlags(fs *flag.FlagSet) *serverFlags {
 	s.run = runLimitFlags(fs)
 	s.socket, s.socketFlags = socketLimitFlags(fs)
 	s.site = flagSiteFlags(fs)
-	s.editLimits = interp.DefaultLimits()
+	s.editLimits = gobuild.DefaultLimits()
 	s.editMemoryMiB = s.editLimits.Memory >> 20
-	fs.StringVar(&s.edit, "edit", "on", "let learners run their edits of the demos' Go source (interpreted in a child process): on or off")
-	fs.Int64Var(&s.editMemoryMiB, "edit-memory", s.editMemoryMiB, "memory one edited run's child may write to, MiB")
-	fs.IntVar(&s.editLimits.Goroutines, "edit-goroutines", s.editLimits.Goroutines, "goroutines one edited run may have at once")
+	fs.StringVar(&s.edit, "edit", "on", "let learners run their edits of the demos' Go source (built by the Go toolchain, run in a sandbox): on or off")
+	fs.StringVar(&s.editSandbox, "edit-sandbox", "auto", "auto: without a kernel sandbox, edits run only on a course listening on loopback; required: never without one")
+	fs.StringVar(&s.goCommand, "go", "", "the go command that builds edits (default: go on PATH)")
+	fs.StringVar(&s.editCache, "edit-cache", "", "GOCACHE shared by the edits' builds (default: a folder under the system's temporary folder)")
+	fs.Int64Var(&s.editMemoryMiB, "edit-memory", s.editMemoryMiB, "memory one edited program may write to, MiB")
+	fs.DurationVar(&s.editLimits.BuildTime, "edit-build-time", s.editLimits.BuildTime, "longest build of one edit")
+	fs.Int64Var(&s.editLimits.DiskBytes, "edit-disk", s.editLimits.DiskBytes, "bytes an edited program may write to its /tmp")
+	fs.Int64Var(&s.editLimits.TraceBytes, "trace-bytes", s.editLimits.TraceBytes, "bytes of a traced run's execution trace read for the scheduler view; past it the view says the run is too large")
 	s.pythonLimits = python.DefaultLimits()
 	s.pythonMemoryMiB = s.pythonLimits.AddressSpace >> 20
 	fs.IntVar(&s.pythonLimits.CPUSeconds, "python-cpu", s.pythonLimits.CPUSeconds, "CPU seconds one Python run may use")
@@ -287,8 +295,11 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 	if s.edit != "on" && s.edit != "off" {
 		return web.CourseConfig{}, usagef("-edit %q: want on or off", s.edit)
 	}
-	if s.editMemoryMiB < 64 || s.editLimits.Goroutines < 10 {
-		return web.CourseConfig{}, usagef("-edit-memory must be at least 64 and -edit-goroutines at least 10")
+	if s.editSandbox != "auto" && s.editSandbox != "required" {
+		return web.CourseConfig{}, usagef("-edit-sandbox %q: want auto or required", s.editSandbox)
+	}
+	if s.editMemoryMiB < 64 || s.editLimits.BuildTime < time.Second || s.editLimits.DiskBytes < 1<<20 || s.editLimits.TraceBytes < 64<<10 {
+		return web.CourseConfig{}, usagef("-edit-memory must be at least 64, -edit-build-time at least 1s, -edit-disk at least 1048576 and -trace-bytes at least 65536")
 	}
 	s.editLimits.Memory = s.editMemoryMiB << 20
 	s.editLimits.SourceBytes = int(s.socket.EditBytes)
@@ -325,6 +336,6 @@ func (s *serverFlags) courseConfig() (web.CourseConfig, error) {
 		Run: *s.run, Socket: *s.socket, ReadHeaderTimeout: s.readHeaderTimeout,
 		TrustedProxies: proxies, PublicURL: s.publicURL, AllowedHosts: hosts,
 		AcceptRate: s.acceptRate, AcceptBurst: s.acceptBurst, Python: s.python, PythonLimits: s.pythonLimits,
-		Edit: s.edit, EditLimits: s.editLimits,
+		Edit: s.edit, EditLimits: s.editLimits, EditSandbox: s.editSandbox, Go: s.goCommand, EditCache: s.editCache,
 	}, nil
 }

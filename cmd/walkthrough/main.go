@@ -23,13 +23,16 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/bingfa-manyou/walkthrough/runner/interp"
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
+	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
 )
 
 func main() {
-	// A learner's edited demo runs in a child process of this very binary:
-	// in such a child, ChildMain interprets it and never returns.
-	interp.ChildMain()
+	// A sandbox is this very binary started again: in one, Main builds the
+	// sandbox's world, serves its flag site, runs the program in it and
+	// never returns.
+	sandbox.Main(sandboxServices())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -75,4 +78,9 @@ func exitCode(err error) int {
 		return exitInterrupted
 	}
 	return exitFailed
+}
+
+// sandboxServices are what a sandbox may serve its program: the flag site.
+func sandboxServices() map[string]sandbox.ServeFunc {
+	return map[string]sandbox.ServeFunc{gobuild.FlagsService: flagserver.Serve}
 }

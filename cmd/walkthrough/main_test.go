@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
 	"io"
 	"strings"
 	"sync"
@@ -13,11 +14,10 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/interp"
 )
 
 func TestMain(m *testing.M) {
-	interp.ChildMain() // edited runs start this test binary as their child
+	sandbox.Main(sandboxServices()) // sandboxes start this test binary as their shim
 	goleak.VerifyTestMain(m)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,8 +16,10 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/interp"
+	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 	"github.com/bingfa-manyou/walkthrough/web"
 )
 
@@ -27,6 +30,9 @@ type runOptions struct {
 	events bool
 	python pythonFlag
 	source string
+	race   bool
+	trace  bool
+	procs  int
 	limits *runner.Limits
 	site   *flagSite
 }
@@ -34,7 +40,10 @@ type runOptions struct {
 func runFlags(fs *flag.FlagSet) *runOptions {
 	o := &runOptions{}
 	fs.BoolVar(&o.events, "events", false, "also print timeline events to stderr")
-	fs.StringVar(&o.source, "source", "", "run this file as the demo's Go source instead of the shown one (a learner's edit), interpreted in a child process as on the server")
+	fs.StringVar(&o.source, "source", "", "run this file as the demo's Go source instead of the shown one (a learner's edit), built and run in a sandbox as on the server")
+	fs.BoolVar(&o.race, "race", false, "with -source: build the edit with the race detector")
+	fs.BoolVar(&o.trace, "trace", false, "run the demo's Go code (or -source) in a sandboxed child with the runtime's execution tracer on, and print what the scheduler did, per P")
+	fs.IntVar(&o.procs, "procs", 0, "with -trace: the child's GOMAXPROCS, 1, 2, 4 or 8 (default: the server's, 2)")
 	fs.Var(&o.python, "python", "run the demo's asyncio program (its Python tab) instead of its Go code, on python3 3.11+ (-python=PATH: that interpreter)")
 	o.limits = runLimitFlags(fs)
 	o.site = flagSiteFlags(fs)
@@ -79,22 +88,55 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 
+	if o.race && o.source == "" {
+		return usagef("-race builds an edit: it goes with -source")
+	}
 	if o.source != "" && o.python.on {
 		return usagef("-source is a Go source: it does not go with -python")
 	}
-	if o.source != "" {
-		// The same checks and parameters, the learner's edit run as the
-		// server runs it: interpreted, in a child process of this binary.
-		src, err := os.ReadFile(o.source)
-		if err != nil {
-			return usageError{fmt.Errorf("-source: %w", err)}
+	if o.procs != 0 && !o.trace {
+		return usagef("-procs sets the GOMAXPROCS of a traced run: it goes with -trace")
+	}
+	if o.procs != 0 && !slices.Contains(gobuild.ProcsChoices, o.procs) {
+		return usagef("-procs must be 1, 2, 4 or 8")
+	}
+	if o.trace && (o.race || o.python.on) {
+		return usagef("-trace traces a Go run: it does not go with -race or -python")
+	}
+	var summary *trace.Summary
+	var traceErr error
+	if o.source != "" || o.trace {
+		// The same checks and parameters, the learner's edit (or the
+		// demo's own code, traced) run as the server runs it: built by the
+		// Go toolchain, in a sandbox.
+		var src []byte
+		if o.source != "" {
+			if src, err = os.ReadFile(o.source); err != nil {
+				return usageError{fmt.Errorf("-source: %w", err)}
+			}
 		}
-		editor := &interp.Runner{}
+		sb := sandbox.New(ctx)
+		defer sb.Close()
+		bc := gobuild.Config{Sandbox: sb, Log: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+		if !sb.Status().Available {
+			// One's own code in one's own terminal: no sandbox needed,
+			// none to be had.
+			bc.Sandbox, bc.Unsandboxed = nil, true
+		}
+		if b, err := json.Marshal(flags); err == nil {
+			bc.FlagSite = b
+		}
+		editor := gobuild.New(ctx, bc)
 		if ok, why := editor.Editable(d, catalog.Files(d.ID)); !ok {
-			return fmt.Errorf("demo %s cannot be edited here: %s", d.ID, why)
+			return fmt.Errorf("demo %s cannot be built here: %s", d.ID, why)
 		}
-		program, err := editor.Program(d, catalog.Files(d.ID), src)
+		opt := gobuild.Options{Race: o.race, Trace: o.trace, Procs: o.procs,
+			Traced: func(s *trace.Summary, err error) { summary, traceErr = s, err }}
+		program, err := editor.Program(d, catalog.Files(d.ID), src, opt)
 		if err != nil {
+			if o.source == "" {
+				return fmt.Errorf("demo %s: %w", d.ID, err)
+			}
 			return fmt.Errorf("%s: %w", o.source, err)
 		}
 		swapped := *d
@@ -118,8 +160,8 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 		Catalog: catalog, FlagsURL: o.site.url, FlagsAddr: o.site.addr, Flags: flags, Run: *o.limits,
 		// One run needs no interpreter of the course's: -python has found
 		// its own above, and a Go run none at all.
-		Python: "off",
-		Log:    slog.New(slog.NewTextHandler(c.stderr, nil)),
+		Python: "off", Edit: "off",
+		Log: slog.New(slog.NewTextHandler(c.stderr, nil)),
 	})
 	if err != nil {
 		return err
@@ -132,6 +174,13 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 		}
 	}
 	res := runner.Execute(ctx, course.Env(), d, vals, c.stdout, watch)
+	if o.trace && !errors.Is(res.Err, runner.ErrStopped) && !errors.Is(res.Err, runner.ErrTimeout) {
+		if traceErr != nil {
+			fmt.Fprintf(c.stderr, "trace: %v\n", traceErr)
+		} else if summary != nil {
+			printTrace(c.stdout, summary)
+		}
+	}
 	switch {
 	case res.Err == nil:
 		return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -62,6 +63,10 @@ func (c *command) serve(ctx context.Context, args []string) error {
 		return usagef("-drain-delay must not be negative")
 	}
 	cfg.DrainDelay = o.drainDelay
+	// A course on loopback alone is a learner's own machine: there, and
+	// only there, edits may run without a sandbox (where none can be set
+	// up), and the course refuses to serve anywhere else.
+	cfg.LoopbackOnly = loopbackAddr(o.addr)
 	if cfg.Log, err = logger(c.stderr, o.logFormat); err != nil {
 		return err
 	}
@@ -112,4 +117,17 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(c.stdout, "并发漫游 stopped")
 	return err
+}
+
+// loopbackAddr says whether addr (host:port) listens on loopback alone.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -27,12 +27,10 @@ func blockingGo(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 	defer stopSpinner()
 	var spinner sync.WaitGroup
 	var longest time.Duration // 指针 goroutine 写入，spinner.Wait 之后才读
-	// 核心开始
 	spinner.Go(func() { longest = spinUntil(spinCtx, say, ev) })
 
 	began := time.Now()
 	data, err := slowRead(ctx, block, say, ev)
-	// 核心结束
 	blocked := time.Since(began)
 	if err == nil {
 		err = saveToDisk(data, say, ev)
@@ -60,9 +58,7 @@ func slowRead(ctx context.Context, d time.Duration, say func(string, ...any), ev
 	// goroutine。调用 Fd() 把读端切回传统的阻塞模式，于是下面的 r.Read
 	// 就是一次普通的 read(2)：数据到来之前，它所在的系统线程一直陷在内核
 	// 里。这正是会冻住 asyncio 事件循环的那种调用。
-	// 核心开始
 	_ = r.Fd()
-	// 核心结束
 
 	var farEnd sync.WaitGroup
 	defer farEnd.Wait()
@@ -82,9 +78,7 @@ func slowRead(ctx context.Context, d time.Duration, say func(string, ...any), ev
 	say("main: read(2) on a pipe; the far end answers in %v", d)
 	ev.Start("read(2)")
 	buf := make([]byte, 64)
-	// 核心开始
 	n, err := r.Read(buf) // 这个 goroutine 连同它的线程在内核里等
-	// 核心结束
 	switch {
 	case ctx.Err() != nil:
 		ev.End("read(2)", "stopped")

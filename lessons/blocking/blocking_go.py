@@ -37,9 +37,7 @@ def slow_read():
     threading.Timer(wt.parse_duration(BLOCK), os.write, (w, b"Answer: 42")).start()  # 另一端过一会儿才回答
     say(f"main: read(2) on a pipe; the far end answers in {BLOCK}")
     wt.start("read(2)")
-    # 核心开始
     data = os.read(r, 64)  # 阻塞的 read(2)：这个线程在内核里等
-    # 核心结束
     wt.end("read(2)", "ok")
     say(f'main: read returned "{data.decode()}"')
     return data
@@ -61,11 +59,9 @@ def save_to_disk(data):
 def main():
     stop = threading.Event()
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        # 核心开始
         spinner = pool.submit(spin, stop)  # 指针在另一个线程里转
         began = time.perf_counter()
         data = slow_read()  # 主线程在内核里等，指针照转
-        # 核心结束
         blocked = time.perf_counter() - began
         save_to_disk(data)
         stop.set()

@@ -96,10 +96,8 @@ func spinBesideBlockingCall(ctx context.Context, say func(string, ...any), ev ru
 			ev.Point("loop", "calls blockingCall")
 			say("loop: a callback calls blockingCall(%v) itself", block)
 			ev.Start("blocking call (in the loop)")
-			// 核心开始
 			// 回调自己去等：调用返回之前，循环困在这个回调里。
 			if err := blockingCall(ctx, block); err != nil {
-				// 核心结束
 				ev.End("blocking call (in the loop)", "stopped")
 				return
 			}
@@ -110,7 +108,6 @@ func spinBesideBlockingCall(ctx context.Context, say func(string, ...any), ev ru
 		}
 		ev.Point("loop", "hands off blockingCall")
 		say("loop: a callback hands blockingCall(%v) to the pool and returns", block)
-		// 核心开始
 		loop.runInExecutor(workers, func() {
 			// 这一段在工人 goroutine 上运行，不在循环上。
 			ev.Start("blocking call (worker)")
@@ -121,7 +118,6 @@ func spinBesideBlockingCall(ctx context.Context, say func(string, ...any), ev ru
 			ev.End("blocking call (worker)", "ok")
 		}, func() {
 			// 这一段回到循环上，作为一个新的回调运行。
-			// 核心结束
 			ev.Point("loop", "result arrives")
 			say("loop: the worker is done; its result arrives as a new callback")
 			callDone = true
@@ -206,9 +202,7 @@ func (l *eventLoop) run(ctx context.Context) error {
 		if len(l.ready) > 0 {
 			fn := l.ready[0]
 			l.ready = l.ready[1:]
-			// 核心开始
 			fn() // 这个调用返回之前，循环一直在它里面
-			// 核心结束
 			if err := ctx.Err(); err != nil {
 				return err
 			}

@@ -56,17 +56,13 @@ async def one_round(offload):
         if offload:
             wt.point("loop", "hands off blockingCall")
             say(f"loop: a callback hands blocking_call({BLOCK}) to the pool and returns")
-            # 核心开始
             worker = loop.run_in_executor(None, in_a_worker)  # 交给线程池，立刻返回
             worker.add_done_callback(result_arrives)  # 做完时，结果作为新的回调回到循环上
-            # 核心结束
             return
         wt.point("loop", "calls blockingCall")
         say(f"loop: a callback calls blocking_call({BLOCK}) itself")
         wt.start("blocking call (in the loop)")
-        # 核心开始
         blocking_call(BLOCK)  # 回调自己去等：它返回之前，循环困在这里
-        # 核心结束
         wt.end("blocking call (in the loop)", "ok")
         say("loop: blocking_call returned; only now can the loop run other callbacks")
         call_done.set()

@@ -7,12 +7,13 @@ package blocking
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // Files are the lesson text and the very sources the demos run from.
 //
-//go:embed lesson.md blocking_loop.go blocking_go.go blocking_loop.py blocking_go.py
+//go:embed lesson.md demos.go blocking_loop.go blocking_go.go blocking_loop.py blocking_go.py
 var Files embed.FS
 
 // params: how long the blocking call takes, the same for both demos.
@@ -36,5 +37,23 @@ func Demos() []runner.Demo {
 			Source: "blocking_go.go", Python: "blocking_go.py",
 			Params: params(), Run: blockingGo,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "blocking_go.go", Func: "blockingGo", First: "spinner.Go(func() { longest = spinUntil(spinCtx, say, ev) })", Last: "data, err := slowRead(ctx, block, say, ev)"},
+		{File: "blocking_go.go", Func: "slowRead", First: "_ = r.Fd()"},
+		{File: "blocking_go.go", Func: "slowRead", First: "n, err := r.Read(buf)"},
+		{File: "blocking_go.py", Func: "slow_read", First: "data = os.read(r, 64)"},
+		{File: "blocking_go.py", Func: "main", First: "spinner = pool.submit(spin, stop)", Last: "data = slow_read()"},
+		{File: "blocking_loop.go", Func: "spinBesideBlockingCall", First: "if !offload {"},
+		{File: "blocking_loop.go", Func: "spinBesideBlockingCall", First: "loop.runInExecutor(workers, func() {"},
+		{File: "blocking_loop.go", Func: "eventLoop.run", First: "fn()"},
+		{File: "blocking_loop.py", Func: "callback", First: "worker = loop.run_in_executor(None, in_a_worker)", Last: "worker.add_done_callback(result_arrives)"},
+		{File: "blocking_loop.py", Func: "callback", First: "blocking_call(BLOCK)"},
 	}
 }

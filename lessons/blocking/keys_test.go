@@ -2,6 +2,7 @@ package blocking
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,36 +20,66 @@ func TestEveryExerciseHasAKey(t *testing.T) { lessontest.CheckEveryExerciseHasAK
 
 // Exercise 1: blocking-loop with block=2s. Timers only, so inside a
 // synctest bubble the late frame's label and the second round's frame
-// count are exact.
+// count are exact; on the real clock they are what a learner sees, within
+// the key's tolerance, and a busy machine may skip a frame or two.
 func TestKey1LateFrameAndSecondRound(t *testing.T) {
 	key := lessontest.MustAnswerKey(t, Files, 1)
 	frames, err := strconv.Atoi(lessontest.MustClaim(t, key, "第二轮一共画"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	fewest, _ := lessontest.MustRange(t, key, "最少")
 	gap := lessontest.MustClaim(t, key, "迟到帧标着")
-	synctest.Test(t, func(t *testing.T) {
+	quoted, err := strconv.ParseFloat(strings.TrimSuffix(gap, "s"), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tol := lessontest.MustTolerance(t, key)
+	lessontest.OnBothClocks(t, func(t *testing.T, exact bool) {
 		r := run(t, "blocking-loop", "block=2s")
 		if r.Err != nil {
 			t.Fatal(r.Err)
 		}
-		lessontest.CheckExcerpts(t, key, r.Output)
-		if !strings.Contains(r.Output, "<- "+gap+" since the last frame") {
-			t.Errorf("no late frame labelled %s:\n%s", gap, r.Output)
+		lessontest.CheckKeyExcerpts(t, key, r.Output)
+		// The longest late frame is the frozen loop's; a busy machine may
+		// add short ones of its own.
+		got := 0.0
+		for _, m := range lateLabel.FindAllStringSubmatch(r.Output, -1) {
+			if v, err := strconv.ParseFloat(m[1], 64); err == nil {
+				got = max(got, v)
+			}
 		}
+		if got == 0 {
+			t.Fatalf("no late frame:\n%s", r.Output)
+		}
+		lessontest.CheckSeconds(t, "the late frame's label", quoted, got, tol)
 		_, round2, found := strings.Cut(r.Output, "2) ")
 		if !found {
 			t.Fatalf("no second round:\n%s", r.Output)
 		}
+		got2 := strings.Count(round2, "] spinner ")
+		if got2 > frames || float64(got2) < fewest {
+			t.Errorf("round 2 drew %d frames, the key says %d, at fewest %g:\n%s", got2, frames, fewest, round2)
+		}
+	})
+	synctest.Test(t, func(t *testing.T) {
+		r := run(t, "blocking-loop", "block=2s")
+		if !strings.Contains(r.Output, "<- "+gap+" since the last frame") {
+			t.Errorf("no late frame labelled %s:\n%s", gap, r.Output)
+		}
+		_, round2, _ := strings.Cut(r.Output, "2) ")
 		if got := strings.Count(round2, "] spinner "); got != frames {
-			t.Errorf("round 2 drew %d frames, the key says %d:\n%s", got, frames, round2)
+			t.Errorf("round 2 drew %d frames, the key says exactly %d on an exact clock:\n%s", got, frames, round2)
 		}
 	})
 }
 
+// lateLabel is a late frame's note: how long since the frame before.
+var lateLabel = regexp.MustCompile(`<- (\d+\.\d+)s since the last frame`)
+
 // Exercise 2: blocking-go with block=5s, on the real clock (read(2) is a
 // real system call): the frame count and the longest pause fall in the
-// key's ranges, and no frame is late.
+// key's ranges (a busy machine may make a frame late: the key says so).
 func TestKey2FramesBesideALongRead(t *testing.T) {
 	t.Parallel()
 	key := lessontest.MustAnswerKey(t, Files, 2)
@@ -62,9 +93,8 @@ func TestKey2FramesBesideALongRead(t *testing.T) {
 	if float64(frames) < minFrames || float64(frames) > maxFrames {
 		t.Errorf("%d frames, the key says %v–%v", frames, minFrames, maxFrames)
 	}
-	if strings.Contains(r.Output, "<-") {
-		t.Errorf("a late frame, the key says there is none:\n%s", r.Output)
-	}
+	// A late frame may happen on a busy machine (the key says so); the
+	// pause the key bounds is the proof that read(2) froze nobody.
 	gaps := pauses(r.Output)
 	if len(gaps) != 1 || gaps[0] < minGap || gaps[0] > maxGap {
 		t.Errorf("longest pause %v, the key says %v–%vs", gaps, minGap, maxGap)

@@ -6,12 +6,13 @@ package callbacks
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // Files are the lesson text and the very sources the demos run from.
 //
-//go:embed lesson.md shop.go three_stages_callbacks.go three_stages_sequential.go three_stages_callbacks.py three_stages_sequential.py
+//go:embed lesson.md demos.go shop.go three_stages_callbacks.go three_stages_sequential.go three_stages_callbacks.py three_stages_sequential.py
 var Files embed.FS
 
 // params are shared by both demos so that the two runs can be compared with
@@ -38,5 +39,23 @@ func Demos() []runner.Demo {
 			Source: "three_stages_sequential.go", Python: "three_stages_sequential.py", Also: []string{"shop.go"},
 			Params: params(), Run: runSequential,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "three_stages_callbacks.go", Func: "runCallbacks", First: "shop.fetchUserID(userName, func(id int) {"},
+		{File: "three_stages_callbacks.go", Func: "callbackShop.call", First: "s.pending.Go(func() {"},
+		{File: "three_stages_callbacks.py", Func: "main", First: "def on_user(user_id):", Last: "fetch_user_id(\"alice\", on_user, lambda exc: failed(1, exc))"},
+		{File: "three_stages_sequential.go", Func: "runSequential", First: "total, err := threeStages(ctx, shop, say)"},
+		{File: "three_stages_sequential.go", Func: "runSequential", First: "if err != nil {"},
+		{File: "three_stages_sequential.go", Func: "threeStages"},
+		{File: "three_stages_sequential.py", Func: "three_stages", First: "user_id = await fetch_user_id(name)"},
+		{File: "three_stages_sequential.py", Func: "three_stages", First: "order = await fetch_order(user_id)"},
+		{File: "three_stages_sequential.py", Func: "three_stages", First: "total = await fetch_total(order)"},
+		{File: "three_stages_sequential.py", Func: "main", First: "try:"},
 	}
 }

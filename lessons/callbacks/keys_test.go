@@ -14,7 +14,9 @@ import (
 // The keys (参考答案) of the lesson's exercises, checked against the demos
 // run with each exercise's parameters: every console line a key quotes,
 // and every count it commits to, is read from lesson.md. The demos only
-// wait on timers, so inside a synctest bubble their times are exact.
+// wait on timers: inside a synctest bubble their times are exact, and on
+// the real clock they are what a learner sees, within the tolerance each
+// key states (lessontest.OnBothClocks).
 
 func TestEveryExerciseHasAKey(t *testing.T) { lessontest.CheckEveryExerciseHasAKey(t, Files) }
 
@@ -27,14 +29,13 @@ func TestKey1TotalsAndTheFailingThirdStage(t *testing.T) {
 	if len(ex) != 3 {
 		t.Fatalf("the key quotes %d excerpts, want 3 (the total, then the error of each style)", len(ex))
 	}
-	for _, id := range []string{"three-stages-callbacks", "three-stages-sequential"} {
-		synctest.Test(t, func(t *testing.T) {
-			lessontest.CheckExcerpt(t, ex[0], run(t, id, "latency=500ms", "fail=none").Output)
-		})
-	}
+	tol := lessontest.MustTolerance(t, key)
 	for i, id := range []string{"three-stages-callbacks", "three-stages-sequential"} {
-		synctest.Test(t, func(t *testing.T) {
-			lessontest.CheckExcerpt(t, ex[1+i], run(t, id, "latency=500ms", "fail=3").Output)
+		t.Run(id, func(t *testing.T) {
+			lessontest.OnBothClocks(t, func(t *testing.T, exact bool) {
+				lessontest.CheckTimedExcerpt(t, ex[0], run(t, id, "latency=500ms", "fail=none").Output, tol)
+				lessontest.CheckTimedExcerpt(t, ex[1+i], run(t, id, "latency=500ms", "fail=3").Output, tol)
+			})
 		})
 	}
 }
@@ -51,7 +52,7 @@ func TestKey2FirstStageFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	synctest.Test(t, func(t *testing.T) {
+	lessontest.OnBothClocks(t, func(t *testing.T, exact bool) {
 		r := run(t, "three-stages-callbacks", "fail=1")
 		if r.Err == nil {
 			t.Fatal("the run with a failing stage 1 succeeded")
@@ -66,7 +67,7 @@ func TestKey2FirstStageFails(t *testing.T) {
 		if len(tasks) != lanes {
 			t.Errorf("%d lanes (%v), the key says %d", len(tasks), tasks, lanes)
 		}
-		lessontest.CheckExcerpts(t, key, r.Output)
+		lessontest.CheckKeyExcerpts(t, key, r.Output)
 	})
 }
 
@@ -80,7 +81,7 @@ func TestKey3StopInStageTwo(t *testing.T) {
 			r := lessontest.CheckStop(t, Demos(), "three-stages-callbacks", lessontest.Stop{
 				Params: []string{"fail=2", "latency=1s"}, After: after})
 			if after == 1500*time.Millisecond {
-				lessontest.CheckExcerpts(t, key, r.Output)
+				lessontest.CheckKeyExcerpts(t, key, r.Output)
 			}
 			// Depth 2 is four spaces after the time stamp.
 			if n := strings.Count(r.Output, "onError saw: context canceled"); n != 1 || !strings.Contains(r.Output, "s]     stage 2 onError saw: context canceled") {
@@ -96,4 +97,13 @@ func TestKey3StopInStageTwo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Exercise 3 on the real clock: stopped at 1.5s as the key says, the line
+// comes when the stop does, within the key's tolerance.
+func TestKey3StopInStageTwoOnTheRealClock(t *testing.T) {
+	key := lessontest.MustAnswerKey(t, Files, 3)
+	r := lessontest.CheckStop(t, Demos(), "three-stages-callbacks", lessontest.Stop{
+		Params: []string{"fail=2", "latency=1s"}, After: 1500 * time.Millisecond, Within: lessontest.StopBound})
+	lessontest.CheckKeyExcerpts(t, key, r.Output)
 }

@@ -30,7 +30,6 @@ func runCallbacks(ctx context.Context, p runner.Values, out io.Writer, ev runner
 	failedAt := 0
 
 	say(0, "stage 1: look up the id of user %q", userName)
-	// 核心开始
 	shop.fetchUserID(userName, func(id int) {
 		say(1, "stage 1 onDone: user id %d -> stage 2: fetch their order", id)
 		shop.fetchOrder(id, func(o order) {
@@ -50,7 +49,6 @@ func runCallbacks(ctx context.Context, p runner.Values, out io.Writer, ev runner
 		say(1, "stage 1 onError saw: %v", err)
 		failure, failedAt = err, 1
 	})
-	// 核心结束
 
 	// 到这里只发起了第 1 步：fetchUserID 立刻就返回了，其余的事都要以后
 	// 在别的 goroutine 上、在回调里发生。整条链走完之前 Run 不能返回，
@@ -98,9 +96,7 @@ func (s *callbackShop) fetchTotal(o order, onDone func(float64), onError func(er
 func (s *callbackShop) call(n int, answer func(), onError func(error)) {
 	task := fmt.Sprintf("stage %d", n)
 	s.ev.Start(task)
-	// 核心开始
 	s.pending.Go(func() {
-		// 核心结束
 		t := time.NewTimer(s.latency)
 		defer t.Stop()
 		select {
@@ -119,10 +115,8 @@ func (s *callbackShop) call(n int, answer func(), onError func(error)) {
 		}
 		s.ev.End(task, "ok")
 		s.ev.Point(task, "onDone")
-		// 核心开始
 		answer()
 	})
-	// 核心结束
 }
 
 // wait 在每个回调都送达之后返回。发起下一步的回调会在返回之前把下一步

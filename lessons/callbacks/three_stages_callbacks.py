@@ -57,7 +57,6 @@ async def main() -> int:
         finished.set_result((stage, None))
 
     say(0, 'stage 1: look up the id of user "alice"')
-    # 核心开始
     def on_user(user_id):
         say(1, f"stage 1 on_done: user id {user_id} -> stage 2: fetch their order")
 
@@ -73,7 +72,6 @@ async def main() -> int:
         fetch_order(user_id, on_order, lambda exc: failed(2, exc))
 
     fetch_user_id("alice", on_user, lambda exc: failed(1, exc))
-    # 核心结束
 
     # 到这里只发起了第 1 步；其余的事都要以后在回调里发生。
     # 等这个 future，只是让事件循环一直运行，直到回调链走完。

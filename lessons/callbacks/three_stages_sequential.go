@@ -19,17 +19,13 @@ func runSequential(ctx context.Context, p runner.Values, out io.Writer, ev runne
 		fmt.Fprintf(out, "[%.2fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
 	}
 
-	// 核心开始
 	total, err := threeStages(ctx, shop, say)
-	// 核心结束
 
 	elapsed := time.Since(start).Seconds()
 	if ctx.Err() != nil {
 		return ctx.Err() // 学习者按了停止；由 runner 去报告
 	}
-	// 核心开始
 	if err != nil { // 任何一步的错误都在这唯一的一处处理
-		// 核心结束
 		ev.Point("main", "error handled")
 		say("main's single error check saw: %v", err)
 		fmt.Fprintf(out, "the error was returned up to main and handled there, in one place (%.2fs)\n", elapsed)
@@ -44,26 +40,20 @@ func runSequential(ctx context.Context, p runner.Values, out io.Writer, ev runne
 // goroutine 停下，运行时趁机去运行别的 goroutine。
 func threeStages(ctx context.Context, shop *blockingShop, say func(string, ...any)) (float64, error) {
 	say("stage 1: look up the id of user %q", userName)
-	// 核心开始
 	id, err := shop.fetchUserID(ctx, userName)
 	if err != nil {
 		return 0, err // 不在这里处理，原样交还给调用者
 	}
-	// 核心结束
 	say("stage 1 returned user id %d -> stage 2: fetch their order", id)
-	// 核心开始
 	o, err := shop.fetchOrder(ctx, id)
 	if err != nil {
 		return 0, err
 	}
-	// 核心结束
 	say("stage 2 returned order #%d, %d items -> stage 3: ask for the total", o.id, len(o.items))
-	// 核心开始
 	total, err := shop.fetchTotal(ctx, o)
 	if err != nil {
 		return 0, err
 	}
-	// 核心结束
 	say("stage 3 returned total %.2f", total)
 	return total, nil
 }

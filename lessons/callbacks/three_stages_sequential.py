@@ -46,27 +46,19 @@ async def fetch_total(order):
 
 async def three_stages(name):
     say(f'stage 1: look up the id of user "{name}"')
-    # 核心开始
     user_id = await fetch_user_id(name)  # 出错时异常直接穿过这里，不必逐层转交
-    # 核心结束
     say(f"stage 1 returned user id {user_id} -> stage 2: fetch their order")
-    # 核心开始
     order = await fetch_order(user_id)
-    # 核心结束
     say(f"stage 2 returned order #{order['id']}, {len(order['items'])} items -> stage 3: ask for the total")
-    # 核心开始
     total = await fetch_total(order)
-    # 核心结束
     say(f"stage 3 returned total {total:.2f}")
     return total
 
 
 async def main() -> int:
-    # 核心开始
     try:
         total = await three_stages("alice")
     except ServiceUnavailable as exc:  # 三步中任何一步的错误都落到这里
-        # 核心结束
         elapsed = time.perf_counter() - T0
         wt.point("main", "error handled")
         say(f"main's single error check saw: {exc}")

@@ -7,12 +7,13 @@ package eventloop
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // Files are the lesson text and the very sources the demo runs from.
 //
-//go:embed lesson.md hello_tasks.go hello_tasks.py
+//go:embed lesson.md demos.go hello_tasks.go hello_tasks.py
 var Files embed.FS
 
 // Demos returns the lesson's demos.
@@ -27,5 +28,18 @@ func Demos() []runner.Demo {
 			},
 			Run: helloTasks,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "hello_tasks.go", Func: "helloTasks", First: "var wg sync.WaitGroup", Last: "for i, d := range durations {"},
+		{File: "hello_tasks.go", Func: "helloTasks", First: "wg.Wait()"},
+		{File: "hello_tasks.go", Func: "sleep", First: "select {"},
+		{File: "hello_tasks.py", Func: "task", First: "await asyncio.sleep(seconds)"},
+		{File: "hello_tasks.py", Func: "main", First: "results = await asyncio.gather(*jobs)"},
 	}
 }

@@ -24,28 +24,22 @@ func helloTasks(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 	// 结果都按提交的顺序排列。
 	results := make([]string, len(durations))
 
-	// 核心开始
 	var wg sync.WaitGroup
 	for i, d := range durations {
 		name := fmt.Sprintf("task %d", i+1)
 		wg.Go(func() { // 相当于 asyncio.create_task：马上开始，这里不等它
-			// 核心结束
 			ev.Start(name)
 			fmt.Fprintf(out, "%s %s starts (sleeps %v)\n", stamp(), name, d)
-			// 核心开始
 			if sleep(ctx, d) != nil {
-				// 核心结束
 				ev.End(name, "cancelled")
 				return
 			}
 			fmt.Fprintf(out, "%s %s done\n", stamp(), name)
 			ev.End(name, "ok")
-			// 核心开始
 			results[i] = fmt.Sprintf("%s slept %v", name, d)
 		})
 	}
 	wg.Wait() // 相当于 `await asyncio.gather(...)`：每个任务都已返回
-	// 核心结束
 	total := time.Since(start)
 
 	if err := ctx.Err(); err != nil { // 被停止了：任务都已放弃，没有结果可报
@@ -66,12 +60,10 @@ func helloTasks(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
-	// 核心开始
 	select {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	// 核心结束
 }

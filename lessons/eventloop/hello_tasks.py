@@ -12,9 +12,7 @@ SECONDS = wt.durations("durations", "1s,2s,3s")
 async def task(name: str, text: str, seconds: float, t0: float) -> str:
     wt.start(name)
     print(f"[{time.perf_counter() - t0:.2f}s] {name} starts (sleeps {text})")
-    # 核心开始
     await asyncio.sleep(seconds)  # 挂起自己，把线程让给事件循环
-    # 核心结束
     print(f"[{time.perf_counter() - t0:.2f}s] {name} done")
     wt.end(name, "ok")
     return f"{name} slept {text}"
@@ -23,10 +21,8 @@ async def task(name: str, text: str, seconds: float, t0: float) -> str:
 async def main() -> None:
     t0 = time.perf_counter()
     jobs = [task(f"task {n}", text, s, t0) for n, (text, s) in enumerate(zip(TEXTS, SECONDS), 1)]
-    # 核心开始
     # gather 把每个协程包成任务排进事件循环，等全部结束，按传入的顺序给出结果
     results = await asyncio.gather(*jobs)
-    # 核心结束
     total = time.perf_counter() - t0
     print(f"results in submission order: [{', '.join(results)}]")
     print(f"total {total:.2f}s — the longest task, not the sum ({sum(SECONDS):.2f}s)")

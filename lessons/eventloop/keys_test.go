@@ -15,7 +15,8 @@ import (
 // run with each exercise's parameters. Every claim is read from the key in
 // lesson.md, so the key cannot say one thing while the demo prints another.
 // The demo only waits on timers: inside a synctest bubble its printed times
-// are exact.
+// are exact; on the real clock they are what a learner sees, within the
+// tolerance each key states (lessontest.OnBothClocks).
 
 func TestEveryExerciseHasAKey(t *testing.T) { lessontest.CheckEveryExerciseHasAKey(t, Files) }
 
@@ -23,12 +24,28 @@ func TestEveryExerciseHasAKey(t *testing.T) { lessontest.CheckEveryExerciseHasAK
 // results in submission order and the total.
 func TestKey1DoneOrderAndSubmissionOrder(t *testing.T) {
 	key := lessontest.MustAnswerKey(t, Files, 1)
-	synctest.Test(t, func(t *testing.T) {
+	lessontest.OnBothClocks(t, func(t *testing.T, exact bool) {
 		res := lessontest.MustRun(t, t.Context(), Demos(), "hello-tasks", "durations=3s,1s,2s")
 		if res.Err != nil {
 			t.Fatal(res.Err)
 		}
-		lessontest.CheckExcerpts(t, key, res.Output)
+		lessontest.CheckKeyExcerpts(t, key, res.Output)
+		// The done lines in the order the key quotes them.
+		var order []string
+		for _, l := range strings.Split(res.Output, "\n") {
+			if strings.HasSuffix(l, " done") {
+				order = append(order, lessontest.MaskTimes(l))
+			}
+		}
+		var want []string
+		for _, l := range strings.Split(lessontest.Excerpts(key)[0], "\n") {
+			if strings.HasSuffix(l, " done") {
+				want = append(want, lessontest.MaskTimes(l))
+			}
+		}
+		if strings.Join(order, "|") != strings.Join(want, "|") {
+			t.Errorf("done lines in the order %q, the key quotes %q", order, want)
+		}
 	})
 }
 
@@ -39,12 +56,12 @@ func TestKey2TwentyTasksTakeOneSecond(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	synctest.Test(t, func(t *testing.T) {
+	lessontest.OnBothClocks(t, func(t *testing.T, exact bool) {
 		res := lessontest.MustRun(t, t.Context(), Demos(), "hello-tasks", "durations="+strings.Repeat("1s,", 19)+"1s")
 		if res.Err != nil {
 			t.Fatal(res.Err)
 		}
-		lessontest.CheckExcerpts(t, key, res.Output)
+		lessontest.CheckKeyExcerpts(t, key, res.Output)
 		if got := runner.MaxInFlight(res.Events); got != inFlight {
 			t.Errorf("at most %d tasks at once, the key says %d", got, inFlight)
 		}
@@ -84,11 +101,29 @@ func TestKey3StopAroundOneSecond(t *testing.T) {
 				if endedAt["task 1"] != float64(after.Milliseconds()) {
 					t.Errorf("task 1's bar ended at %gms, want at the stop, %v", endedAt["task 1"], after)
 				}
-				lessontest.CheckExcerpts(t, key, res.Output)
+				lessontest.CheckKeyExcerpts(t, key, res.Output)
 				if strings.Contains(res.Output, "results") || strings.Contains(res.Output, "total") {
 					t.Errorf("a stopped run printed results:\n%s", res.Output)
 				}
 			})
 		})
+	}
+}
+
+// Exercise 3 on the real clock, stopped at 1s: the same bars, task 1's
+// ending at the stop, and task 2's done line within the key's tolerance.
+func TestKey3StopAroundOneSecondOnTheRealClock(t *testing.T) {
+	key := lessontest.MustAnswerKey(t, Files, 3)
+	res := lessontest.CheckStop(t, Demos(), "hello-tasks", lessontest.Stop{
+		Params: []string{"durations=5s,10ms"}, After: time.Second, Within: lessontest.StopBound})
+	lessontest.CheckKeyExcerpts(t, key, res.Output)
+	ended := map[string]string{}
+	for _, e := range res.Events {
+		if e.Phase == runner.PhaseEnd {
+			ended[e.Task] = e.Status
+		}
+	}
+	if ended["task 1"] != "cancelled" || ended["task 2"] != "ok" {
+		t.Errorf("bars ended %v, the key says task 1 cancelled and task 2 ok", ended)
 	}
 }

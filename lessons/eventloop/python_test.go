@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
@@ -57,4 +58,46 @@ total <t> — the longest task, not the sum (<t>)
 		Params: []string{"durations=5s,5s,5s"}, After: 100 * time.Millisecond, Within: lessontest.PythonStopBound})
 	lessontest.CheckTimeLimit(t, py, "hello-tasks", lessontest.Stop{
 		Params: []string{"durations=5s"}, After: time.Second, Within: lessontest.PythonStopBound})
+}
+
+// awaitOnADoneFuture is a Python program for the lesson's claim about
+// await: it gives the thread back only when the future it reaches is not
+// done yet. Another task is ready all along; it runs at the first await
+// that really waits, not at the await of a future that already has its
+// result.
+const awaitOnADoneFuture = `import asyncio
+
+order = []
+
+
+async def other():
+    order.append("other task")
+
+
+async def main():
+    asyncio.create_task(other())
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(1)
+    await fut
+    order.append("after await of a done future")
+    await asyncio.sleep(0)
+    order.append("after await asyncio.sleep(0)")
+    print(" | ".join(order))
+
+
+asyncio.run(main())
+`
+
+func TestPythonAwaitYieldsOnlyOnAPendingFuture(t *testing.T) {
+	in := lessontest.FindPython(t)
+	files := fstest.MapFS{"hello_tasks.py": {Data: []byte(awaitOnADoneFuture)}}
+	py := lessontest.Python(t, in, Demos(), files, "hello-tasks")
+	res := lessontest.MustRun(t, t.Context(), py, "hello-tasks")
+	if res.Err != nil {
+		t.Fatalf("%v\n%s", res.Err, res.Output)
+	}
+	want := "after await of a done future | other task | after await asyncio.sleep(0)\n"
+	if res.Output != want {
+		t.Errorf("the order was %q, want %q: an await of a done future does not let the other task run", res.Output, want)
+	}
 }

@@ -6,12 +6,13 @@ package flags
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // Files are the lesson text and the very sources the demos run from.
 //
-//go:embed lesson.md flags_sequential.go flags_concurrent.go download.go flags_sequential.py flags_concurrent.py
+//go:embed lesson.md demos.go flags_sequential.go flags_concurrent.go download.go flags_sequential.py flags_concurrent.py
 var Files embed.FS
 
 // params are shared by both demos, so the two can be compared directly.
@@ -40,5 +41,19 @@ func Demos() []runner.Demo {
 			Cost:   runner.CostNetwork,
 			Params: params(), Run: flagsConcurrent,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "flags_concurrent.go", Func: "flagsConcurrent", First: "var wg sync.WaitGroup", Last: "for _, c := range flagserver.Countries()[:p.Int(\"count\")] {"},
+		{File: "flags_concurrent.go", Func: "flagsConcurrent", First: "wg.Wait()"},
+		{File: "flags_concurrent.py", Func: "download_one", First: "await get_flag(session, cc)"},
+		{File: "flags_concurrent.py", Func: "main", First: "async with aiohttp.ClientSession() as session:"},
+		{File: "flags_sequential.go", Func: "flagsSequential", First: "for _, c := range flagserver.Countries()[:p.Int(\"count\")] {"},
+		{File: "flags_sequential.py", Func: "main", First: "for cc in COUNTRIES[:COUNT]:"},
 	}
 }

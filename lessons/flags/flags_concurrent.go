@@ -27,17 +27,13 @@ func flagsConcurrent(ctx context.Context, p runner.Values, out io.Writer, ev run
 	start := time.Now()
 	// 许多 goroutine 同时计数，所以计数器必须是原子的。
 	var downloaded, failed atomic.Int64
-	// 核心开始
 	var wg sync.WaitGroup
 	for _, c := range flagserver.Countries()[:p.Int("count")] {
 		// wg.Go 在一个新的 goroutine 里运行这个函数，并把它记上一笔；
 		// 循环不等它，马上去开下一个国家的。
 		wg.Go(func() {
-			// 核心结束
 			ev.Start(c.Code)
-			// 核心开始
 			_, err := getFlag(ctx, client, baseURL, c.Code, query)
-			// 核心结束
 			ev.End(c.Code, status(ctx, err))
 			switch {
 			case ctx.Err() != nil:
@@ -51,11 +47,9 @@ func flagsConcurrent(ctx context.Context, p runner.Values, out io.Writer, ev run
 				// 先后出现。
 				fmt.Fprint(out, c.Code+" ")
 			}
-			// 核心开始
 		})
 	}
 	wg.Wait() // 相当于 asyncio.gather：等每一次下载都结束
-	// 核心结束
 	if err := ctx.Err(); err != nil {
 		return err
 	}

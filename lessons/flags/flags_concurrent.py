@@ -24,9 +24,7 @@ async def get_flag(session: aiohttp.ClientSession, cc: str) -> bytes:
 async def download_one(session: aiohttp.ClientSession, cc: str, tally: dict) -> None:
     wt.start(cc)
     try:
-        # 核心开始
         await get_flag(session, cc)
-        # 核心结束
     except aiohttp.ClientResponseError as exc:
         wt.end(cc, "404" if exc.status == 404 else "error")
         tally["failed"] += 1
@@ -45,11 +43,9 @@ async def download_one(session: aiohttp.ClientSession, cc: str, tally: dict) -> 
 async def main() -> None:
     t0 = time.perf_counter()
     tally = {"downloaded": 0, "failed": 0}  # 协程只在 await 处换人：计数不用加锁
-    # 核心开始
     async with aiohttp.ClientSession() as session:  # 整次运行共用一个会话
         # 每面国旗一个协程，gather 把它们都包成任务，一起等
         await asyncio.gather(*(download_one(session, cc, tally) for cc in COUNTRIES[:COUNT]))
-    # 核心结束
     print()
     summary = f"{tally['downloaded']} flags downloaded in {time.perf_counter() - t0:.2f}s"
     print(summary + (f", {tally['failed']} failed" if tally["failed"] else ""))

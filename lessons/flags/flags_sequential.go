@@ -27,13 +27,9 @@ func flagsSequential(ctx context.Context, p runner.Values, out io.Writer, ev run
 
 	start := time.Now()
 	downloaded, failed := 0, 0
-	// 核心开始
 	for _, c := range flagserver.Countries()[:p.Int("count")] {
-		// 核心结束
 		ev.Start(c.Code)
-		// 核心开始
 		_, err := getFlag(ctx, client, baseURL, c.Code, query) // 等到应答到手才往下走
-		// 核心结束
 		ev.End(c.Code, status(ctx, err))
 		if ctx.Err() != nil {
 			return ctx.Err() // 被停止了：马上离开

@@ -23,14 +23,10 @@ def get_flag(cc: str) -> bytes:
 def main() -> None:
     t0 = time.perf_counter()
     downloaded, failed = 0, 0
-    # 核心开始
     for cc in COUNTRIES[:COUNT]:
-        # 核心结束
         wt.start(cc)
         try:
-            # 核心开始
             get_flag(cc)  # 阻塞：等应答的这段时间，程序什么也不做
-            # 核心结束
         except urllib.error.HTTPError as exc:  # 服务器回答了 404、500 之类
             wt.end(cc, "404" if exc.code == 404 else "error")
             failed += 1

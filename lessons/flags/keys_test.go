@@ -112,8 +112,11 @@ func TestKey3NoLatency(t *testing.T) {
 		within(t, "concurrent at 0s", s, lo, hi)
 		within(t, "concurrent at 0s, most in flight", float64(in), conInLo, conInHi)
 	}
-	s, _ := seconds(t, base, "flags-sequential", "latency=10ms")
-	within(t, "sequential at 10ms", s, seq10Lo, seq10Hi)
-	s, _ = seconds(t, base, "flags-concurrent", "latency=10ms")
-	within(t, "concurrent at 10ms", s, con10Lo, con10Hi)
+	seq, _ := seconds(t, base, "flags-sequential", "latency=10ms")
+	within(t, "sequential at 10ms", seq, seq10Lo, seq10Hi)
+	con, _ := seconds(t, base, "flags-concurrent", "latency=10ms")
+	within(t, "concurrent at 10ms", con, con10Lo, con10Hi)
+	if seq <= con {
+		t.Errorf("at 10ms the sequential run took %.2fs, the concurrent %.2fs; the key says sequential is always slower", seq, con)
+	}
 }

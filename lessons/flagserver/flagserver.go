@@ -379,3 +379,21 @@ func (r *Running) Close(ctx context.Context) error {
 	})
 	return r.err
 }
+
+// Serve serves the flag site with the configuration config (a Config as
+// JSON; empty for the zero Config) on l until l is closed. A sandbox
+// serves a program its own flag site this way, on the sandbox's loopback.
+func Serve(l net.Listener, config json.RawMessage) error {
+	var cfg Config
+	if len(config) > 0 {
+		if err := json.Unmarshal(config, &cfg); err != nil {
+			return fmt.Errorf("flagserver: %w", err)
+		}
+	}
+	h, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 60 * time.Second}
+	return srv.Serve(l)
+}

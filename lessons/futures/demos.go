@@ -6,13 +6,14 @@ package futures
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // Files are the lesson text and the very sources the demo runs from;
 // future.go is the Future type the demo uses.
 //
-//go:embed lesson.md future_semantics.go future.go future_semantics.py
+//go:embed lesson.md demos.go future_semantics.go future.go future_semantics.py
 var Files embed.FS
 
 // Demos returns the lesson's demos.
@@ -29,5 +30,27 @@ func Demos() []runner.Demo {
 			},
 			Run: futureSemantics,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "future.go", Func: "Future", First: "done"},
+		{File: "future.go", Func: "Future.Done", First: "select {"},
+		{File: "future.go", Func: "Future.complete", First: "f.value, f.err = v, err", Last: "close(f.done)"},
+		{File: "future.go", Func: "Future.ResultWait", First: "select {"},
+		{File: "future_semantics.go", Func: "futureSemantics", First: "f := NewFuture[int]()"},
+		{File: "future_semantics.go", Func: "futureSemantics", First: "go func() {"},
+		{File: "future_semantics.go", Func: "futureSemantics", First: "f.AddDoneCallback(func(f *Future[int]) {"},
+		{File: "future_semantics.go", Func: "futureSemantics", First: "v, err := f.Result()"},
+		{File: "future_semantics.go", Func: "futureSemantics", First: "v, err = f.ResultWait(ctx, timeout)"},
+		{File: "future_semantics.py", Func: "main", First: "fut = loop.create_future()"},
+		{File: "future_semantics.py", Func: "work", First: "fut.set_result(42)"},
+		{File: "future_semantics.py", Func: "main", First: "task = asyncio.create_task(work())"},
+		{File: "future_semantics.py", Func: "main", First: "fut.add_done_callback(on_done)", Last: `say(f"result() → {shown}")`},
+		{File: "future_semantics.py", Func: "main", First: "value = await asyncio.wait_for(asyncio.shield(fut), wt.parse_duration(TIMEOUT))"},
 	}
 }

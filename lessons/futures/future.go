@@ -18,10 +18,8 @@ var (
 // 两种 Future 放在一起看：Result 从不等待（asyncio.Future），ResultWait
 // 最多等到超时（concurrent.futures.Future）。日常的 Go 代码用通道做这件事。
 type Future[T any] struct {
-	mu sync.Mutex
-	// 核心开始
-	done chan struct{} // 完成时关闭，只关闭一次；关闭是广播，谁来读都立刻返回
-	// 核心结束
+	mu        sync.Mutex
+	done      chan struct{} // 完成时关闭，只关闭一次；关闭是广播，谁来读都立刻返回
 	value     T
 	err       error
 	callbacks []func(*Future[T])
@@ -34,14 +32,12 @@ func NewFuture[T any]() *Future[T] {
 
 // Done 报告 Future 是否已经有了结果（或错误），从不等待。
 func (f *Future[T]) Done() bool {
-	// 核心开始
 	select {
 	case <-f.done: // 已关闭的通道：接收立刻返回，也不取走任何东西
 		return true
 	default:
 		return false
 	}
-	// 核心结束
 }
 
 // SetResult 以 v 完成 Future，并调用登记过的回调。Future 只能完成一次：
@@ -61,10 +57,8 @@ func (f *Future[T]) complete(v T, err error) error {
 		f.mu.Unlock()
 		return ErrInvalidState
 	}
-	// 核心开始
 	f.value, f.err = v, err
 	close(f.done) // 一次唤醒所有正在 ResultWait 的人
-	// 核心结束
 	cbs := f.callbacks
 	f.callbacks = nil
 	f.mu.Unlock()
@@ -109,7 +103,6 @@ func (f *Future[T]) Result() (T, error) {
 func (f *Future[T]) ResultWait(ctx context.Context, timeout time.Duration) (T, error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
-	// 核心开始
 	select {
 	case <-f.done:
 		return f.Result()
@@ -118,7 +111,6 @@ func (f *Future[T]) ResultWait(ctx context.Context, timeout time.Duration) (T, e
 		var zero T
 		return zero, ctx.Err()
 	}
-	// 核心结束
 	var zero T
 	return zero, ErrTimeout
 }

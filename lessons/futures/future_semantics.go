@@ -25,15 +25,11 @@ func futureSemantics(ctx context.Context, p runner.Values, out io.Writer, ev run
 		fmt.Fprintf(out, stamp+format+"\n", args...)
 	}
 
-	// 核心开始
 	f := NewFuture[int]()
-	// 核心结束
 	finished := make(chan struct{})
 	// 任务：和 executor.submit(...) 或 loop.create_task(...) 一样，现在就
 	// 开始，以后再完成这个 Future。它的 goroutine 是生产者，其余各方只读。
-	// 核心开始
 	go func() {
-		// 核心结束
 		defer close(finished)
 		ev.Start("task")
 		if err := sleep(ctx, taskTime); err != nil {
@@ -43,33 +39,25 @@ func futureSemantics(ctx context.Context, p runner.Values, out io.Writer, ev run
 		}
 		say("task finishes: SetResult(42)")
 		ev.End("task", "ok")
-		// 核心开始
 		f.SetResult(42) // 回调就在这里、在这个 goroutine 里执行
 	}()
-	// 核心结束
 	say("task started (needs %v); Done() = %t", taskTime, f.Done())
 
-	// 核心开始
 	f.AddDoneCallback(func(f *Future[int]) {
-		// 核心结束
 		ev.Point("callback", "fired")
 		say("callback fired: Done() = %t, Result() → %s", f.Done(), show(f.Result()))
 	})
 	say("AddDoneCallback: registered, waits for completion")
 
 	// 1. asyncio 的读法：从不阻塞。
-	// 核心开始
 	v, err := f.Result()
-	// 核心结束
 	ev.Point("Result()", status(err))
 	say("Result() → %s", show(v, err))
 
 	// 2. concurrent.futures 的读法：会阻塞，但最多等这么久。
 	say("ResultWait(%v) blocks...", timeout)
 	ev.Start("ResultWait")
-	// 核心开始
 	v, err = f.ResultWait(ctx, timeout)
-	// 核心结束
 	ev.End("ResultWait", status(err))
 	if err == ErrTimeout {
 		say("ResultWait(%v) → %s; the task keeps running", timeout, show(v, err))

@@ -28,37 +28,27 @@ def read(fut: asyncio.Future) -> tuple[str, str]:
 
 async def main() -> None:
     loop = asyncio.get_running_loop()
-    # 核心开始
     fut = loop.create_future()
-    # 核心结束
 
     async def work() -> None:
         wt.start("task")
         await asyncio.sleep(wt.parse_duration(TASK))
         say("task finishes: set_result(42)")
         wt.end("task", "ok")
-        # 核心开始
         fut.set_result(42)  # 回调不在这里执行：它被排进事件循环，稍后才轮到
-        # 核心结束
 
-    # 核心开始
     task = asyncio.create_task(work())  # 和 Go 版的 go func() 一样：现在就开始，以后再完成 fut
-    # 核心结束
     say(f"task started (needs {TASK}); done() = {fut.done()}")
 
     def on_done(f: asyncio.Future) -> None:
         wt.point("callback", "fired")
         say(f"callback fired: done() = {f.done()}, result() → {read(f)[0]}")
 
-    # 核心开始
     fut.add_done_callback(on_done)
-    # 核心结束
     say("add_done_callback: registered, waits for completion")
 
     # 1. asyncio 的读法：从不等待。
-    # 核心开始
     shown, status = read(fut)
-    # 核心结束
     wt.point("Result()", status)
     say(f"result() → {shown}")
 
@@ -67,9 +57,7 @@ async def main() -> None:
     say(f"wait_for(fut, {TIMEOUT}) waits...")
     wt.start("ResultWait")
     try:
-        # 核心开始
         value = await asyncio.wait_for(asyncio.shield(fut), wt.parse_duration(TIMEOUT))
-        # 核心结束
     except TimeoutError:
         wt.end("ResultWait", "timeout")
         say(f"wait_for(fut, {TIMEOUT}) → error: TimeoutError; the task keeps running")

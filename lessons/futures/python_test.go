@@ -1,7 +1,10 @@
 package futures
 
 import (
+	"io/fs"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
@@ -58,4 +61,33 @@ func TestPythonFutureSemantics(t *testing.T) {
 		Params: []string{"task=5s", "timeout=5s"}, After: 100 * time.Millisecond, Within: lessontest.PythonStopBound})
 	lessontest.CheckTimeLimit(t, py, "future-semantics", lessontest.Stop{
 		Params: []string{"task=5s"}, After: time.Second, Within: lessontest.PythonStopBound})
+}
+
+// The lesson says why the Python tab wraps the future in shield: wait_for
+// cancels what it waits on when it times out. The same program without the
+// shield proves it: at the timeout the future is cancelled, the callback
+// fires then and there, and the task's later set_result(42) is refused.
+func TestPythonWaitForWithoutShieldCancelsTheFuture(t *testing.T) {
+	in := lessontest.FindPython(t)
+	src, err := fs.ReadFile(Files, "future_semantics.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shielded := "asyncio.wait_for(asyncio.shield(fut),"
+	if !strings.Contains(string(src), shielded) {
+		t.Fatalf("future_semantics.py does not wait with %q", shielded)
+	}
+	files := fstest.MapFS{"future_semantics.py": {Data: []byte(strings.Replace(string(src), shielded, "asyncio.wait_for(fut,", 1))}}
+	py := lessontest.Python(t, in, Demos(), files, "future-semantics")
+	res := lessontest.MustRun(t, t.Context(), py, "future-semantics", "task=300ms", "timeout=100ms")
+	if res.Err == nil {
+		t.Fatalf("without shield the run succeeded:\n%s", res.Output)
+	}
+	out := res.Output
+	cancelled := strings.Index(out, "CancelledError")
+	finishes := strings.Index(out, "task finishes: set_result(42)")
+	refused := strings.LastIndex(out, "InvalidStateError: invalid state")
+	if cancelled < 0 || finishes < cancelled || refused < finishes {
+		t.Errorf("want the future cancelled at the timeout, then set_result(42) refused with InvalidStateError:\n%s", out)
+	}
 }

@@ -40,12 +40,10 @@ func clientReuse(ctx context.Context, p runner.Values, out io.Writer, ev runner.
 
 	// 第一轮：每个请求一个新的 Transport，用完马上扔掉。
 	var freshOpened atomic.Int64 // 这一轮一共拨了几次号，即打开了几条连接
-	// 核心开始
 	freshClient := func() (*http.Client, func()) {
 		tr := newTransport(ctx, handshake, 1, &freshOpened)
 		return &http.Client{Transport: tr}, tr.CloseIdleConnections
 	}
-	// 核心结束
 	perRequest, err := round(ctx, "new client per request", "fresh", urls, parallel, freshClient, out, ev)
 	if err != nil {
 		return err
@@ -54,12 +52,10 @@ func clientReuse(ctx context.Context, p runner.Values, out io.Writer, ev runner.
 	// 第二轮：整轮只用一个 Transport。它把用完的连接留在空闲池里，下一个
 	// 请求就省掉了拨号。
 	var sharedOpened atomic.Int64
-	// 核心开始
 	shared := newTransport(ctx, handshake, parallel, &sharedOpened)
 	defer shared.CloseIdleConnections() // 空闲连接不会比本次运行活得更久
 	sharedClient := &http.Client{Transport: shared}
 	same := func() (*http.Client, func()) { return sharedClient, func() {} }
-	// 核心结束
 	oneClient, err := round(ctx, "one shared client", "shared", urls, parallel, same, out, ev)
 	if err != nil {
 		return err
@@ -101,10 +97,8 @@ func newTransport(runCtx context.Context, handshake time.Duration, conns int, op
 		},
 		// 默认每个主机只留 2 条空闲连接；同时在路上的请求比这多时，好好的
 		// 连接会被关掉再重新拨号。每个在路上的请求留一条，最多也只开这么多。
-		// 核心开始
 		MaxIdleConnsPerHost: conns,
 		MaxConnsPerHost:     conns,
-		// 核心结束
 	}
 }
 
@@ -129,6 +123,8 @@ func round(ctx context.Context, label, task string, urls []string, parallel int,
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i, url := range urls {
+		name := fmt.Sprintf("%s %02d", task, i+1)
+		ev.Wait(name) // 时间线上从这里排队，直到拿到名额
 		select {
 		case sem <- struct{}{}: // 等一个空名额
 		case <-ctx.Done():
@@ -136,7 +132,6 @@ func round(ctx context.Context, label, task string, urls []string, parallel int,
 		if ctx.Err() != nil {
 			break
 		}
-		name := fmt.Sprintf("%s %02d", task, i+1)
 		wg.Go(func() {
 			defer func() { <-sem }()
 			client, done := clientFor()
@@ -182,14 +177,12 @@ func round(ctx context.Context, label, task string, urls []string, parallel int,
 // 的那一刻（不论新旧），httptrace 调用 GotConn。连接只要进过池子，Reused
 // 就是真，哪怕在它之前还没有哪个请求用过它。
 func get(ctx context.Context, client *http.Client, url string, gotConn func()) (reused bool, err error) {
-	// 核心开始
 	trace := &httptrace.ClientTrace{
 		GotConn: func(info httptrace.GotConnInfo) {
 			reused = info.Reused
 			gotConn()
 		},
 	}
-	// 核心结束
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, url, nil)
 	if err != nil {
 		return false, err
@@ -201,9 +194,7 @@ func get(ctx context.Context, client *http.Client, url string, gotConn func()) (
 	defer resp.Body.Close()
 	// 把响应体读到结尾：只有这样，Transport 才会把连接放回池里留给下一个
 	// 请求。
-	// 核心开始
 	_, err = io.Copy(io.Discard, resp.Body)
-	// 核心结束
 	if err == nil && resp.StatusCode != http.StatusOK {
 		err = fmt.Errorf("HTTP %d", resp.StatusCode)
 	}

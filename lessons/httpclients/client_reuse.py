@@ -45,9 +45,7 @@ def counting(opened: dict) -> aiohttp.TraceConfig:
 async def get(session: aiohttp.ClientSession, url: str, request: types.SimpleNamespace) -> None:
     async with session.get(url, trace_request_ctx=request) as resp:
         # 把响应体读到结尾：只有这样，连接才会回到池里留给下一个请求
-        # 核心开始
         await resp.read()
-        # 核心结束
         resp.raise_for_status()  # 不是 200 就抛 aiohttp.ClientResponseError：记作失败
 
 
@@ -59,8 +57,9 @@ async def run_round(label: str, task: str, send) -> dict:
     sem = asyncio.Semaphore(PARALLEL)
 
     async def one(i: int, url: str) -> None:
+        request = types.SimpleNamespace(name=f"{task} {i:02d}", conn="")
+        wt.wait(request.name)  # 时间线上从这里排队，直到拿到名额
         async with sem:  # 等一个空名额
-            request = types.SimpleNamespace(name=f"{task} {i:02d}", conn="")
             wt.start(request.name)
             try:
                 await send(url, request)
@@ -89,20 +88,16 @@ async def main() -> None:
     fresh_opened = {"count": 0}
 
     async def fresh(url, request):
-        # 核心开始
         async with aiohttp.ClientSession(trace_configs=[counting(fresh_opened)]) as session:
             await get(session, url, request)
-        # 核心结束
 
     per_request = await run_round("new client per request", "fresh", fresh)
 
     # 第二轮：一个会话管到底。读完的连接回到池里，下一个请求直接拿来用；
     # 和 Go 版一样，每个在路上的请求最多一条连接。
     shared_opened = {"count": 0}
-    # 核心开始
     connector = aiohttp.TCPConnector(limit_per_host=PARALLEL)
     async with aiohttp.ClientSession(connector=connector, trace_configs=[counting(shared_opened)]) as shared:
-        # 核心结束
         one_client = await run_round("one shared client", "shared", lambda url, request: get(shared, url, request))
 
     print(f"\n{'client':<24} {'requests':>8} {'new conns':>9} {'reused':>7} {'time':>8}")

@@ -6,12 +6,13 @@ package httpclients
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // Files are the lesson text and the very sources the demo runs from.
 //
-//go:embed lesson.md client_reuse.go client_reuse.py
+//go:embed lesson.md demos.go client_reuse.go client_reuse.py
 var Files embed.FS
 
 // Demos returns the lesson's demos. They request flags from the flag site
@@ -34,5 +35,21 @@ func Demos() []runner.Demo {
 			},
 			Run: clientReuse,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "client_reuse.go", Func: "newTransport", First: "MaxIdleConnsPerHost: conns", Last: "MaxConnsPerHost:"},
+		{File: "client_reuse.go", Func: "clientReuse", First: "freshClient := func() (*http.Client, func()) {"},
+		{File: "client_reuse.go", Func: "clientReuse", First: "shared := newTransport(ctx, handshake, parallel, &sharedOpened)", Last: "same := func() (*http.Client, func()) { return sharedClient, func() {} }"},
+		{File: "client_reuse.go", Func: "get", First: "trace := &httptrace.ClientTrace{"},
+		{File: "client_reuse.go", Func: "get", First: "_, err = io.Copy(io.Discard, resp.Body)"},
+		{File: "client_reuse.py", Func: "get", First: "await resp.read()"},
+		{File: "client_reuse.py", Func: "fresh", First: "async with aiohttp.ClientSession(trace_configs=[counting(fresh_opened)]) as session:"},
+		{File: "client_reuse.py", Func: "main", First: "connector = aiohttp.TCPConnector(limit_per_host=PARALLEL)", Last: "async with aiohttp.ClientSession(connector=connector, trace_configs=[counting(shared_opened)]) as shared:"},
 	}
 }

@@ -206,13 +206,18 @@ func CheckTimeLimit(t testing.TB, demos []runner.Demo, id string, s Stop) Result
 // how it ended, and the kinds of moment it marked (each point status
 // once, sorted), for comparing two runs of one idea whose timing differs.
 type TaskSummary struct {
+	Waits  int // waits before a start (a permit, a lock): the grey 排队 on the timeline
 	Starts int
 	End    string // "" while it never ended
 	Points []string
 }
 
 func (s TaskSummary) String() string {
-	return fmt.Sprintf("%d start(s), end %q, points %q", s.Starts, s.End, s.Points)
+	waits := ""
+	if s.Waits > 0 {
+		waits = fmt.Sprintf("%d wait(s), ", s.Waits)
+	}
+	return fmt.Sprintf("%s%d start(s), end %q, points %q", waits, s.Starts, s.End, s.Points)
 }
 
 // Tasks sums up events task by task.
@@ -221,6 +226,8 @@ func Tasks(events []runner.Event) map[string]TaskSummary {
 	for _, e := range events {
 		s := tasks[e.Task]
 		switch e.Phase {
+		case runner.PhaseWait:
+			s.Waits++
 		case runner.PhaseStart:
 			s.Starts++
 		case runner.PhaseEnd:
@@ -237,8 +244,8 @@ func Tasks(events []runner.Event) map[string]TaskSummary {
 }
 
 // CheckSameTasks fails t unless two runs of one idea, the Go demo's and
-// its Python program's, put the same tasks on the timeline, each started
-// as often, ended with the same status and marking the same kinds of
+// its Python program's, put the same tasks on the timeline, each queued
+// and started as often, ended with the same status and marking the same kinds of
 // moment: the page draws both on one scale, lane for lane.
 func CheckSameTasks(t testing.TB, goEvents, pyEvents []runner.Event) {
 	t.Helper()
@@ -248,7 +255,7 @@ func CheckSameTasks(t testing.TB, goEvents, pyEvents []runner.Event) {
 		switch {
 		case !ok:
 			t.Errorf("task %q: in Go (%v), not in Python", task, want[task])
-		case g.Starts != want[task].Starts || g.End != want[task].End || !slices.Equal(g.Points, want[task].Points):
+		case g.Waits != want[task].Waits || g.Starts != want[task].Starts || g.End != want[task].End || !slices.Equal(g.Points, want[task].Points):
 			t.Errorf("task %q: Python %v, Go %v", task, g, want[task])
 		}
 	}

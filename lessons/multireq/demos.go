@@ -7,12 +7,13 @@ package multireq
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // Files are the lesson text and the very sources the demo runs from.
 //
-//go:embed lesson.md flags_metadata.go flags_metadata.py
+//go:embed lesson.md demos.go flags_metadata.go flags_metadata.py
 var Files embed.FS
 
 // Demos returns the lesson's demos. They download from the flag site
@@ -33,5 +34,18 @@ func Demos() []runner.Demo {
 			},
 			Run: flagsMetadata,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "flags_metadata.go", Func: "flagsMetadata", First: "sem:"},
+		{File: "flags_metadata.go", Func: "fetcher.downloadOne", First: "if together {"},
+		{File: "flags_metadata.go", Func: "fetcher.get", First: "select {", Last: "defer func() { <-f.sem }()"},
+		{File: "flags_metadata.py", Func: "fetch", First: "async with sem:"},
+		{File: "flags_metadata.py", Func: "download_one", First: "if PAIR == \"parallel\":"},
 	}
 }

@@ -46,9 +46,7 @@ func flagsMetadata(ctx context.Context, p runner.Values, out io.Writer, ev runne
 		base:   baseURL,
 		query:  query,
 		ev:     ev,
-		// 核心开始
-		sem: make(chan struct{}, limit), // 本次运行唯一的信号量：limit 个名额
-		// 核心结束
+		sem:    make(chan struct{}, limit), // 本次运行唯一的信号量：limit 个名额
 	}
 
 	countries := flagserver.Countries()[:20]
@@ -105,7 +103,6 @@ func (f *fetcher) downloadOne(ctx context.Context, cc string, together bool, dir
 	lower := strings.ToLower(cc)
 	var image, meta []byte
 	var imageErr, metaErr error
-	// 核心开始
 	if together {
 		// 两个请求同时出发：每个仍然各自去拿名额。
 		var wg sync.WaitGroup
@@ -120,7 +117,6 @@ func (f *fetcher) downloadOne(ctx context.Context, cc string, together bool, dir
 			meta, metaErr = f.get(ctx, cc+" meta", "/"+lower+"/metadata.json")
 		}
 	}
-	// 核心结束
 	if imageErr != nil {
 		return "", imageErr
 	}
@@ -138,18 +134,17 @@ func (f *fetcher) downloadOne(ctx context.Context, cc string, together bool, dir
 	return name, os.WriteFile(filepath.Join(dir, name), image, 0o644)
 }
 
-// get 拿一个名额，发一个请求，再把名额还回去。任务拿到名额后才在时间线
-// 上开始，还回名额之前就结束，所以时间线如实显示信号量允许的情形：同时
-// 在走的横条从不超过 limit 根。
+// get 拿一个名额，发一个请求，再把名额还回去。任务先排队（时间线上灰色
+// 的一段），拿到名额后才开始，还回名额之前就结束，所以时间线如实显示
+// 信号量允许的情形：同时在走的横条从不超过 limit 根。
 func (f *fetcher) get(ctx context.Context, task, path string) ([]byte, error) {
-	// 核心开始
+	f.ev.Wait(task)
 	select {
 	case f.sem <- struct{}{}: // 拿名额：名额用完时在这里等
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	defer func() { <-f.sem }() // 还名额，在下面的 End 之后
-	// 核心结束
 
 	f.ev.Start(task)
 	body, err := f.fetch(ctx, path)

@@ -24,9 +24,8 @@ def stamp() -> str:
 
 
 async def fetch(session: aiohttp.ClientSession, sem: asyncio.Semaphore, task: str, path: str) -> bytes:
-    # 核心开始
+    wt.wait(task)  # 开始排队：时间线上灰色的一段，直到拿到名额
     async with sem:  # 拿到名额才发请求，出了 with 就还回去
-        # 核心结束
         wt.start(task)  # 拿到名额才在时间线上出现：同时在走的横条从不超过 LIMIT 根
         try:
             async with session.get(BASE_URL + path, params=QUERY) as resp:
@@ -45,7 +44,6 @@ async def fetch(session: aiohttp.ClientSession, sem: asyncio.Semaphore, task: st
 async def download_one(session, sem, cc: str, folder: pathlib.Path) -> str:
     lower = cc.lower()
     gif, meta = f"/{lower}/{lower}.gif", f"/{lower}/metadata.json"
-    # 核心开始
     if PAIR == "parallel":
         # 两个请求同时出发：每个仍然各自去拿名额。return_exceptions=True 让
         # gather 等两个都结束；和 Go 版一样，两个都失败时报图片的错。
@@ -59,7 +57,6 @@ async def download_one(session, sem, cc: str, folder: pathlib.Path) -> str:
         # 还了回去，别的国家可能在我们的第二个请求之前插进来。
         image = await fetch(session, sem, f"{cc} gif", gif)
         info = await fetch(session, sem, f"{cc} meta", meta)
-    # 核心结束
     name = json.loads(info)["country"].replace(" ", "_").replace("/", "-") + f"--{cc}.gif"
     # 写文件会阻塞事件循环，交给线程池去做；await 它，写完了才算这个国家下载完
     await asyncio.to_thread((folder / name).write_bytes, image)

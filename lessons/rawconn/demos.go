@@ -6,12 +6,13 @@ package rawconn
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // Files are the lesson text and the very sources the demo runs from.
 //
-//go:embed lesson.md wget_headers.go tinyhost.go wget_headers.py
+//go:embed lesson.md demos.go wget_headers.go tinyhost.go wget_headers.py
 var Files embed.FS
 
 // Demos returns the lesson's demos.
@@ -27,5 +28,21 @@ func Demos() []runner.Demo {
 			},
 			Run: wgetHeaders,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "wget_headers.go", Func: "wgetHeaders", First: "for i, h := range hosts.hosts {", Last: "wg.Wait()"},
+		{File: "wget_headers.go", Func: "wget", First: "var d net.Dialer", Last: "defer stop()"},
+		{File: "wget_headers.go", Func: "wget", First: "request := \"GET / HTTP/1.0\\r\\nHost: \" + h.name + \"\\r\\n\\r\\n\"", Last: "if _, err := io.WriteString(conn, request); err != nil {"},
+		{File: "wget_headers.go", Func: "wget", First: "r := bufio.NewReader(conn)", Last: "for {"},
+		{File: "wget_headers.py", Func: "wget", First: "reader, writer = await asyncio.open_connection(\"127.0.0.1\", port)"},
+		{File: "wget_headers.py", Func: "wget", First: "request = f\"GET / HTTP/1.0\\r\\nHost: {name}\\r\\n\\r\\n\"", Last: "await writer.drain()"},
+		{File: "wget_headers.py", Func: "wget", First: "while True:"},
+		{File: "wget_headers.py", Func: "main", First: "took = await asyncio.gather(*(wget(name, port) for name, port in zip(NAMES, ports)))"},
 	}
 }

@@ -29,7 +29,6 @@ func wgetHeaders(ctx context.Context, p runner.Values, out io.Writer, ev runner.
 	took := make([]time.Duration, len(hosts.hosts))
 	errs := make([]error, len(hosts.hosts))
 	var wg sync.WaitGroup
-	// 核心开始
 	for i, h := range hosts.hosts {
 		// 每个主机一个 goroutine，就像 asyncio 里每个 wget(host) 一个协程：
 		// 各自在自己的套接字上等，谁也不挡谁。
@@ -38,7 +37,6 @@ func wgetHeaders(ctx context.Context, p runner.Values, out io.Writer, ev runner.
 		})
 	}
 	wg.Wait()
-	// 核心结束
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -77,7 +75,6 @@ func wget(ctx context.Context, h tinyHost, start time.Time, out io.Writer, ev ru
 		}
 	}()
 
-	// 核心开始
 	// Dial 就是 asyncio.open_connection：一条 TCP 连接，仅此而已。地址
 	// 已经知道，所以不用查 DNS。
 	var d net.Dialer
@@ -90,22 +87,18 @@ func wget(ctx context.Context, h tinyHost, start time.Time, out io.Writer, ev ru
 	// 停止时关掉连接。
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	// 核心结束
 	say("* connected to %s", conn.RemoteAddr())
 
 	// 完整的 HTTP/1.0 请求，手写：请求行、一个头部、一个空行。按协议
 	// 规定，每行都以 \r\n 结尾。
-	// 核心开始
 	request := "GET / HTTP/1.0\r\nHost: " + h.name + "\r\n\r\n"
 	if _, err := io.WriteString(conn, request); err != nil {
 		return 0, err
 	}
-	// 核心结束
 	say("> %q", request)
 
 	// bufio.Reader 就是 StreamReader，ReadString('\n') 就是 readline()。
 	// 它一直等到整行到齐；这期间别的主机的 goroutine 照常运行。
-	// 核心开始
 	r := bufio.NewReader(conn)
 	lines := 0
 	for {
@@ -117,7 +110,6 @@ func wget(ctx context.Context, h tinyHost, start time.Time, out io.Writer, ev ru
 		if line == "" {
 			break // 空行：响应头到此结束
 		}
-		// 核心结束
 		lines++
 		say("< %s", line)
 		ev.Point(h.name, "header")

@@ -42,24 +42,18 @@ async def wget(name: str, port: int) -> float:
     """取回一个主机的响应头，返回用了多少秒。"""
     began = time.perf_counter()
     wt.start(name)
-    # 核心开始
     reader, writer = await asyncio.open_connection("127.0.0.1", port)  # 一条 TCP 连接，仅此而已
-    # 核心结束
     host, port = writer.get_extra_info("peername")[:2]
     say(name, f"* connected to {host}:{port}")
-    # 核心开始
     request = f"GET / HTTP/1.0\r\nHost: {name}\r\n\r\n"  # 请求行、一个头部、一个空行，每行以 \r\n 结尾
     writer.write(request.encode())
     await writer.drain()
-    # 核心结束
     say(name, f"> {json.dumps(request)}")  # json.dumps 加上引号、写出 \r\n，和 Go 的 %q 一样
     lines = 0
-    # 核心开始
     while True:
         line = await reader.readline()  # 在这里挂起，事件循环去照顾别的连接
         if line in (b"\r\n", b""):  # 空行是响应头的结尾；b"" 表示对方已断开
             break
-        # 核心结束
         lines += 1
         say(name, f"< {line.decode().rstrip()}")
         wt.point(name, "header")
@@ -78,9 +72,7 @@ async def main() -> None:
         server = await asyncio.start_server(functools.partial(tiny_host, name, delay), "127.0.0.1", 0)
         servers.append(server)
         ports.append(server.sockets[0].getsockname()[1])
-    # 核心开始
     took = await asyncio.gather(*(wget(name, port) for name, port in zip(NAMES, ports)))
-    # 核心结束
     total = time.perf_counter() - START
     for server in servers:
         server.close()

@@ -7,12 +7,13 @@ package semaphore
 import (
 	"embed"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/core"
 	"github.com/bingfa-manyou/walkthrough/runner"
 )
 
 // Files are the lesson text and the very sources the demo runs from.
 //
-//go:embed lesson.md flags_semaphore.go flags_semaphore.py
+//go:embed lesson.md demos.go flags_semaphore.go flags_semaphore.py
 var Files embed.FS
 
 // Demos returns the lesson's demos. They download from the flag site
@@ -38,5 +39,19 @@ func Demos() []runner.Demo {
 			},
 			Run: flagsSemaphore,
 		},
+	}
+}
+
+// Core names the lines of the shown files that carry the lesson's idea, by
+// the code itself: the page marks them and "只看核心" folds the rest, with
+// no marker in the shown text (see package core).
+func Core() []core.Range {
+	return []core.Range{
+		{File: "flags_semaphore.go", Func: "flagsSemaphore", First: "sem:"},
+		{File: "flags_semaphore.go", Func: "flagsSemaphore", First: "results := make(chan result, len(countries))", Last: "for range countries {"},
+		{File: "flags_semaphore.go", Func: "downloader.downloadOne", First: "select {", Last: "defer func() { <-d.sem }()"},
+		{File: "flags_semaphore.py", Func: "download_one", First: "async with sem:"},
+		{File: "flags_semaphore.py", Func: "main", First: "sem = asyncio.Semaphore(LIMIT)"},
+		{File: "flags_semaphore.py", Func: "main", First: "for next_done in asyncio.as_completed(jobs):"},
 	}
 }

@@ -38,17 +38,14 @@ func flagsSemaphore(ctx context.Context, p runner.Values, out io.Writer, ev runn
 		query:  cfg.Query(),
 		// 信号量就是一个有 `limit` 格缓冲的通道。往里发送就是领一个
 		// 名额，格子全满时发送会阻塞；从里面接收就是还一个名额。
-		// 核心开始
 		sem: make(chan struct{}, limit),
-		// 核心结束
-		ev: ev,
+		ev:  ev,
 	}
 
 	start := time.Now()
 	countries := flagserver.Countries()[:20]
 	// 带缓冲，下载完的 goroutine 就不必等打印的一方来取：每个都能
 	// 交了结果马上退出。
-	// 核心开始
 	results := make(chan result, len(countries))
 	var wg sync.WaitGroup
 	for _, c := range countries {
@@ -62,7 +59,6 @@ func flagsSemaphore(ctx context.Context, p runner.Values, out io.Writer, ev runn
 	tally := map[string]int{}
 	for range countries {
 		r := <-results
-		// 核心结束
 		if ctx.Err() != nil {
 			continue // 被停止了：默默收完，goroutine 都会马上结束
 		}
@@ -104,19 +100,19 @@ type downloader struct {
 
 // downloadOne 等到一个名额，下载一面国旗，再把名额还回去。
 func (d *downloader) downloadOne(ctx context.Context, code string) error {
-	// 核心开始
+	// 从这里开始排队：时间线上画一段灰色，直到拿到名额。
+	d.ev.Wait(code)
 	select {
 	case d.sem <- struct{}{}: // 领取名额，相当于 `async with semaphore:`
 	case <-ctx.Done(): // 还在排队时就被停止了
 		return ctx.Err()
 	}
 	defer func() { <-d.sem }() // 归还名额，不管下面发生什么
-	// 核心结束
 
 	d.enter()
 	defer d.leave()
-	// 拿到名额之后，这个任务才在时间线上出现，所以时间线显示的正是
-	// 信号量允许的那些。
+	// 拿到名额之后，这个任务的下载才开始，所以时间线上同时在下载的
+	// 正是信号量允许的那些；在这之前它在排队。
 	d.ev.Start(code)
 	err := d.getFlag(ctx, code)
 	d.ev.End(code, timelineStatus(ctx, err))

@@ -38,13 +38,12 @@ async def get_flag(http: aiohttp.ClientSession, cc: str) -> bytes:
 
 
 async def download_one(http, sem: asyncio.Semaphore, cc: str, flight: dict) -> tuple[str, str]:
-    # 核心开始
+    wt.wait(cc)  # 从这里排队：时间线上画一段灰色，直到拿到名额
     async with sem:  # 名额用完时在这里排队；离开 with 块时归还名额
-        # 核心结束
         # 协程只在 await 处换人，这两行之间没人插进来：计数不用加锁
         flight["now"] += 1
         flight["peak"] = max(flight["peak"], flight["now"])
-        wt.start(cc)  # 拿到名额才在时间线上出现：时间线显示的正是信号量放行的那些
+        wt.start(cc)  # 拿到名额才开始下载：同时在下载的正是信号量放行的那些
         try:
             await get_flag(http, cc)
             outcome, status = "ok", "ok"
@@ -61,19 +60,15 @@ async def download_one(http, sem: asyncio.Semaphore, cc: str, flight: dict) -> t
 
 async def main() -> None:
     t0 = time.perf_counter()
-    # 核心开始
     sem = asyncio.Semaphore(LIMIT)
-    # 核心结束
     tally = collections.Counter()
     flight = {"now": 0, "peak": 0}  # 此刻占着名额的请求数，以及它到过的最大值
     async with aiohttp.ClientSession() as http:
         jobs = [download_one(http, sem, cc, flight) for cc in COUNTRIES]
-        # 核心开始
         # 谁先完成先拿谁；3.11、3.12 上 next_done 是一个新的协程，
         # await 它得到下一个完成者的结果，它本身不是哪个原来的任务
         for next_done in asyncio.as_completed(jobs):
             cc, outcome = await next_done
-            # 核心结束
             print(f"[{time.perf_counter() - t0:.2f}s] {cc} {outcome}")
             tally[outcome.split(" (")[0]] += 1
     print(f"{tally['ok']} ok, {tally['not found']} not found, {tally['error']} errors")

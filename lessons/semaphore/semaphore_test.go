@@ -172,9 +172,17 @@ func TestLimitHolds(t *testing.T) {
 				t.Errorf("max in flight %d, want %d", got, limit)
 			}
 			starts, ends := map[string]int{}, map[string]string{}
+			waited := map[string]bool{}
 			for _, e := range res.Events {
 				switch e.Phase {
+				case runner.PhaseWait:
+					waited[e.Task] = true
 				case runner.PhaseStart:
+					// Every flag queues for its permit first: the page
+					// draws the grey 排队 from the wait to this start.
+					if !waited[e.Task] {
+						t.Errorf("task %s started without waiting first", e.Task)
+					}
 					starts[e.Task]++
 				case runner.PhaseEnd:
 					ends[e.Task] = e.Status
@@ -187,6 +195,9 @@ func TestLimitHolds(t *testing.T) {
 			}
 			if !strings.Contains(res.Output, fmt.Sprintf("at most %d requests in flight (limit %d)", limit, limit)) {
 				t.Errorf("summary does not report %d in flight:\n%s", limit, res.Output)
+			}
+			if len(waited) != 20 {
+				t.Errorf("%d flags queued, want all 20", len(waited))
 			}
 			waves := int(math.Ceil(20 / float64(limit)))
 			ideal := time.Duration(waves) * latency

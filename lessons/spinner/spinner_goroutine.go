@@ -14,17 +14,13 @@ import (
 // 指针一个 context：取消它就相当于 Go 版的 Task.cancel()，而且指针马上就
 // 有反应，哪怕正处在两帧之间。
 func spinGoroutine(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-	// 核心开始
 	spinCtx, cancelSpinner := context.WithCancel(ctx)
 	finished := make(chan struct{})
 
 	go func() {
-		// 核心结束
 		defer close(finished)
 		ev.Start("spinner")
-		// 核心开始
 		drawUntilDone(spinCtx, out, ev, p.Duration("frame"))
-		// 核心结束
 		ev.End("spinner", "cancelled")
 	}()
 
@@ -32,10 +28,8 @@ func spinGoroutine(ctx context.Context, p runner.Values, out io.Writer, ev runne
 	answer, err := slowCall(ctx, p.Duration("slow"))
 	ev.End("slow call", status(err))
 
-	// 核心开始
 	cancelSpinner() // 相当于 spinner_task.cancel()
 	<-finished      // 立刻返回：指针正在 select 里等着
-	// 核心结束
 	if err != nil {
 		return err
 	}
@@ -53,11 +47,9 @@ func drawUntilDone(ctx context.Context, out io.Writer, ev runner.Events, frame t
 		text := fmt.Sprintf("%c %s", `|/-\`[i%4], label)
 		fmt.Fprint(out, text+strings.Repeat("\b", len(text)))
 		ev.Point("spinner", "frame")
-		// 核心开始
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
-			// 核心结束
 			fmt.Fprint(out, strings.Repeat(" ", len(text))+strings.Repeat("\b", len(text)))
 			return
 		}

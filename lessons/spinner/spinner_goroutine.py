@@ -16,10 +16,8 @@ async def draw(label: str) -> None:
             text = f"{mark} {label}"
             print(text + "\b" * len(text), end="", flush=True)
             wt.point("spinner", "frame")
-            # 核心开始
             await asyncio.sleep(FRAME)  # 交出控制权，也是可以被取消的地方
     except asyncio.CancelledError:
-        # 核心结束
         print(" " * len(text) + "\b" * len(text), end="", flush=True)
         wt.end("spinner", "cancelled")
         raise  # 擦完再把取消抛出去，Task 才算是被取消而不是正常结束
@@ -33,7 +31,6 @@ async def slow_call() -> int:
 
 
 async def main() -> None:
-    # 核心开始
     spinner = asyncio.create_task(draw("thinking..."))  # 包成 Task，当场排进事件循环
     answer = await slow_call()
     spinner.cancel()  # 只是登记取消；draw 停着的 await 会抛出 CancelledError
@@ -41,7 +38,6 @@ async def main() -> None:
         await spinner  # 等它真正收尾（擦掉指针）
     except asyncio.CancelledError:
         pass
-    # 核心结束
     print("Answer:", answer)
 
 

@@ -16,12 +16,10 @@ import (
 // 的结果。线程没法从外面打断，所以双方约定一个标志：主流程把它置位，画指针
 // 的一方每画完一帧看它一眼，看到了就自己退出。
 func spinThread(ctx context.Context, p runner.Values, out io.Writer, ev runner.Events) error {
-	// 核心开始
 	var stop atomic.Bool // 共享的标志；用原子类型，两边才看得到同一个值
 	finished := make(chan struct{})
 
 	go func() {
-		// 核心结束
 		// 把这个 goroutine 钉在当前的操作系统线程上，直到它结束，好让它
 		// 像 Python 的 threading.Thread 那样独占一个线程。这只是为了像：
 		// 去掉这两行，输出、停下的快慢都不会变（见课文）。
@@ -29,9 +27,7 @@ func spinThread(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 		defer runtime.UnlockOSThread()
 		defer close(finished)
 		ev.Start("spinner")
-		// 核心开始
 		drawUntilFlag(out, ev, p.Duration("frame"), &stop)
-		// 核心结束
 		ev.End("spinner", "flag")
 	}()
 
@@ -39,10 +35,8 @@ func spinThread(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 	answer, err := slowCall(ctx, p.Duration("slow"))
 	ev.End("slow call", status(err))
 
-	// 核心开始
 	stop.Store(true) // 请指针停下……
 	<-finished       // ……再等它真的注意到：最多一帧
-	// 核心结束
 	if err != nil {
 		return err
 	}
@@ -54,16 +48,12 @@ func spinThread(ctx context.Context, p runner.Values, out io.Writer, ev runner.E
 // 同一个位置。
 func drawUntilFlag(out io.Writer, ev runner.Events, frame time.Duration, stop *atomic.Bool) {
 	const label = "thinking..."
-	// 核心开始
 	for i := 0; !stop.Load(); i++ {
-		// 核心结束
 		text := fmt.Sprintf("%c %s", `|/-\`[i%4], label)
 		fmt.Fprint(out, text+strings.Repeat("\b", len(text)))
 		ev.Point("spinner", "frame")
-		// 核心开始
 		time.Sleep(frame) // 线程只能睡；睡醒了才去看标志
 	}
-	// 核心结束
 	blank := len("| " + label)
 	fmt.Fprint(out, strings.Repeat(" ", blank)+strings.Repeat("\b", blank))
 }

@@ -18,11 +18,9 @@ def draw(label: str, stop: threading.Event) -> None:
         sys.stdout.write(text + "\b" * len(text))
         sys.stdout.flush()
         wt.point("spinner", "frame")
-        # 核心开始
         time.sleep(FRAME)
         if stop.is_set():  # 线程无法被外部打断，只能醒来后自己看标志
             break
-        # 核心结束
     sys.stdout.write(" " * len(text) + "\b" * len(text))
     sys.stdout.flush()
     wt.end("spinner", "flag")
@@ -36,14 +34,12 @@ def slow_call() -> int:
 
 
 def main() -> None:
-    # 核心开始
     stop = threading.Event()
     worker = threading.Thread(target=draw, args=("thinking...", stop))
     worker.start()  # 造好的线程对象要 start() 才开始跑
     answer = slow_call()
     stop.set()  # 留个口信……
     worker.join()  # ……等它下一次醒来看到
-    # 核心结束
     print("Answer:", answer)
 
 

@@ -67,7 +67,6 @@ func relay(sub iter.Seq[int], say func(string, ...any), ev runner.Events) iter.S
 		ev.Start("pull: relay")
 		defer ev.End("pull: relay", "returned")
 		sum := 0
-		// 核心开始
 		for v := range sub { // ≈ yield from sub
 			sum += v
 			say("  relay:   forward %d", v)
@@ -76,7 +75,6 @@ func relay(sub iter.Seq[int], say func(string, ...any), ev runner.Events) iter.S
 				return
 			}
 		}
-		// 核心结束
 		say("  relay:   sub-generator finished, yield own value %d", sum)
 		ev.Point("pull: relay", fmt.Sprintf("own %d", sum))
 		yield(sum)
@@ -89,17 +87,13 @@ func viaPull(ctx context.Context, n int, out io.Writer, ev runner.Events) ([]int
 	start := time.Now()
 	say := sayer(out, start)
 	ev.Start("pull: consumer")
-	// 核心开始
 	next, stop := iter.Pull(relay(produce(ctx, n, say, ev), say, ev))
 	defer stop() // 不论生成器停在哪里，都让它们结束
-	// 核心结束
 
 	var got []int
 	for call := 1; ; call++ {
 		say("consumer: next() #%d", call)
-		// 核心开始
 		v, ok := next() // 让生成器一直跑到它们的下一个 yield
-		// 核心结束
 		if ctx.Err() != nil {
 			ev.End("pull: consumer", "stopped")
 			return nil, 0, ctx.Err()
@@ -143,13 +137,11 @@ func viaChannels(ctx context.Context, n int, out io.Writer, ev runner.Events) ([
 			}
 			say("  produce: send %d", i)
 			ev.Point("chan: produce", fmt.Sprintf("send %d", i))
-			// 核心开始
 			select {
 			case nums <- i: // 等 relay 接走
 			case <-ctx.Done(): // 本次运行被停止
 				return
 			}
-			// 核心结束
 		}
 		say("  produce: close channel")
 	})

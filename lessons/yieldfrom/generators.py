@@ -35,9 +35,7 @@ def produce(n, say):
 
 def relay(n, say):
     wt.start("pull: relay")
-    # 核心开始
     total = yield from produce(n, say)  # 转交每个值；produce 结束时拿到它的返回值
-    # 核心结束
     # yield from 把每个值直接从 produce 交给消费者，其间 relay 自己的代码一行也不跑，
     # 所以不像 Go 版的 range 循环那样每转交一个值打印一行。
     say(f"  relay:   sub-generator finished, yield own value {total}")
@@ -49,16 +47,12 @@ def relay(n, say):
 def pull_pipeline(n):
     say = sayer()
     wt.start("pull: consumer")
-    # 核心开始
     gen = relay(n, say)  # 只是造出生成器：它的函数体一行还没跑
-    # 核心结束
     got = []
     for call in itertools.count(1):
         say(f"consumer: next() #{call}")
         try:
-            # 核心开始
             value = next(gen)  # 生成器只在这里往前走，走到它的下一个 yield
-            # 核心结束
         except StopIteration:
             say("consumer: next() says no more values")
             break
@@ -84,9 +78,7 @@ async def tasks_pipeline(n):
             await asyncio.sleep(STEP)
             say(f"  produce: put {i}")
             wt.point("chan: produce", f"send {i}")
-            # 核心开始
             await nums.put(i)  # 队列满着就在这里等 relay 取走
-            # 核心结束
         say("  produce: put the end marker")
         await nums.put(END)
         wt.end("chan: produce", "done")

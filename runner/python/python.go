@@ -20,7 +20,6 @@
 package python
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	_ "embed"
@@ -39,6 +38,7 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/process"
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
 )
 
 // helper is the module every program imports for its parameters and its
@@ -72,6 +72,32 @@ type Interpreter struct {
 	HasAiohttp bool
 	prlimit    string
 	limits     Limits
+
+	sandbox  *sandbox.Sandbox // set by Sandbox: every run in one
+	flagSite json.RawMessage
+}
+
+// StopGrace is how long a stopped program has between SIGINT and SIGKILL:
+// time to unwind its tasks and print where, within the course's 100 ms.
+const StopGrace = 60 * time.Millisecond
+
+// FlagsService and FlagsPort are the flag site a sandboxed program talks
+// to: served by the sandbox itself on its own loopback.
+const (
+	FlagsService = "flags"
+	FlagsPort    = 8000
+)
+
+// Sandbox makes every run of in a sandboxed one (package runner/sandbox):
+// a root with /usr read-only and the program's folder, a network of its
+// own with the flag site configured by flagSite on its loopback, the
+// limits as rlimits. The interpreter must live under /usr.
+func (in *Interpreter) Sandbox(sb *sandbox.Sandbox, flagSite json.RawMessage) error {
+	if !strings.HasPrefix(in.Path, "/usr/") {
+		return fmt.Errorf("python: %s is not under /usr, which is all a sandbox shows of the system", in.Path)
+	}
+	in.sandbox, in.flagSite = sb, flagSite
+	return nil
 }
 
 // MinVersion is the oldest Python the programs are written for.
@@ -193,7 +219,10 @@ func runEnv(tmp string) []string {
 // boot starts a program in isolated mode: -I leaves the script's own folder
 // off sys.path, so boot puts back that folder (which holds only the program
 // and walkthrough.py) and runs the script as __main__.
-const boot = `import runpy, sys
+const boot = `import os, resource, runpy, sys
+limit = int(os.environ.pop("WALKTHROUGH_AS_LIMIT", "0"))
+if limit:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 folder, script = sys.argv[1], sys.argv[2]
 sys.path.insert(0, folder)
 sys.argv = sys.argv[2:]
@@ -224,6 +253,78 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		return fmt.Errorf("python: %w", err)
 	}
+	var cmd *exec.Cmd
+	if in.sandbox != nil {
+		if cmd, err = in.sandboxed(dir, name, p); err != nil {
+			return err
+		}
+	} else {
+		cmd = in.plain(dir, script, tmp, p)
+	}
+	cmd.Stdout = out
+	cmd.Stderr = out
+	// Stop is SIGINT first: asyncio.run cancels the main task, and the
+	// learner sees the CancelledError travel; what is left is killed.
+	err = process.RunWith(ctx, cmd, func(events io.Reader) {
+		process.Relay(events, ev, process.DefaultReportLimits(), nil)
+	}, process.Options{Interrupt: StopGrace})
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			if exit.ExitCode() == sandbox.SetupExit {
+				return fmt.Errorf("python: sandbox: %w", err)
+			}
+			return exitError(exit)
+		}
+		return fmt.Errorf("python: %w", err)
+	}
+	return nil
+}
+
+// sandboxed is the command of one run in a sandbox: the program's folder
+// read-only at /prog, a small /tmp, the flag site on the sandbox's own
+// loopback.
+func (in *Interpreter) sandboxed(dir, name string, p runner.Values) (*exec.Cmd, error) {
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("python: %w", err)
+	}
+	loader, err := sandbox.Interpreter(in.Path)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"python3", "-I", "-X", "utf8", "-u", "-c", boot, "/prog", "/prog/" + filepath.Base(name),
+		"--flags-url", "http://127.0.0.1:" + strconv.Itoa(FlagsPort)}
+	for _, kv := range p.Sorted() {
+		args = append(args, kv[0]+"="+kv[1])
+	}
+	lim := in.limits
+	env := scrubbedEnv()
+	env[len(env)-1] = "TMPDIR=/tmp"
+	env = append(env, "WALKTHROUGH_AS_LIMIT="+strconv.FormatInt(lim.AddressSpace, 10))
+	spec := sandbox.Spec{
+		Path: in.Path, Args: args, Env: env, Dir: "/tmp",
+		Mounts: []sandbox.Mount{{Host: "/usr", Inside: "/usr"}, {Host: dir, Inside: "/prog"}},
+		Tmpfs:  []sandbox.Tmpfs{{Inside: "/tmp", Bytes: 16 << 20}},
+		Exec:   []string{in.Path},
+		Limits: sandbox.Limits{CPUSeconds: lim.CPUSeconds, AddrSpace: lim.AddressSpace,
+			OpenFiles: lim.OpenFiles, Processes: 64, FileSize: 16 << 20},
+		Services: []sandbox.Service{{Name: FlagsService, Port: FlagsPort, Config: in.flagSite}},
+	}
+	if exe, err := os.Executable(); err == nil && strings.HasPrefix(exe, "/usr/") {
+		spec.Mounts = append(spec.Mounts, sandbox.Mount{Host: "/dev/null", Inside: exe})
+	}
+	if loader != "" {
+		spec.Exec = append(spec.Exec, loader)
+	}
+	return in.sandbox.Command(spec)
+}
+
+// plain is the command of one run without a sandbox: prlimit's limits,
+// a scrubbed environment, a temporary folder of its own.
+func (in *Interpreter) plain(dir, script, tmp string, p runner.Values) *exec.Cmd {
 	lim := in.limits
 	args := []string{
 		"--cpu=" + strconv.Itoa(lim.CPUSeconds),
@@ -241,55 +342,20 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	cmd := exec.Command(in.prlimit, args...)
 	cmd.Dir = dir
 	cmd.Env = runEnv(tmp)
-	cmd.Stdout = out
-	cmd.Stderr = out
-	err = process.Run(ctx, cmd, func(events io.Reader) { relay(events, ev) })
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return exitError(exit)
-		}
-		return fmt.Errorf("python: %w", err)
-	}
-	return nil
+	return cmd
 }
 
 // exitError says how a program ended, in the learner's terms.
 func exitError(exit *exec.ExitError) error {
-	if st, ok := exit.Sys().(syscall.WaitStatus); ok && st.Signaled() {
-		switch st.Signal() {
-		case syscall.SIGXCPU, syscall.SIGKILL:
-			return fmt.Errorf("the Python program was killed (%v): CPU limit reached", st.Signal())
-		}
-		return fmt.Errorf("the Python program was killed by %v", st.Signal())
+	sig, signaled := process.Signal(exit)
+	if process.CPULimit(exit) || (signaled && sig == syscall.SIGKILL) {
+		// Past the soft CPU limit comes SIGXCPU; a program that ignores
+		// it meets SIGKILL at the hard one. (Stop's SIGKILL never gets
+		// here: a stopped run's context is done.)
+		return fmt.Errorf("the Python program was killed (%v): CPU limit reached", sig)
+	}
+	if signaled {
+		return fmt.Errorf("the Python program was killed by %v", sig)
 	}
 	return fmt.Errorf("the Python program exited with status %d", exit.ExitCode())
-}
-
-// maxEventLine bounds one timeline line from a program.
-const maxEventLine = 4 << 10
-
-// relay turns the program's timeline lines into events until the pipe
-// closes. A line that is not an event is skipped: the pipe is the
-// program's to write, not the learner's screen.
-func relay(r io.Reader, ev runner.Events) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1024), maxEventLine)
-	for sc.Scan() {
-		var e struct{ Task, Phase, Status string }
-		if json.Unmarshal(sc.Bytes(), &e) != nil || e.Task == "" {
-			continue
-		}
-		switch e.Phase {
-		case runner.PhaseStart:
-			ev.Start(e.Task)
-		case runner.PhaseEnd:
-			ev.End(e.Task, e.Status)
-		case runner.PhasePoint:
-			ev.Point(e.Task, e.Status)
-		}
-	}
 }

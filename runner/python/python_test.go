@@ -13,10 +13,16 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// Sandboxed runs start this test binary as their shim.
+	sandbox.Main(map[string]sandbox.ServeFunc{FlagsService: flagserver.Serve})
+	goleak.VerifyTestMain(m)
+}
 
 // interpreter finds Python for a test: skipped with a message where there
 // is none, a failure under CI, which installs it.
@@ -221,4 +227,122 @@ func TestCanRun(t *testing.T) {
 	if ok, _ := in.CanRun([]byte("import asyncio\n")); !ok {
 		t.Error("a program without aiohttp refused")
 	}
+}
+
+// escape is a program that tries to leave its sandbox.
+const escape = `import os, socket, subprocess, urllib.request
+import walkthrough as wt
+
+def attempt(what, f):
+    try:
+        f()
+        print("ESCAPED", what)
+    except Exception as e:
+        print("OK", what, type(e).__name__)
+
+attempt("read /etc/hostname", lambda: open("/etc/hostname").read())
+attempt("read /proc/1/environ", lambda: open("/proc/1/environ").read())
+attempt("write /usr/evil", lambda: open("/usr/evil", "w").write("x"))
+attempt("exec /bin/sh", lambda: subprocess.run(["/bin/sh", "-c", "true"], check=True))
+attempt("dial 192.0.2.1", lambda: socket.create_connection(("192.0.2.1", 80), timeout=0.5))
+body = urllib.request.urlopen(wt.flags_url() + "/cn/metadata.json", timeout=5).read()
+print("flag site:", b"country" in body)
+`
+
+// In a sandbox a program reaches its own flag site and nothing else.
+func TestSandboxedProgram(t *testing.T) {
+	in := interpreter(t, DefaultLimits())
+	sb := sandbox.New(context.Background())
+	defer sb.Close()
+	if !sb.Status().Available {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no sandbox in CI: %s", sb.Status().Detail)
+		}
+		t.Skip(sb.Status().Detail)
+	}
+	if err := in.Sandbox(sb, nil); err != nil {
+		t.Skipf("this interpreter cannot run in a sandbox: %v", err)
+	}
+	res, out, _ := run(t, context.Background(), demo(in, escape), runner.Limits{RunTime: 30 * time.Second, OutputBytes: 1 << 20}, nil)
+	if res.Err != nil {
+		t.Fatalf("%v\n%s", res.Err, out)
+	}
+	if strings.Contains(out, "ESCAPED") || strings.Count(out, "OK ") != 5 || !strings.Contains(out, "flag site: True") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+// Stop is SIGINT first: the learner sees the program's CancelledError
+// travel out of asyncio.run — and the run still ends within 100 ms.
+func TestStopShowsTheCancellation(t *testing.T) {
+	in := interpreter(t, DefaultLimits())
+	const waits = `import asyncio, walkthrough as wt
+
+async def main():
+    wt.start("waiting")
+    print("waiting", flush=True)
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        print("main task cancelled", flush=True)
+        raise
+
+asyncio.run(main())
+`
+	check := func(t *testing.T, in *Interpreter) {
+		ctx, cancel := context.WithCancel(context.Background())
+		var stopped time.Time
+		d := demo(in, waits)
+		v, _ := d.Parse(nil)
+		w := &stopOn{text: "waiting", then: func() { stopped = time.Now(); cancel() }}
+		res := runner.Execute(ctx, runner.Env{FlagsURL: "http://127.0.0.1:9"}, d, v, w, nil)
+		if !errors.Is(res.Err, runner.ErrStopped) {
+			t.Fatalf("err %v, want stopped\n%s", res.Err, w.String())
+		}
+		if took := time.Since(stopped); took > 100*time.Millisecond {
+			t.Errorf("stopped %v after Stop, want ≤ 100 ms", took)
+		}
+		if out := w.String(); !strings.Contains(out, "main task cancelled") || !strings.Contains(out, "KeyboardInterrupt") {
+			t.Errorf("the cancellation did not travel:\n%s", out)
+		}
+	}
+	t.Run("plain", func(t *testing.T) { check(t, in) })
+	t.Run("sandboxed", func(t *testing.T) {
+		sb := sandbox.New(context.Background())
+		defer sb.Close()
+		boxed := interpreter(t, DefaultLimits())
+		if !sb.Status().Available || boxed.Sandbox(sb, nil) != nil {
+			if os.Getenv("CI") == "true" && !sb.Status().Available {
+				t.Fatalf("no sandbox in CI: %s", sb.Status().Detail)
+			}
+			t.Skip("no sandbox for this interpreter here")
+		}
+		check(t, boxed)
+	})
+}
+
+// stopOn calls then the first time text is written to it, and keeps it all.
+type stopOn struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	text string
+	then func()
+	done bool
+}
+
+func (s *stopOn) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.buf.Write(p)
+	if !s.done && strings.Contains(s.buf.String(), s.text) {
+		s.done = true
+		go s.then()
+	}
+	return len(p), nil
+}
+
+func (s *stopOn) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
 }

@@ -111,6 +111,12 @@ func (cn *conn) serve() {
 		if cn.struck.Load() || !cn.withinBudget(data) {
 			continue
 		}
+		if !shallow(data, maxDepth) {
+			// Nothing the course understands nests deeper; a frame of
+			// brackets is refused before any parse allocates for it.
+			cn.refuse("", errors.New("frame nests too deep"))
+			continue
+		}
 		if int64(len(data)) > cn.s.limits.ReadBytes && !cn.carriesSource(data) {
 			// Only a run with edited source may be larger than ReadBytes,
 			// and its source no larger than EditBytes.
@@ -390,7 +396,7 @@ func (cn *conn) send(ctx context.Context, m Message) error {
 func (cn *conn) reject(id string, err error) {
 	m := Message{Type: "error", ID: id, Error: err.Error()}
 	if se, ok := errors.AsType[*SourceError](err); ok {
-		m.Line = se.Line
+		m.Line, m.Code, m.Diagnostics, m.Lines = se.Line, se.Code, se.Diagnostics, se.Lines
 	}
 	if pe, ok := errors.AsType[*runner.ParamError](err); ok {
 		m.Param = pe.Param
@@ -479,14 +485,22 @@ func (cn *conn) start(req request) {
 		cn.refuse(req.ID, err)
 		return
 	}
-	rt, err := runtimeOf(req.Runtime, req.Source)
+	rt := RuntimeTraced
+	if !req.Trace && req.Procs == 0 {
+		rt, err = runtimeOf(req.Runtime, req.Source)
+	}
 	if err != nil {
 		cn.reject(req.ID, err)
 		return
 	}
 	// The demo's run function in that runtime. Nothing is held yet: a
 	// child process starts only when the run takes its slot.
-	if d, err = cn.program(d, rt, req.Source); err != nil {
+	if rt == RuntimeTraced {
+		d, err = cn.tracedRun(d, req)
+	} else {
+		d, err = cn.program(d, rt, req.Source, req.Race)
+	}
+	if err != nil {
 		cn.reject(req.ID, err)
 		return
 	}
@@ -537,8 +551,11 @@ func (cn *conn) start(req request) {
 	// the client always sees it first. Like exit, started is sent whatever
 	// happens next: every accepted run is announced, then ended.
 	started := Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text(), Runtime: rt.String()}
-	if rt == RuntimeEdited {
-		started.Runtime, started.Edited = RuntimeGo.String(), true
+	switch rt {
+	case RuntimeEdited:
+		started.Runtime, started.Edited, started.Race = RuntimeGo.String(), true, req.Race
+	case RuntimeTraced:
+		started.Runtime, started.Edited, started.Trace, started.Procs = RuntimeGo.String(), req.Source != "", true, req.Procs
 	}
 	if ready {
 		cn.send(context.Background(), started)
@@ -706,7 +723,8 @@ func (cn *conn) report(c click, res runner.Result, waited time.Duration) {
 }
 
 // runtimeOf reads the runtime a run asks for: edited Go when it carries
-// source, else "go" (the default) or "python".
+// source, else "go" (the default) or "python". (A traced run is told by
+// its "trace" field, see tracedRun.)
 func runtimeOf(runtime, source string) (Runtime, error) {
 	if source != "" {
 		if runtime != "" && runtime != "go" {
@@ -727,7 +745,7 @@ func runtimeOf(runtime, source string) (Runtime, error) {
 // same demo (same parameters, same checks) whose run function is its
 // asyncio program; or its Go code as the learner edited it, run in a
 // child process.
-func (cn *conn) program(d *runner.Demo, rt Runtime, source string) (*runner.Demo, error) {
+func (cn *conn) program(d *runner.Demo, rt Runtime, source string, race bool) (*runner.Demo, error) {
 	var run runner.RunFunc
 	switch rt {
 	case RuntimeGo:
@@ -737,7 +755,7 @@ func (cn *conn) program(d *runner.Demo, rt Runtime, source string) (*runner.Demo
 			return nil, errors.New("editing: this server does not run edited code")
 		}
 		var err error
-		if run, err = cn.s.edit(d.ID, []byte(source)); err != nil {
+		if run, err = cn.s.edit(d.ID, []byte(source), race); err != nil {
 			return nil, err
 		}
 	case RuntimePython:
@@ -767,10 +785,17 @@ func (cn *conn) run(ctx context.Context, c click, t *ticket) runner.Result {
 			cn.s.queue.built(t)
 		}
 	}
+	// What a program writes as it is being stopped (a Python program's
+	// CancelledError, unwinding) still reaches the page, for a moment
+	// past Stop; then its output is dropped like any stopped run's.
+	outCtx, cancelOut := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelOut()
+	stopping := context.AfterFunc(ctx, func() { time.AfterFunc(stopOutputGrace, cancelOut) })
+	defer stopping()
 	out := frameWriter(func(p []byte) error {
 		first.Do(func() { cn.s.obs.FirstOutput(c.demo.ID, c.runtime, time.Since(start)) })
 		spoke.Do(built)
-		return cn.send(ctx, Message{Type: "output", ID: c.id, Data: string(p)})
+		return cn.send(outCtx, Message{Type: "output", ID: c.id, Data: string(p)})
 	})
 	return runner.Execute(ctx, cn.s.env, c.demo, c.vals, out, func(e runner.Event, inFlight int) {
 		spoke.Do(built)
@@ -778,14 +803,26 @@ func (cn *conn) run(ctx context.Context, c click, t *ticket) runner.Result {
 	})
 }
 
+// stopOutputGrace is how long a stopped run's output is still passed on.
+const stopOutputGrace = 150 * time.Millisecond
+
 func exitMessage(id string, res runner.Result) Message {
 	ok := res.Err == nil
-	ms := float64(res.Elapsed.Microseconds()) / 1000
+	// A child runtime's start-up (the interpreter starting) is said apart:
+	// elapsed_ms is the program's own time, from its first instruction to
+	// its last (the interpreter's exit left out too), which is what a
+	// learner compares with the program's own printout and with the same
+	// program in the other runtime.
+	ms := float64(res.Program().Microseconds()) / 1000
 	m := Message{Type: "exit", ID: id, OK: &ok, ElapsedMs: &ms, TaskSummary: res.Tasks}
+	if res.Startup > 0 {
+		startup := float64(res.Startup.Microseconds()) / 1000
+		m.StartupMs = &startup
+	}
 	if !ok {
 		m.Error = res.Err.Error()
 		if se, isSource := errors.AsType[*SourceError](res.Err); isSource {
-			m.Line = se.Line
+			m.Line, m.Code, m.Diagnostics, m.Lines = se.Line, se.Code, se.Diagnostics, se.Lines
 		}
 	}
 	return m
@@ -799,4 +836,36 @@ func (f frameWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// maxDepth is the deepest nesting of objects and arrays in a frame the
+// course understands (a run frame's params object is at depth 2).
+const maxDepth = 4
+
+// shallow reports whether the JSON text data nests no deeper than limit:
+// one linear scan, strings skipped, nothing allocated.
+func shallow(data []byte, limit int) bool {
+	depth, inString, escaped := 0, false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > limit {
+				return false
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return true
 }

@@ -396,7 +396,7 @@ func startChildren(t *testing.T, lim testLimits, edited func([]byte)) *testServe
 		Demos: testDemos(t), Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: quiet(),
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
 		Python:         func(string) (runner.RunFunc, error) { return waitThenAnswer, nil },
-		Edit: func(_ string, src []byte) (runner.RunFunc, error) {
+		Edit: func(_ string, src []byte, _ bool) (runner.RunFunc, error) {
 			if bytes.Contains(src, []byte("syntax error")) {
 				return nil, &SourceError{Line: 3, Err: errors.New("第 3 行：语法错误")}
 			}

@@ -18,11 +18,19 @@
 //
 //	{"type":"started", "id":"r1", "demo":"flags-semaphore", "params":{...resolved values...}}
 //	{"type":"output",  "id":"r1", "data":"CN "}   // raw text; may hold \b \r \n
+//	{"type":"event",   "id":"r1", "event":{"task":"CN","phase":"wait","t_ms":0.4}, "in_flight":0}   // queues for a permit
 //	{"type":"event",   "id":"r1", "event":{"task":"CN","phase":"start","t_ms":12.5}, "in_flight":1}
 //	{"type":"exit",    "id":"r1", "ok":true, "elapsed_ms":1234.5, "max_in_flight":5, "max_at_ms":12.5, "order":["CN",...], "unfinished":0}
 //	{"type":"exit",    "id":"r1", "ok":false, "error":"stopped"}   // or "timeout", or the demo's error
+//	{"type":"exit",    "id":"r1", "ok":true, "elapsed_ms":730.2, "startup_ms":251.0, ...}   // a child runtime (Python): start-up apart
 //	{"type":"error",   "id":"r1", "error":"unknown parameter \"limt\" for demo flags-semaphore", "param":"limt"}
 //	{"type":"queued",  "id":"r1", "position":3, "wait_ms":1200}   // waiting for a slot; again as the place changes
+//
+// A run with "trace":true (and "procs":N, GOMAXPROCS 1, 2, 4 or 8) goes to
+// a child with the runtime's execution tracer on; before its exit come one
+// or more {"type":"trace","id":"r1","procs":N,"part":1,"parts":2,...}
+// frames (package runner/trace), or one with "error" and "code":"trace"
+// when the trace cannot be shown.
 //
 // Every accepted run ends with exactly one exit; every rejected frame gets
 // exactly one error and no exit; the connection stays usable after both.
@@ -65,6 +73,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 )
 
 // Limits bound what one page, one client (an address, see clientKey) and
@@ -243,7 +252,15 @@ type Config struct {
 	// edited it (run in a child process, never here), or why not — a
 	// *SourceError for a mistake in the source; nil when the server runs
 	// no edited code.
-	Edit func(demoID string, source []byte) (runner.RunFunc, error)
+	Edit func(demoID string, source []byte, race bool) (runner.RunFunc, error)
+	// Trace returns the run function of a demo's Go code — as the learner
+	// edited it, or its own when source is nil — run in a child with the
+	// runtime's execution tracer on at GOMAXPROCS procs (0: the server's
+	// choice). Before it returns, the run function hands traced the
+	// trace's summary, or the one error that says why there is none; the
+	// socket sends it as trace frames before the run's exit. Nil when the
+	// server traces nothing.
+	Trace func(demoID string, source []byte, procs int, traced func(*trace.Summary, error)) (runner.RunFunc, error)
 }
 
 // Socket is the websocket endpoint: one connection per page, any number of
@@ -258,7 +275,8 @@ type Socket struct {
 	clients *clientTable
 	obs     Observer
 	python  func(string) (runner.RunFunc, error)
-	edit    func(string, []byte) (runner.RunFunc, error)
+	edit    func(string, []byte, bool) (runner.RunFunc, error)
+	trace   func(string, []byte, int, func(*trace.Summary, error)) (runner.RunFunc, error)
 
 	// shutdown is closed by Close: every connection then stops its runs and
 	// says goodbye with 1001.
@@ -309,6 +327,7 @@ func New(cfg Config) (*Socket, error) {
 		obs:      obs,
 		python:   cfg.Python,
 		edit:     cfg.Edit,
+		trace:    cfg.Trace,
 		shutdown: make(chan struct{}),
 	}, nil
 }
@@ -468,6 +487,7 @@ type Message struct {
 	Event     *runner.Event     `json:"event,omitempty"`
 	OK        *bool             `json:"ok,omitempty"`
 	ElapsedMs *float64          `json:"elapsed_ms,omitempty"`
+	StartupMs *float64          `json:"startup_ms,omitempty"` // on exit of a child runtime: its start-up, not in elapsed_ms
 	Error     string            `json:"error,omitempty"`
 	Param     string            `json:"param,omitempty"`    // the field an error is about
 	Position  int               `json:"position,omitempty"` // a queued run's place: 1 is next
@@ -475,11 +495,25 @@ type Message struct {
 	Runtime   string            `json:"runtime,omitempty"`  // on started: the runtime of the run, go or python
 	Edited    bool              `json:"edited,omitempty"`   // on started: the run is the learner's edited code
 	Line      int               `json:"line,omitempty"`     // on error or exit: the line of the edited source it is about
+	Race      bool              `json:"race,omitempty"`     // on started: the edit was built with the race detector
+	Trace     bool              `json:"trace,omitempty"`    // on started: the run is traced (trace frames come before exit)
+	Procs     int               `json:"procs,omitempty"`    // on started and trace: the child's GOMAXPROCS
+	// On error and failed exit: a stable code for the page to switch on
+	// (compile, race, panic, memory, cpu, threads, ...) beside the
+	// Chinese message; a compile error's list of diagnostics; the
+	// learner's lines a race report names.
+	Code        string `json:"code,omitempty"`
+	Diagnostics any    `json:"diagnostics,omitempty"`
+	Lines       []int  `json:"lines,omitempty"`
 
 	// What the server counts from the timeline (timeline.go): in_flight on
 	// every event frame; max_in_flight, order, ... on the exit frame.
 	InFlight *int `json:"in_flight,omitempty"`
 	*runner.TaskSummary
+
+	// A trace frame's share of the run's scheduler (package runner/trace):
+	// lanes, threads, GC and tasks in the first, goroutines after.
+	*trace.Summary
 }
 
 // request is every frame a client sends.
@@ -489,14 +523,21 @@ type request struct {
 	Demo    string                     `json:"demo"`
 	Runtime string                     `json:"runtime"` // "go" (the default) or "python"
 	Source  string                     `json:"source"`  // the demo's Go source as the learner edited it
+	Race    bool                       `json:"race"`    // with source: build it with the race detector
+	Trace   bool                       `json:"trace"`   // run it in a child with the execution tracer on
+	Procs   int                        `json:"procs"`   // with trace: the child's GOMAXPROCS (1, 2, 4, 8)
 	Params  map[string]json.RawMessage `json:"params"`
 }
 
 // SourceError is an error about the learner's edited source, placed on a
-// line of it: the page marks that line.
+// line of it: the page marks that line. Code, Diagnostics and Lines say
+// more where there is more to say (see Message).
 type SourceError struct {
-	Line int
-	Err  error
+	Line        int
+	Code        string
+	Diagnostics any
+	Lines       []int
+	Err         error
 }
 
 func (e *SourceError) Error() string { return e.Err.Error() }

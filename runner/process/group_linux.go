@@ -1,0 +1,45 @@
+package process
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// groupAttr puts a child in a process group of its own, killed if the
+// server dies.
+func groupAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
+
+// interruptGroup sends SIGINT to the child's whole process group.
+func interruptGroup(cmd *exec.Cmd) {
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+}
+
+// killGroup kills the child's whole process group (its own children too).
+func killGroup(cmd *exec.Cmd) {
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+}
+
+// CPULimit says whether err is a child's end by its CPU-time rlimit:
+// killed by SIGXCPU, or a sandbox shim's exit status for it (128+SIGXCPU).
+func CPULimit(err error) bool {
+	sig, ok := Signal(err)
+	return ok && sig == syscall.SIGXCPU
+}
+
+// Signal is the signal that ended a child, directly or as a sandbox
+// shim's exit status 128+n.
+func Signal(err error) (syscall.Signal, bool) {
+	exit, ok := err.(*exec.ExitError)
+	if !ok {
+		return 0, false
+	}
+	if st, ok := exit.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+		return st.Signal(), true
+	}
+	if code := exit.ExitCode(); code > 128 && code < 128+65 {
+		return syscall.Signal(code - 128), true
+	}
+	return 0, false
+}

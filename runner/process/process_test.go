@@ -1,0 +1,156 @@
+//go:build linux
+
+package process_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/process"
+	"golang.org/x/sys/unix"
+)
+
+func TestMain(m *testing.M) {
+	switch os.Getenv("PROCESS_TEST_CHILD") {
+	case "allocate":
+		keep := make([]byte, 256<<20)
+		for i := range keep {
+			keep[i] = 1
+		}
+		time.Sleep(time.Minute)
+		os.Exit(int(keep[0]))
+	case "more":
+		io.WriteString(os.NewFile(3, "reports"), `{"done":true}`+"\n")
+		io.WriteString(os.NewFile(4, "trace"), strings.Repeat("t", 1<<20))
+		os.Exit(0)
+	case "report":
+		w := os.NewFile(3, "reports")
+		io.WriteString(w, `{"begin":true}`+"\n")
+		io.WriteString(w, `{"task":"`+strings.Repeat("x", 5000)+`","phase":"start"}`+"\n") // too long: dropped
+		io.WriteString(w, `{"task":"`+strings.Repeat("名", 100)+`","phase":"start"}`+"\n")  // 300 bytes: cut
+		for i := range 50 {
+			io.WriteString(w, `{"task":"t`+strconv.Itoa(i)+`","phase":"point"}`+"\n")
+		}
+		io.WriteString(w, "not json\n")
+		io.WriteString(w, `{"done":true}`+"\n")
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+type recorded struct{ tasks []string }
+
+func (r *recorded) Start(task string)    { r.tasks = append(r.tasks, task) }
+func (r *recorded) End(task, _ string)   { r.tasks = append(r.tasks, task) }
+func (r *recorded) Point(task, _ string) { r.tasks = append(r.tasks, task) }
+func (r *recorded) Wait(task string)     { r.tasks = append(r.tasks, task) }
+
+func child(t *testing.T, mode string) *exec.Cmd {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self)
+	cmd.Env = []string{"PROCESS_TEST_CHILD=" + mode}
+	return cmd
+}
+
+// What a child reports is bounded: long lines dropped, names cut at a
+// rune boundary, events and tasks capped; the rest handed on.
+func TestRelayBounds(t *testing.T) {
+	var ev recorded
+	var done bool
+	lim := process.ReportLimits{LineBytes: 4096, NameBytes: 200, Events: 20, Tasks: 10}
+	err := process.Run(context.Background(), child(t, "report"), func(r io.Reader) {
+		process.Relay(r, &ev, lim, func(rep process.Report) { done = done || rep.Done })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ev.tasks) != 10 {
+		t.Fatalf("%d events passed on, want the 10 distinct tasks the cap allows", len(ev.tasks))
+	}
+	if first := ev.tasks[0]; len(first) != 198 || !strings.HasPrefix(first, "名") {
+		t.Errorf("the long name became %d bytes, want 198 (66 whole runes)", len(first))
+	}
+	if !done {
+		t.Error("the done report did not arrive")
+	}
+}
+
+var _ runner.Events = (*recorded)(nil)
+
+// Stop kills the whole group at once, grandchildren too, and Run returns
+// without waiting for them.
+func TestRunKillsTheGroup(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.Command("/bin/sh", "-c", "sleep 60 & echo $!; wait")
+	pid := make(chan int, 1)
+	pr, pw, _ := os.Pipe()
+	cmd.Stdout = pw
+	go func() {
+		buf := make([]byte, 32)
+		n, _ := pr.Read(buf)
+		p, _ := strconv.Atoi(strings.TrimSpace(string(buf[:n])))
+		pid <- p
+	}()
+	done := make(chan error, 1)
+	go func() { done <- process.Run(ctx, cmd, func(r io.Reader) { io.Copy(io.Discard, r) }) }()
+	grandchild := <-pid
+	pw.Close()
+	stopped := time.Now()
+	cancel()
+	<-done
+	if took := time.Since(stopped); took > 100*time.Millisecond {
+		t.Errorf("Run took %v after Stop", took)
+	}
+	// The grandchild was killed with its group: its pidfd says it has
+	// exited (a killed process takes a moment to die, not a poll loop).
+	fd, err := unix.PidfdOpen(grandchild, 0)
+	if errors.Is(err, syscall.ESRCH) {
+		return // gone already
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	if n, err := unix.Poll(fds, 100); err != nil || n != 1 {
+		t.Errorf("grandchild %d still alive 100 ms after Stop (%v)", grandchild, err)
+	}
+}
+
+// A child whose resident memory passes MaxRSS is killed: ErrMemory.
+func TestResidentMemoryIsWatched(t *testing.T) {
+	err := process.RunWith(context.Background(), child(t, "allocate"), func(r io.Reader) { io.Copy(io.Discard, r) },
+		process.Options{MaxRSS: 64 << 20})
+	if !errors.Is(err, process.ErrMemory) {
+		t.Fatalf("got %v, want ErrMemory", err)
+	}
+}
+
+// A further pipe reaches the child as file descriptor 4, read whole by
+// its own reader beside the reports.
+func TestMorePipes(t *testing.T) {
+	var got int64
+	var done bool
+	err := process.RunWith(context.Background(), child(t, "more"), func(r io.Reader) {
+		process.Relay(r, &recorded{}, process.DefaultReportLimits(), func(rep process.Report) { done = done || rep.Done })
+	}, process.Options{More: []func(io.Reader){func(r io.Reader) { got, _ = io.Copy(io.Discard, r) }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != 1<<20 || !done {
+		t.Fatalf("read %d bytes on fd 4 (want %d), done %v", got, 1<<20, done)
+	}
+}

@@ -1,0 +1,152 @@
+//go:build linux
+
+package sandbox_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
+)
+
+func TestMain(m *testing.M) {
+	sandbox.Main(map[string]sandbox.ServeFunc{"hello": func(l net.Listener, cfg json.RawMessage) error {
+		return http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello from the sandbox") }))
+	}})
+	if act := os.Getenv("SANDBOX_TEST_ACT"); act != "" {
+		os.Exit(inside(act))
+	}
+	os.Exit(m.Run())
+}
+
+// inside runs in the sandbox: each act tries one thing and prints what happened.
+func inside(act string) int {
+	switch act {
+	case "hello":
+		fmt.Println("uid", os.Getuid(), "pid", os.Getpid())
+		resp, err := http.Get("http://127.0.0.1:8000/")
+		if err != nil {
+			fmt.Println("get:", err)
+			return 1
+		}
+		defer resp.Body.Close()
+		b := new(bytes.Buffer)
+		b.ReadFrom(resp.Body)
+		fmt.Println(b.String())
+	case "read":
+		for _, p := range strings.Split(os.Getenv("SANDBOX_TEST_ARG"), ",") {
+			_, err := os.ReadFile(p)
+			fmt.Println(p, err == nil, err)
+		}
+	case "exec":
+		err := exec.Command("/bin/sh", "-c", "echo escaped").Run()
+		fmt.Println("exec", err)
+	case "mount":
+		fmt.Println("mount", syscall.Mount("tmpfs", "/tmp", "tmpfs", 0, ""))
+	}
+	return 0
+}
+
+// newSandbox sets a sandbox up, or skips where the kernel cannot (and
+// fails in CI, where it can).
+func newSandbox(t *testing.T) *sandbox.Sandbox {
+	t.Helper()
+	sb := sandbox.New(context.Background())
+	t.Cleanup(func() { sb.Close() })
+	if st := sb.Status(); !st.Available {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no sandbox in CI: %s", st.Detail)
+		}
+		t.Skipf("no sandbox here: %s", st.Detail)
+	}
+	return sb
+}
+
+// inSandbox runs this test binary's act inside a sandbox and returns
+// what it printed.
+func inSandbox(t *testing.T, sb *sandbox.Sandbox, act, arg string) string {
+	t.Helper()
+	exe := reachableCopy(t)
+	loader, err := sandbox.Interpreter(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := sandbox.Spec{
+		Path: "/prog/test", Args: []string{"test"},
+		Env:      []string{"SANDBOX_TEST_ACT=" + act, "SANDBOX_TEST_ARG=" + arg},
+		Dir:      "/tmp",
+		Mounts:   []sandbox.Mount{{Host: exe, Inside: "/prog/test"}, {Host: "/usr", Inside: "/usr"}},
+		Tmpfs:    []sandbox.Tmpfs{{Inside: "/tmp", Bytes: 1 << 20}},
+		Exec:     []string{"/prog/test"},
+		Services: []sandbox.Service{{Name: "hello", Port: 8000}},
+	}
+	if loader != "" {
+		spec.Exec = append(spec.Exec, loader)
+	}
+	cmd, err := sb.Command(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\n%s", act, err, out.String())
+	}
+	return out.String()
+}
+
+// Inside: root of its own namespaces, a flag-site-like service on its own
+// loopback, and nothing of the host.
+func TestProgramRunsInside(t *testing.T) {
+	sb := newSandbox(t)
+	if out := inSandbox(t, sb, "hello", ""); !strings.Contains(out, "uid 0") || !strings.Contains(out, "hello from the sandbox") {
+		t.Errorf("hello: %s", out)
+	}
+	self, _ := os.Executable()
+	out := inSandbox(t, sb, "read", "/etc/hostname,/etc/passwd,/proc/1/environ,/proc/self/exe,"+self+",/usr/bin/env")
+	for _, want := range []string{
+		"/etc/hostname false", "/proc/1/environ false", "/proc/self/exe false", self + " false",
+		"/etc/passwd true", // the sandbox's own, one line
+		"/usr/bin/env true",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("read: want %q in\n%s", want, out)
+		}
+	}
+	if out := inSandbox(t, sb, "exec", ""); !strings.Contains(out, "exec fork/exec /bin/sh: permission denied") {
+		t.Errorf("exec: %s", out)
+	}
+	if out := inSandbox(t, sb, "mount", ""); !strings.Contains(out, "mount operation not permitted") {
+		t.Errorf("mount: %s", out)
+	}
+}
+
+// reachableCopy is this test binary where the sandbox's user may read it.
+func reachableCopy(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "sandbox-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	self, _ := os.Executable()
+	b, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := dir + "/test"
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
