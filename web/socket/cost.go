@@ -34,7 +34,7 @@ const (
 	// a child (built there first).
 	RuntimeEdited
 	// RuntimeTraced is the Go demo in a child with the runtime's execution
-	// tracer on (the trace mode to come: charged already, not yet served).
+	// tracer on ("trace":true on the run frame, see tracedRun).
 	RuntimeTraced
 )
 
