@@ -189,7 +189,8 @@ func socketLimitFlags(fs *flag.FlagSet) (*socket.Limits, []limitFlag) {
 	positive("ping-rate", &lim.PingRate, lim.PingRate, "pings answered per second on one websocket")
 	atLeast("ping-burst", &lim.PingBurst, lim.PingBurst, 1, "pings answered at once on one websocket")
 	atLeast("edit-runs", &lim.EditRuns, lim.EditRuns, 1, "edited programs at once on the server (each a child process); more wait in the queue")
-	atLeast("builds", &lim.Builds, lim.Builds, 1, "edited programs being built at once, a core each (default: one per core); a run is building until its first output or event")
+	atLeast("trace-runs", &lim.TraceRuns, lim.TraceRuns, 1, "traced runs (the scheduler view) at once on the server, each a sandboxed child; more wait in the queue")
+	atLeast("builds", &lim.Builds, lim.Builds, 1, "edited or traced programs being built at once, a core each (default: one per core); a run is building until its first output or event")
 	atLeast("child-runs-per-client", &lim.ChildPerClient, lim.ChildPerClient, 1, "Python and edited programs at once from one client (address); more wait in the queue")
 	fs.Int64Var(&lim.EditBytes, "edit-bytes", lim.EditBytes, "largest edited source a run may carry (only that frame may pass -read-bytes)")
 	flags = append(flags, limitFlag{"edit-bytes", func() string {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 	"github.com/coder/websocket"
 )
 
@@ -396,6 +397,9 @@ func startChildren(t *testing.T, lim testLimits, edited func([]byte)) *testServe
 		Demos: testDemos(t), Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: quiet(),
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
 		Python:         func(string) (runner.RunFunc, error) { return waitThenAnswer, nil },
+		Trace: func(string, []byte, int, func(*trace.Summary, error)) (runner.RunFunc, error) {
+			return waitThenAnswer, nil // its trace frames are not this test's business
+		},
 		Edit: func(_ string, src []byte, _ bool) (runner.RunFunc, error) {
 			if bytes.Contains(src, []byte("syntax error")) {
 				return nil, &SourceError{Line: 3, Err: errors.New("第 3 行：语法错误")}
@@ -440,9 +444,12 @@ func silentThenAnswer(ctx context.Context, p runner.Values, out io.Writer, _ run
 func (cl *client) runIn(rt, id, d string) {
 	cl.t.Helper()
 	frame := map[string]any{"type": "run", "id": id, "demo": "wait", "params": map[string]string{"d": d}}
-	if rt == "edited" || rt == "silent" {
+	switch rt {
+	case "edited", "silent":
 		frame["source"] = "package demo\n// " + rt + "\n"
-	} else {
+	case "traced":
+		frame["trace"] = true
+	default:
 		frame["runtime"] = rt
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -499,6 +506,28 @@ func TestEditedRunsQueue(t *testing.T) {
 	}
 	if st := srv.socket.Stats(); st.Running != 0 || st.Queued != 0 {
 		t.Errorf("after: %+v", st)
+	}
+}
+
+// Traced runs have a cap of their own on the server: past it a traced
+// click waits in the queue while other runs go on.
+func TestTraceRunsCap(t *testing.T) {
+	lim := defaultLimits()
+	lim.TraceRuns = 1
+	srv := startChildren(t, lim, nil)
+	a, b := mustDialFrom(t, srv, "198.51.100.1"), mustDialFrom(t, srv, "198.51.100.2")
+	a.runIn("traced", "t1", "1h")
+	if got := a.until("started", "t1"); !got[len(got)-1].Trace {
+		t.Errorf("started %+v, want trace", got[len(got)-1])
+	}
+	b.runIn("traced", "t2", "1ms")
+	b.until("queued", "t2")
+	b.run("g", "wait", map[string]string{"d": "1ms"})
+	b.until("exit", "g")
+	a.stop("t1")
+	a.until("exit", "t1")
+	if got := b.until("exit", "t2"); got[0].Type != "started" {
+		t.Errorf("the waiting traced run: %+v, want started then exit", got)
 	}
 }
 
