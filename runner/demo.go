@@ -58,8 +58,50 @@ type Demo struct {
 	// code ("CN", or "CN gif") that ends "ok" shows that country's flag.
 	ShowsFlags bool
 
+	// Cost is what a run of this demo mostly spends while it runs. The
+	// server charges a click by it before the run starts (a thousand runs
+	// parked on timers cost less than one that computes), so a demo that
+	// keeps a thread or a core busy must say so; the zero value is a demo
+	// that waits.
+	Cost Cost
+
 	Params []Param
 	Run    RunFunc
+}
+
+// Cost is what one run of a demo mostly spends while it runs: declared by
+// the demo, because the server has to know it when the learner clicks,
+// before the run has spent anything it could measure.
+type Cost uint8
+
+const (
+	// CostWaits: the run is parked most of the time, on timers or
+	// channels; a few goroutines.
+	CostWaits Cost = iota
+	// CostNetwork: the run talks over the network (the flag site, its own
+	// small servers): connections and their buffers, and the far side's
+	// work, which on this machine is the server's too.
+	CostNetwork
+	// CostThread: the run keeps an OS thread of its own
+	// (runtime.LockOSThread) and wakes it often: a thread, and a thread
+	// switch at every wake-up.
+	CostThread
+	// CostCPU: the run computes; it keeps a core busy while it runs.
+	CostCPU
+)
+
+func (c Cost) String() string {
+	switch c {
+	case CostWaits:
+		return "waits"
+	case CostNetwork:
+		return "network"
+	case CostThread:
+		return "thread"
+	case CostCPU:
+		return "cpu"
+	}
+	return fmt.Sprintf("Cost(%d)", uint8(c))
 }
 
 // Param returns the declared parameter called name.
@@ -81,6 +123,8 @@ func (d *Demo) check() error {
 		return fmt.Errorf("demo %s: lesson, title and source are required", d.ID)
 	case d.Run == nil:
 		return fmt.Errorf("demo %s: no run function", d.ID)
+	case d.Cost > CostCPU:
+		return fmt.Errorf("demo %s: unknown cost %v", d.ID, d.Cost)
 	}
 	seen := map[string]bool{}
 	for _, p := range d.Params {

@@ -50,6 +50,7 @@ func TestBrowserQueuedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	tb.waitFor("the queued run starting and ending", consoleText(id)+`.includes("Answer: 42")`, consoleText(id)+" + ' / ' + "+status)
+
 }
 
 // A socket closed for being idle (4000) is not reopened by itself: the page
@@ -57,7 +58,9 @@ func TestBrowserQueuedRun(t *testing.T) {
 func TestBrowserIdleSocketReconnectsWhenTheLearnerIsBack(t *testing.T) {
 	execPath := requireChromium(t)
 	lim := socket.DefaultLimits()
-	lim.IdleTimeout = 300 * time.Millisecond
+	// Long enough that the page is seen with its socket open first, even
+	// on a busy machine (at 300 ms a slow page load could miss it).
+	lim.IdleTimeout = 2 * time.Second
 	srv := serveCourse(t, "127.0.0.1:0", CourseConfig{Socket: lim})
 	b := startChrome(t, execPath)
 	tb := b.newTab(t, 1280, 800)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -150,9 +151,30 @@ func socketLimitFlags(fs *flag.FlagSet) (*socket.Limits, []limitFlag) {
 	}
 	atLeast("runs-per-conn", &lim.PerConn, lim.PerConn, 1, "runs at once, waiting or running, on one page")
 	atLeast("runs-per-client", &lim.PerClient, lim.PerClient, 1, "runs at once from one client (address); more wait in the queue")
-	atLeast("runs-global", &lim.Global, lim.Global, 1, "runs at once on the whole server; more wait in the queue")
+	atLeast("runs-global", &lim.Global, lim.Global, 0, "ceiling on runs at once on the whole server, whatever they cost (0: none, the budget decides); more wait in the queue")
+	// The budget must hold the dearest run alone, or it could never start.
+	var largest socket.Resources
+	for _, c := range socket.DefaultCharges() {
+		largest = socket.Resources{CPU: max(largest.CPU, c.CPU), Memory: max(largest.Memory, c.Memory)}
+	}
+	fs.Func("budget-cpu", "CPU, in cores, that all runs together may be charged (default: every core of the machine)", func(v string) error {
+		cores, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(cores*1000 >= float64(largest.CPU)) || cores > 1e6 {
+			return fmt.Errorf("want a number of cores, at least %g (what the dearest run is charged)", float64(largest.CPU)/1000)
+		}
+		lim.Budget.CPU = int64(math.Ceil(cores * 1000))
+		return nil
+	})
+	fs.Func("budget-memory", "memory, in MiB, that all runs together may be charged (default: half of what the machine, or its cgroup, has available at start)", func(v string) error {
+		mib, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || mib<<20 < largest.Memory || mib > 1<<30 {
+			return fmt.Errorf("want a number of MiB, at least %d (what the dearest run is charged)", largest.Memory>>20)
+		}
+		lim.Budget.Memory = mib << 20
+		return nil
+	})
 	duration("queue-wait", &lim.QueueWait, lim.QueueWait, "longest a click waits in the queue before it gets busy")
-	atLeast("queue-size", &lim.QueueSize, lim.QueueSize, 0, "clicks waiting in the queue, all clients")
+	atLeast("queue-size", &lim.QueueSize, lim.QueueSize, 0, "clicks waiting in the queue, all clients (0: every page's, -sockets × -runs-per-conn)")
 	atLeast("queue-per-client", &lim.QueuePerClient, lim.QueuePerClient, 0, "clicks waiting in the queue from one client")
 	positive("start-rate", &lim.StartRate, lim.StartRate, "runs one client may start per second, sustained")
 	atLeast("start-burst", &lim.StartBurst, lim.StartBurst, 1, "runs one client may start at once")
@@ -166,7 +188,10 @@ func socketLimitFlags(fs *flag.FlagSet) (*socket.Limits, []limitFlag) {
 	atLeast("client-frame-burst", &lim.ClientFrameBurst, lim.ClientFrameBurst, 1, "messages at once from one client")
 	positive("ping-rate", &lim.PingRate, lim.PingRate, "pings answered per second on one websocket")
 	atLeast("ping-burst", &lim.PingBurst, lim.PingBurst, 1, "pings answered at once on one websocket")
-	atLeast("edit-runs", &lim.EditRuns, lim.EditRuns, 1, "edited programs at once on the server (each is a child process of about 20 MiB)")
+	atLeast("edit-runs", &lim.EditRuns, lim.EditRuns, 1, "edited programs at once on the server (each a child process); more wait in the queue")
+	atLeast("trace-runs", &lim.TraceRuns, lim.TraceRuns, 1, "traced runs (the scheduler view) at once on the server, each a sandboxed child; more wait in the queue")
+	atLeast("builds", &lim.Builds, lim.Builds, 1, "edited or traced programs being built at once, a core each (default: one per core); a run is building until its first output or event")
+	atLeast("child-runs-per-client", &lim.ChildPerClient, lim.ChildPerClient, 1, "Python and edited programs at once from one client (address); more wait in the queue")
 	fs.Int64Var(&lim.EditBytes, "edit-bytes", lim.EditBytes, "largest edited source a run may carry (only that frame may pass -read-bytes)")
 	flags = append(flags, limitFlag{"edit-bytes", func() string {
 		if lim.EditBytes < lim.ReadBytes {
@@ -174,7 +199,7 @@ func socketLimitFlags(fs *flag.FlagSet) (*socket.Limits, []limitFlag) {
 		}
 		return ""
 	}})
-	atLeast("python-runs", &lim.PythonRuns, lim.PythonRuns, 1, "Python programs at once on the server (each is a process of 20-30 MiB)")
+	atLeast("python-runs", &lim.PythonRuns, lim.PythonRuns, 1, "Python programs at once on the server (each is a process of 20-30 MiB); more wait in the queue")
 	atLeast("bad-frames", &lim.BadFrames, lim.BadFrames, 1, "bad or excess messages tolerated before a websocket is closed with 1008 (one more every 5 s)")
 	fs.Int64Var(&lim.ReadBytes, "read-bytes", lim.ReadBytes, "largest websocket message a client may send")
 	flags = append(flags, limitFlag{"read-bytes", func() string {

@@ -80,7 +80,7 @@ func TestLoadUsageErrors(t *testing.T) {
 		{[]string{"load", "-demo", "spinner-thread", "-params", "sloww=1s"}, `unknown parameter "sloww"`},
 		{[]string{"load", "-demo", "spinner-thread", "-params", "slow=fast"}, `parameter "slow"`},
 		{[]string{"load", "-params", "slow=1s,slow=2s"}, `parameter "slow" is given twice`},
-		{[]string{"load", "-runs-global", "0"}, "-runs-global must be at least 1"},
+		{[]string{"load", "-runs-global", "-1"}, "-runs-global must be at least 0"},
 		{[]string{"load", "-stop-after", "-1s"}, "-stop-after must not be negative"},
 		{[]string{"load", "-nope"}, "flag provided but not defined: -nope"},
 	} {

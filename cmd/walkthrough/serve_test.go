@@ -284,7 +284,10 @@ func TestServeFlagErrors(t *testing.T) {
 	}{
 		{[]string{"serve", "extra"}, `serve takes flags only, not ["extra"]`},
 		{[]string{"-addr", "127.0.0.1:0", "extra"}, `serve takes flags only, not ["extra"]`},
-		{[]string{"-runs-global", "0"}, "-runs-global must be at least 1"},
+		{[]string{"-runs-global", "-1"}, "-runs-global must be at least 0"},
+		{[]string{"-budget-cpu", "0.5"}, `invalid value "0.5" for flag -budget-cpu: want a number of cores, at least 1 (what the dearest run is charged) (walkthrough help serve lists its flags)`},
+		{[]string{"-budget-memory", "x"}, `invalid value "x" for flag -budget-memory: want a number of MiB, at least 256 (what the dearest run is charged) (walkthrough help serve lists its flags)`},
+		{[]string{"-budget-memory", "100"}, `invalid value "100" for flag -budget-memory: want a number of MiB, at least 256 (what the dearest run is charged) (walkthrough help serve lists its flags)`},
 		{[]string{"-runs-per-conn", "0"}, "-runs-per-conn must be at least 1"},
 		{[]string{"-read-bytes", "0"}, "-read-bytes must be at least 1"},
 		{[]string{"-write-timeout", "0s"}, "-write-timeout must be positive"},

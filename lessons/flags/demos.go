@@ -32,11 +32,13 @@ func Demos() []runner.Demo {
 		{
 			ID: "flags-sequential", Lesson: "flags", Title: "顺序下载：一面接一面",
 			Source: "flags_sequential.go", Python: "flags_sequential.py", Also: []string{"download.go"}, ShowsFlags: true,
+			Cost:   runner.CostNetwork,
 			Params: params(), Run: flagsSequential,
 		},
 		{
 			ID: "flags-concurrent", Lesson: "flags", Title: "并发下载：一起发出去",
 			Source: "flags_concurrent.go", Python: "flags_concurrent.py", Also: []string{"download.go"}, ShowsFlags: true,
+			Cost:   runner.CostNetwork,
 			Params: params(), Run: flagsConcurrent,
 		},
 	}

@@ -22,6 +22,7 @@ func Demos() []runner.Demo {
 		{
 			ID: "client-reuse", Lesson: "http-clients", Title: "每次新建客户端 vs 共用一个客户端",
 			Source: "client_reuse.go", Python: "client_reuse.py",
+			Cost: runner.CostNetwork,
 			Params: []runner.Param{
 				{Name: "count", Kind: runner.KindInt, Default: "20", Min: "1", Max: "200",
 					Help: "每一轮发多少个请求"},

@@ -23,6 +23,7 @@ func Demos() []runner.Demo {
 		{
 			ID: "flags-metadata", Lesson: "multi-request", Title: "每面国旗两个请求：图片加国名",
 			Source: "flags_metadata.go", Python: "flags_metadata.py", ShowsFlags: true,
+			Cost: runner.CostNetwork,
 			Params: []runner.Param{
 				{Name: "limit", Kind: runner.KindInt, Default: "5", Min: "1", Max: "100",
 					Help: "信号量的名额：同时最多几个请求在路上"},

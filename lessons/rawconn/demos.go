@@ -21,6 +21,7 @@ func Demos() []runner.Demo {
 		{
 			ID: "wget-headers", Lesson: "raw-connections", Title: "原始 TCP：同时读几个主机的响应头",
 			Source: "wget_headers.go", Python: "wget_headers.py",
+			Cost: runner.CostNetwork,
 			Params: []runner.Param{
 				{Name: "delays", Kind: runner.KindDurations, Default: "300ms,100ms,200ms", Min: "0s", Max: "2s", MaxItems: maxHosts,
 					Help: "每个主机逐行发送响应头的间隔，逗号分隔；几个值就是几个主机（1–5 个）"},

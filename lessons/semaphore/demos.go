@@ -23,6 +23,7 @@ func Demos() []runner.Demo {
 		{
 			ID: "flags-semaphore", Lesson: "semaphore", Title: "信号量限流，按完成顺序收结果",
 			Source: "flags_semaphore.go", Python: "flags_semaphore.py", ShowsFlags: true,
+			Cost: runner.CostNetwork,
 			Params: []runner.Param{
 				{Name: "limit", Kind: runner.KindInt, Default: "5", Min: "1", Max: "1000",
 					Help: "信号量的名额：同时最多几个请求在路上"},

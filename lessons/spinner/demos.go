@@ -38,6 +38,8 @@ func Demos() []runner.Demo {
 		{
 			ID: "spinner-thread", Lesson: "spinner", Title: "线程版：靠共享标志停下的指针",
 			Source: "spinner_thread.go", Python: "spinner_thread.py",
+			// It pins an OS thread for the whole run and wakes it every frame.
+			Cost:   runner.CostThread,
 			Params: params(), Run: spinThread,
 		},
 		{

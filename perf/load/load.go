@@ -191,7 +191,10 @@ type clientResult struct {
 	answered    time.Duration // started or error
 	stopToExit  time.Duration // from sending stop to the exit frame
 	queued      bool          // the run waited in the server's queue first
-	frames      int
+	// told is the first wait the server expected (wait_ms on queued) and
+	// waited what it then took, from that frame to started.
+	told, waited time.Duration
+	frames       int
 }
 
 // Report is the outcome of a load run.
@@ -208,9 +211,18 @@ type Report struct {
 	// stop to exit (with StopAfter).
 	Started, FirstOutput, Answered, StopToExit []time.Duration
 
-	Queued int           // clients whose run waited in the queue first (then started, or busy)
-	Frames int           // read by all clients together
-	Wall   time.Duration // from the moment every client sent run
+	// Pages are the times of GET /lessons/spinner, one every 50 ms from
+	// the moment every client sent run until the last run ended: what a
+	// learner reading a lesson meanwhile waits.
+	Pages      []time.Duration
+	PageErrors int
+
+	Queued int // clients whose run waited in the queue first (then started, or busy)
+	// Told and Waited pair, for each queued client that was told a wait
+	// (wait_ms) and then started, the wait told and the wait it had.
+	Told, Waited []time.Duration
+	Frames       int           // read by all clients together
+	Wall         time.Duration // from the moment every client sent run
 
 	RSSBefore, RSSPeak int64 // bytes; -1 where /proc is not there
 	// Goroutines of this process before the clients, at the peak, and
@@ -296,8 +308,13 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 	rep.ConnectTime = time.Since(connectStart)
 	runStart := time.Now()
 	close(begin)
+	pagesDone := make(chan struct{})
+	var reader sync.WaitGroup
+	reader.Go(func() { rep.Pages, rep.PageErrors = readPages(runCtx, base, pagesDone) })
 	finished.Wait()
 	rep.Wall = time.Since(runStart)
+	close(pagesDone)
+	reader.Wait()
 
 	for _, r := range results {
 		rep.Outcomes[r.outcome]++
@@ -322,6 +339,10 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 		rep.Frames += r.frames
 		if r.queued {
 			rep.Queued++
+		}
+		if r.told > 0 && r.waited > 0 {
+			rep.Told = append(rep.Told, r.told)
+			rep.Waited = append(rep.Waited, r.waited)
 		}
 	}
 
@@ -401,6 +422,36 @@ func waitReady(ctx context.Context, base string) error {
 	return nil
 }
 
+// pageEvery is how often the page reader asks for a lesson page while
+// the clients run.
+const pageEvery = 50 * time.Millisecond
+
+// readPages reads /lessons/spinner every pageEvery, from an address of its
+// own (127.0.0.2) on one kept-alive connection, until done is closed, and
+// returns how long each took and how many failed.
+func readPages(ctx context.Context, base string, done <-chan struct{}) (times []time.Duration, errs int) {
+	tr := transportFrom(loopbackIP(2), true)
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	tick := time.NewTicker(pageEvery)
+	defer tick.Stop()
+	for {
+		took, err := getPage(ctx, client, base+"/lessons/spinner")
+		if err != nil {
+			errs++
+		} else {
+			times = append(times, took)
+		}
+		select {
+		case <-done:
+			return times, errs
+		case <-ctx.Done():
+			return times, errs
+		case <-tick.C:
+		}
+	}
+}
+
 // steadyGoroutines counts goroutines once the count has stopped moving
 // (connections just closed take a moment to wind down), for at most 1 s.
 func steadyGoroutines() int {
@@ -438,6 +489,7 @@ func runClient(ctx context.Context, cfg Config, base string, opts *socket.DialOp
 	if err := c.Run(ctx, runID, cfg.Demo, cfg.Params); err != nil {
 		return clientResult{outcome: NoAnswer, detail: shortError(err)}
 	}
+	var toldAt time.Duration
 	stopSent := make(chan time.Time, 1)
 	stopped := false // this client said stop before the exit came
 	var stopper *time.Timer
@@ -451,8 +503,14 @@ func runClient(ctx context.Context, cfg Config, base string, opts *socket.DialOp
 		switch m.Type {
 		case "queued":
 			res.queued = true
+			if m.WaitMs > 0 && res.told == 0 {
+				res.told, toldAt = time.Duration(m.WaitMs)*time.Millisecond, time.Since(sent)
+			}
 		case "started":
 			res.started = time.Since(sent)
+			if res.told > 0 {
+				res.waited = res.started - toldAt
+			}
 			res.answered = res.started
 			if cfg.StopAfter > 0 {
 				stopper = time.AfterFunc(cfg.StopAfter, func() {
@@ -571,16 +629,27 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "  %5d × %s\n", r.Details[d], d)
 		}
 	}
-	line := func(name string, d []time.Duration) {
-		fmt.Fprintf(w, "%-22s p50 %-9v p99 %-9v max %-9v (%d clients)\n", name,
+	line := func(name string, d []time.Duration, unit string) {
+		fmt.Fprintf(w, "%-22s p50 %-9v p99 %-9v max %-9v (%d %s)\n", name,
 			percentile(d, 50).Round(10*time.Microsecond), percentile(d, 99).Round(10*time.Microsecond),
-			percentile(d, 100).Round(10*time.Microsecond), len(d))
+			percentile(d, 100).Round(10*time.Microsecond), len(d), unit)
 	}
-	line("run → started", r.Started)
-	line("run → first output", r.FirstOutput)
-	line("run → started|error", r.Answered)
+	line("run → started", r.Started, "clients")
+	line("run → first output", r.FirstOutput, "clients")
+	line("run → started|error", r.Answered, "clients")
+	line("page GET", r.Pages, fmt.Sprintf("pages, %d errors", r.PageErrors))
+	if len(r.Told) > 0 {
+		// How far the wait a queued click was told is from the wait it had.
+		var off []time.Duration
+		for i := range r.Told {
+			off = append(off, (r.Told[i] - r.Waited[i]).Abs())
+		}
+		line("queued: wait told", slices.Clone(r.Told), "clients")
+		line("queued: wait had", slices.Clone(r.Waited), "clients")
+		line("queued: |told − had|", off, "clients")
+	}
 	if r.Config.StopAfter > 0 {
-		line("stop → exit", r.StopToExit)
+		line("stop → exit", r.StopToExit, "clients")
 	}
 	fmt.Fprintf(w, "frames read    %d\n", r.Frames)
 	fmt.Fprintf(w, "wall time      %v (from the moment every client sent run)\n", r.Wall.Round(time.Millisecond))

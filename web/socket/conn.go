@@ -42,6 +42,7 @@ const statusIdle websocket.StatusCode = 4000
 type conn struct {
 	s      *Socket
 	c      *websocket.Conn
+	batch  *batchConn // under c; nil without a network (the fuzz test)
 	out    chan Message
 	client *clientState
 
@@ -268,6 +269,8 @@ func (cn *conn) finish(cause error, code websocket.StatusCode, reason string) {
 // writeLoop is the only writer of the connection. A frame that cannot be
 // written within the write timeout means the client is not reading: its runs
 // are stopped and the connection dropped, and nobody else waits for it.
+// Frames already queued behind the one it writes go out with it, in one
+// write (see batchConn).
 func (cn *conn) writeLoop() {
 	defer close(cn.writerDone)
 	var carried *Message // taken from the queue while merging, not yet written
@@ -287,8 +290,34 @@ func (cn *conn) writeLoop() {
 				}
 			}
 		}
-		m, carried = cn.merge(m)
-		if !cn.write(m) {
+		batch := cn.batch != nil && len(cn.out) > 0
+		if batch {
+			cn.batch.hold()
+		}
+		ok := true
+		for n := 1; ; n++ {
+			m, carried = cn.merge(m)
+			if ok = cn.write(m); !ok || !batch || n == maxBatchFrames {
+				break
+			}
+			if carried != nil {
+				m, carried = *carried, nil
+				continue
+			}
+			select {
+			case m = <-cn.out:
+				continue
+			default:
+			}
+			break
+		}
+		if batch {
+			if err := cn.batch.release(time.Now().Add(cn.s.limits.WriteTimeout)); err != nil && ok {
+				cn.dropSlow(err)
+				ok = false
+			}
+		}
+		if !ok {
 			return
 		}
 	}
@@ -332,18 +361,22 @@ func (cn *conn) write(m Message) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), cn.s.limits.WriteTimeout)
 	defer cancel()
 	if err := cn.c.Write(ctx, websocket.MessageText, data); err != nil {
-		// The client has gone, or has not read for a whole write timeout
-		// and its socket buffers are full. A close frame (1008) could not
-		// reach it any more than this frame did, and coder/websocket has
-		// already closed the TCP connection because the write's context
-		// expired mid-frame: if the client ever reads again, it finds the
-		// connection gone (1006). Its runs stop; no other connection
-		// waited for it.
-		cn.stopAll(fmt.Errorf("client not reading: %w", err))
-		cn.c.CloseNow()
+		cn.dropSlow(err)
 		return false
 	}
 	return true
+}
+
+// dropSlow drops a client a frame could not be written to. It has gone,
+// or has not read for a whole write timeout and its socket buffers are
+// full. A close frame (1008) could not reach it any more than this frame
+// did, and coder/websocket has already closed the TCP connection when the
+// write's context expired mid-frame: if the client ever reads again, it
+// finds the connection gone (1006). Its runs stop; no other connection
+// waited for it.
+func (cn *conn) dropSlow(err error) {
+	cn.stopAll(fmt.Errorf("client not reading: %w", err))
+	cn.c.CloseNow()
 }
 
 // send queues a frame, waiting while the queue is full. It gives up when ctx
@@ -452,74 +485,46 @@ func (cn *conn) start(req request) {
 		cn.refuse(req.ID, err)
 		return
 	}
-	var runtime string
-	if req.Trace || req.Procs != 0 {
-		d, err = cn.tracedRun(d, req)
-		runtime = "traced"
-	} else {
-		d, runtime, err = cn.runtimeOf(d, req.Runtime, req.Source, req.Race)
+	rt := RuntimeTraced
+	if !req.Trace && req.Procs == 0 {
+		rt, err = runtimeOf(req.Runtime, req.Source)
 	}
 	if err != nil {
 		cn.reject(req.ID, err)
 		return
 	}
-	// Python programs and edited code run as processes of their own, tens
-	// of MiB each: each kind has a cap of its own beside the run caps.
-	var tokens chan struct{}
-	switch runtime {
-	case "python":
-		tokens = cn.s.pythonRuns
-	case "edited", "traced":
-		tokens = cn.s.editRuns
+	// The demo's run function in that runtime. Nothing is held yet: a
+	// child process starts only when the run takes its slot.
+	if rt == RuntimeTraced {
+		d, err = cn.tracedRun(d, req)
+	} else {
+		d, err = cn.program(d, rt, req.Source, req.Race)
 	}
-	if tokens != nil {
-		select {
-		case tokens <- struct{}{}:
-		default:
-			cn.s.obs.Refused(RefusedBusy)
-			what := "Python programs"
-			switch runtime {
-			case "edited":
-				what = "edited programs"
-			case "traced":
-				what = "edited or traced programs"
-			}
-			cn.reject(req.ID, fmt.Errorf("busy: %d %s are running; try again in a moment", cap(tokens), what))
-			return
-		}
+	if err != nil {
+		cn.reject(req.ID, err)
+		return
 	}
-	// freePython gives the process token back, however the click ends.
-	freePython := func() {
-		if tokens != nil {
-			<-tokens
-		}
-	}
+	kind := kindOf(rt, d.Cost)
 	lim := cn.s.limits
 	cn.mu.Lock()
-	if cn.closed {
+	switch {
+	case cn.closed:
 		cn.mu.Unlock()
 		cn.reject(req.ID, errors.New("the connection is closing"))
-		freePython()
 		return
-	}
-	if _, dup := cn.runs[req.ID]; dup {
+	case cn.runs[req.ID] != nil:
 		cn.mu.Unlock()
 		cn.refuse(req.ID, fmt.Errorf("run %q is already in progress", req.ID))
-		freePython()
 		return
-	}
-	if len(cn.runs) >= lim.PerConn {
+	case len(cn.runs) >= lim.PerConn:
 		cn.mu.Unlock()
 		cn.s.obs.Refused(RefusedClientCap)
 		cn.reject(req.ID, fmt.Errorf("busy: at most %d runs at once per page; stop one first", lim.PerConn))
-		freePython()
 		return
-	}
-	if !cn.client.starts.Allow() {
+	case !cn.client.starts.Allow():
 		cn.mu.Unlock()
 		cn.s.obs.Refused(RefusedRate)
 		cn.reject(req.ID, errors.New("busy: too many runs started from your address just now; wait a moment"))
-		freePython()
 		return
 	}
 	runCtx, stop := context.WithCancel(cn.ctx)
@@ -528,17 +533,8 @@ func (cn *conn) start(req request) {
 	cn.mu.Unlock()
 	cn.touch()
 
-	// Where the click stands in the queue, set by the queue under its lock
-	// (so without blocking) and told to the page by this run's goroutine.
-	var place atomic.Int64
-	moved := make(chan struct{}, 1)
-	ticket, ready, err := cn.s.queue.enter(cn.client.key, func(n int) {
-		place.Store(int64(n))
-		select {
-		case moved <- struct{}{}:
-		default:
-		}
-	})
+	at := newPlace()
+	ticket, ready, err := cn.s.queue.enter(cn.client.key, kind, d.ID, at.set)
 	if err != nil {
 		stop()
 		cn.forget(req.ID)
@@ -549,57 +545,106 @@ func (cn *conn) start(req request) {
 		}
 		cn.s.obs.Refused(reason)
 		cn.reject(req.ID, queueError(err, lim))
-		freePython()
 		return
 	}
 	// started (or queued) goes out before the run can produce anything, so
 	// the client always sees it first. Like exit, started is sent whatever
 	// happens next: every accepted run is announced, then ended.
-	started := Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text(), Runtime: runtime}
-	switch runtime {
-	case "edited":
-		started.Runtime, started.Edited, started.Race = "go", true, req.Race
-	case "traced":
-		started.Runtime, started.Edited, started.Trace, started.Procs = "go", req.Source != "", true, req.Procs
+	started := Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text(), Runtime: rt.String()}
+	switch rt {
+	case RuntimeEdited:
+		started.Runtime, started.Edited, started.Race = RuntimeGo.String(), true, req.Race
+	case RuntimeTraced:
+		started.Runtime, started.Edited, started.Trace, started.Procs = RuntimeGo.String(), req.Source != "", true, req.Procs
 	}
 	if ready {
 		cn.send(context.Background(), started)
 	} else {
-		cn.send(context.Background(), Message{Type: "queued", ID: req.ID, Position: int(place.Load())})
+		cn.send(context.Background(), at.frame(req.ID))
 	}
+	c := click{id: req.ID, demo: d, runtime: rt, kind: kind, vals: vals, started: started}
 	go func() {
 		defer cn.wg.Done()
 		defer cn.touch()
-		defer freePython()
-		clicked := time.Now()
-		if !ready {
-			if err := cn.wait(runCtx, ticket, req.ID, &place, moved); err != nil {
-				stop()
-				cn.forget(req.ID)
-				if errors.Is(err, errWaitedTooLong) {
-					cn.s.obs.Refused(RefusedBusy)
-					// Rejected after all: one error, no exit.
-					cn.send(context.Background(), Message{Type: "error", ID: req.ID,
-						Error: fmt.Sprintf("busy: waited %v for a free slot; try again in a moment", lim.QueueWait)})
-					return
-				}
-				cn.send(context.Background(), exitMessage(req.ID, runner.Result{Err: runner.ErrStopped}))
-				return
-			}
-			cn.send(context.Background(), started)
-		}
-		waited := time.Since(clicked)
-		res := cn.run(runCtx, req.ID, d, runtime, vals)
-		stop()
-		cn.report(d.ID, runtime, res, waited)
-		// Free the run's places before the exit frame goes out, so a client
-		// that starts again as soon as it hears exit is not told "busy".
-		cn.forget(req.ID)
-		cn.s.queue.release(ticket)
-		// The exit frame is sent even when the connection is finishing, so
-		// that a client hears why its run ended before the close frame.
-		cn.send(context.Background(), exitMessage(req.ID, res))
+		// The frame that ends the click (exit, or busy after the wait)
+		// goes out once the click has given back all it held, so a client
+		// that starts again as soon as it hears it is not told "busy".
+		// It is sent even when the connection is finishing, so that a
+		// client hears why its run ended before the close frame.
+		cn.send(context.Background(), cn.serveClick(runCtx, stop, ticket, ready, at, c))
 	}()
+}
+
+// click is one accepted run request.
+type click struct {
+	id      string
+	demo    *runner.Demo
+	runtime Runtime
+	kind    Kind
+	vals    runner.Values
+	started Message
+}
+
+// serveClick waits for the click's slot if it has none yet, runs it and
+// returns the frame that ends it. Whatever the click holds — its place in
+// the queue or its slot, its entry among the page's runs — is given back
+// by its one deferred release, however it ends.
+func (cn *conn) serveClick(ctx context.Context, stop context.CancelFunc, t *ticket, ready bool, at *place, c click) Message {
+	defer cn.release(c.id, stop, t)
+	clicked := time.Now()
+	if !ready {
+		if err := cn.wait(ctx, t, c.id, at); err != nil {
+			if errors.Is(err, errWaitedTooLong) {
+				cn.s.obs.Refused(RefusedBusy)
+				// Rejected after all: one error, no exit.
+				return Message{Type: "error", ID: c.id,
+					Error: fmt.Sprintf("busy: waited %v for a free slot; try again in a moment", cn.s.limits.QueueWait)}
+			}
+			return exitMessage(c.id, runner.Result{Err: runner.ErrStopped})
+		}
+		cn.send(context.Background(), c.started)
+	}
+	waited := time.Since(clicked)
+	res := cn.run(ctx, c, t)
+	cn.report(c, res, waited)
+	return exitMessage(c.id, res)
+}
+
+// release gives back all a click holds: its context, its entry among the
+// page's runs, and its slot or place in the queue.
+func (cn *conn) release(id string, stop context.CancelFunc, t *ticket) {
+	stop()
+	cn.forget(id)
+	cn.s.queue.release(t)
+}
+
+// place is where a queued click stands and how long it may expect to
+// wait, set by the queue under its lock (so without blocking) and told to
+// the page by the click's own goroutine.
+type place struct {
+	position atomic.Int64
+	wait     atomic.Int64 // nanoseconds; 0: no estimate
+	moved    chan struct{}
+}
+
+func newPlace() *place { return &place{moved: make(chan struct{}, 1)} }
+
+func (p *place) set(position int, wait time.Duration) {
+	p.position.Store(int64(position))
+	p.wait.Store(int64(wait))
+	select {
+	case p.moved <- struct{}{}:
+	default:
+	}
+}
+
+// frame is the queued frame that tells the page.
+func (p *place) frame(id string) Message {
+	m := Message{Type: "queued", ID: id, Position: int(p.position.Load())}
+	if w := time.Duration(p.wait.Load()); w > 0 {
+		m.WaitMs = max(w.Milliseconds(), 1)
+	}
+	return m
 }
 
 // queueError says why the queue refused a click.
@@ -607,7 +652,7 @@ func queueError(err error, lim Limits) error {
 	if errors.Is(err, errClientQueueFull) {
 		return fmt.Errorf("busy: %d runs from your address are waiting for a slot already; stop one or try again in a moment", lim.QueuePerClient)
 	}
-	return fmt.Errorf("busy: the server is running %d demos and the queue is full; try again in a moment", lim.Global)
+	return errors.New("busy: the server is full and its queue too; try again in a moment")
 }
 
 // forget takes a run out of the connection's table and remembers its id
@@ -620,32 +665,48 @@ func (cn *conn) forget(id string) {
 	cn.next = (cn.next + 1) % endedKept
 }
 
+// retell is the least time between two queued frames of one click: when a
+// thousand wait, every run that starts moves them all, and a page needs
+// its place a few times a second, not a hundred.
+const retell = 250 * time.Millisecond
+
 // wait keeps a queued run waiting for its slot, telling the page its place
-// as it changes, for at most the queue wait. It returns nil once the run
-// holds a slot; otherwise the run has left the queue, and the error says
-// why: errWaitedTooLong, or whatever stopped ctx.
-func (cn *conn) wait(ctx context.Context, t *ticket, id string, place *atomic.Int64, moved <-chan struct{}) error {
+// as it changes (at most every retell), for at most the queue wait. It
+// returns nil once the run holds a slot; otherwise the error says why not:
+// errWaitedTooLong, or whatever stopped ctx.
+func (cn *conn) wait(ctx context.Context, t *ticket, id string, at *place) error {
 	wctx, cancel := context.WithTimeoutCause(ctx, cn.s.limits.QueueWait, errWaitedTooLong)
 	defer cancel()
-	told := place.Load()
+	told, toldAt := at.position.Load(), time.Now()
+	later := time.NewTimer(time.Hour)
+	later.Stop()
+	defer later.Stop()
 	for {
 		select {
 		case <-t.granted:
 			return nil
-		case <-moved:
-			if n := place.Load(); n != told {
-				told = n
-				cn.send(wctx, Message{Type: "queued", ID: id, Position: int(n)})
+		case <-at.moved:
+			if at.position.Load() == told {
+				continue
 			}
+			if since := time.Since(toldAt); since < retell {
+				later.Reset(retell - since) // the latest place goes out then
+				continue
+			}
+		case <-later.C:
 		case <-wctx.Done():
 			// nil if the slot came in the same instant.
 			return cn.s.queue.wait(wctx, t)
+		}
+		if n := at.position.Load(); n != told {
+			told, toldAt = n, time.Now()
+			cn.send(wctx, at.frame(id))
 		}
 	}
 }
 
 // report tells the observer and the log how a run ended.
-func (cn *conn) report(demo, runtime string, res runner.Result, waited time.Duration) {
+func (cn *conn) report(c click, res runner.Result, waited time.Duration) {
 	result := "ok"
 	switch {
 	case errors.Is(res.Err, runner.ErrStopped):
@@ -655,52 +716,75 @@ func (cn *conn) report(demo, runtime string, res runner.Result, waited time.Dura
 	case res.Err != nil:
 		result = "error"
 	}
-	cn.s.obs.RunDone(RunReport{Demo: demo, Runtime: runtime, Result: result, Client: cn.client.key, Waited: waited, Elapsed: res.Elapsed})
-	cn.s.log.Info("run", "demo", demo, "runtime", runtime, "result", result,
+	cn.s.obs.RunDone(RunReport{Demo: c.demo.ID, Runtime: c.runtime, Kind: c.kind, Result: result,
+		Client: cn.client.key, Waited: waited, Elapsed: res.Elapsed})
+	cn.s.log.Info("run", "demo", c.demo.ID, "runtime", c.runtime, "kind", c.kind, "result", result,
 		"elapsed_ms", res.Elapsed.Milliseconds(), "waited_ms", waited.Milliseconds(), "client", cn.client.key)
 }
 
-// runtimeOf returns the demo to run in the runtime a run asks for: the Go
-// demo itself; the same demo (same parameters, same checks) whose run
-// function is its asyncio program; or its Go code as the learner edited
-// it, interpreted in a child process ("edited").
-func (cn *conn) runtimeOf(d *runner.Demo, runtime, source string, race bool) (*runner.Demo, string, error) {
+// runtimeOf reads the runtime a run asks for: edited Go when it carries
+// source, else "go" (the default) or "python". (A traced run is told by
+// its "trace" field, see tracedRun.)
+func runtimeOf(runtime, source string) (Runtime, error) {
 	if source != "" {
 		if runtime != "" && runtime != "go" {
-			return nil, "", errors.New("edited source is Go: it cannot run as " + runtime)
+			return 0, errors.New("edited source is Go: it cannot run as " + runtime)
 		}
-		if cn.s.edit == nil {
-			return nil, "", errors.New("editing: this server does not run edited code")
-		}
-		run, err := cn.s.edit(d.ID, []byte(source), race)
-		if err != nil {
-			return nil, "", err
-		}
-		ed := *d
-		ed.Run = run
-		return &ed, "edited", nil
+		return RuntimeEdited, nil
 	}
 	switch runtime {
 	case "", "go":
-		return d, "go", nil
+		return RuntimeGo, nil
 	case "python":
-		if cn.s.python == nil {
-			return nil, "", errors.New("python: this server runs no Python programs")
-		}
-		run, err := cn.s.python(d.ID)
-		if err != nil {
-			return nil, "", fmt.Errorf("python: %w", err)
-		}
-		py := *d
-		py.Run = run
-		return &py, "python", nil
+		return RuntimePython, nil
 	}
-	return nil, "", fmt.Errorf("unknown runtime %q (expected go or python)", runtime)
+	return 0, fmt.Errorf("unknown runtime %q (expected go or python)", runtime)
 }
 
-func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, runtime string, vals runner.Values) runner.Result {
+// program returns the demo to run in runtime rt: the Go demo itself; the
+// same demo (same parameters, same checks) whose run function is its
+// asyncio program; or its Go code as the learner edited it, run in a
+// child process.
+func (cn *conn) program(d *runner.Demo, rt Runtime, source string, race bool) (*runner.Demo, error) {
+	var run runner.RunFunc
+	switch rt {
+	case RuntimeGo:
+		return d, nil
+	case RuntimeEdited:
+		if cn.s.edit == nil {
+			return nil, errors.New("editing: this server does not run edited code")
+		}
+		var err error
+		if run, err = cn.s.edit(d.ID, []byte(source), race); err != nil {
+			return nil, err
+		}
+	case RuntimePython:
+		if cn.s.python == nil {
+			return nil, errors.New("python: this server runs no Python programs")
+		}
+		var err error
+		if run, err = cn.s.python(d.ID); err != nil {
+			return nil, fmt.Errorf("python: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("%v runs are not served here", rt)
+	}
+	child := *d
+	child.Run = run
+	return &child, nil
+}
+
+// run runs a click that holds its slot. A child that builds its program
+// first has built it by the time it says anything: its first output or
+// event gives its build back (fairQueue.built).
+func (cn *conn) run(ctx context.Context, c click, t *ticket) runner.Result {
 	start := time.Now()
-	var first sync.Once
+	var first, spoke sync.Once
+	built := func() {
+		if c.kind.builds() {
+			cn.s.queue.built(t)
+		}
+	}
 	// What a program writes as it is being stopped (a Python program's
 	// CancelledError, unwinding) still reaches the page, for a moment
 	// past Stop; then its output is dropped like any stopped run's.
@@ -709,11 +793,13 @@ func (cn *conn) run(ctx context.Context, id string, d *runner.Demo, runtime stri
 	stopping := context.AfterFunc(ctx, func() { time.AfterFunc(stopOutputGrace, cancelOut) })
 	defer stopping()
 	out := frameWriter(func(p []byte) error {
-		first.Do(func() { cn.s.obs.FirstOutput(d.ID, runtime, time.Since(start)) })
-		return cn.send(outCtx, Message{Type: "output", ID: id, Data: string(p)})
+		first.Do(func() { cn.s.obs.FirstOutput(c.demo.ID, c.runtime, time.Since(start)) })
+		spoke.Do(built)
+		return cn.send(outCtx, Message{Type: "output", ID: c.id, Data: string(p)})
 	})
-	return runner.Execute(ctx, cn.s.env, d, vals, out, func(e runner.Event, inFlight int) {
-		cn.send(ctx, Message{Type: "event", ID: id, Event: &e, InFlight: &inFlight})
+	return runner.Execute(ctx, cn.s.env, c.demo, c.vals, out, func(e runner.Event, inFlight int) {
+		spoke.Do(built)
+		cn.send(ctx, Message{Type: "event", ID: c.id, Event: &e, InFlight: &inFlight})
 	})
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/trace"
 	"github.com/coder/websocket"
 )
 
@@ -383,72 +386,30 @@ func TestOriginBehindATLSProxy(t *testing.T) {
 	}
 }
 
-// Python runs have a cap of their own on top of the run caps: each is a
-// process of tens of MiB. Past it a Python click is busy at once, while Go
-// runs go on.
-func TestPythonRunsCap(t *testing.T) {
-	lim := defaultLimits()
-	lim.PythonRuns = 1
+// startChildren serves the test demos trusting 127.0.0.1 as a proxy, with
+// Python and editing hooks whose programs are the waiting demo: what the
+// socket decides is when a child's run function runs, not what it does.
+// The edit hook refuses source holding "syntax error" on its line 3 and
+// hands every source it accepts to edited.
+func startChildren(t *testing.T, lim testLimits, edited func([]byte)) *testServer {
+	t.Helper()
 	s, err := New(Config{
 		Demos: testDemos(t), Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: quiet(),
-		// The socket's side of Python: what runs is the program's run
-		// function; the waiting demo stands for one here.
-		Python: func(string) (runner.RunFunc, error) { return waitThenAnswer, nil },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s.Close(ctx)
-		srv.Close()
-	})
-	cl := dial(t, &testServer{Server: srv, socket: s})
-	py := func(id, d string) map[string]any {
-		return map[string]any{"type": "run", "id": id, "demo": "wait", "runtime": "python", "params": map[string]string{"d": d}}
-	}
-	send := func(v any) {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := cl.c.Send(ctx, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	send(py("p1", "1h"))
-	if got := cl.until("started", "p1"); got[len(got)-1].Runtime != "python" {
-		t.Errorf("started %+v, want runtime python", got[len(got)-1])
-	}
-	send(py("p2", "1ms"))
-	if got := cl.until("error", "p2"); !strings.Contains(got[len(got)-1].Error, "Python programs are running") {
-		t.Errorf("second Python run: %+v", got)
-	}
-	cl.run("g", "wait", map[string]string{"d": "1ms"})
-	cl.until("exit", "g")
-	cl.stop("p1")
-	cl.until("exit", "p1")
-	send(py("p3", "1ms"))
-	cl.until("exit", "p3")
-}
-
-// A run may carry edited source up to EditBytes; that frame alone may pass
-// ReadBytes. Any other frame over ReadBytes still closes the socket with
-// 1009. A mistake in the source comes back as one error naming its line.
-func TestEditedSourceFrames(t *testing.T) {
-	lim := defaultLimits()
-	lim.EditRuns = 1
-	var got []byte
-	s, err := New(Config{
-		Demos: testDemos(t), Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: quiet(),
-		// The socket's side of editing: what runs is the edited program's
-		// run function (a child process in the course); the waiting demo
-		// stands for it here.
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+		Python:         func(string) (runner.RunFunc, error) { return waitThenAnswer, nil },
+		Trace: func(string, []byte, int, func(*trace.Summary, error)) (runner.RunFunc, error) {
+			return waitThenAnswer, nil // its trace frames are not this test's business
+		},
 		Edit: func(_ string, src []byte, _ bool) (runner.RunFunc, error) {
 			if bytes.Contains(src, []byte("syntax error")) {
 				return nil, &SourceError{Line: 3, Err: errors.New("第 3 行：语法错误")}
 			}
-			got = src
+			if edited != nil {
+				edited(src)
+			}
+			if bytes.Contains(src, []byte("silent")) {
+				return silentThenAnswer, nil
+			}
 			return waitThenAnswer, nil
 		},
 	})
@@ -462,7 +423,171 @@ func TestEditedSourceFrames(t *testing.T) {
 		s.Close(ctx)
 		srv.Close()
 	})
-	ts := &testServer{Server: srv, socket: s}
+	return &testServer{Server: srv, socket: s}
+}
+
+// silentThenAnswer says nothing for d (a child still building its
+// program, as the socket sees it), then answers.
+func silentThenAnswer(ctx context.Context, p runner.Values, out io.Writer, _ runner.Events) error {
+	select {
+	case <-time.After(p.Duration("d")):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	fmt.Fprintln(out, "answer")
+	return nil
+}
+
+// runIn asks for a run of the waiting demo for d in a runtime: "python",
+// "edited" (with source), or "silent" (edited source whose run says
+// nothing until it ends).
+func (cl *client) runIn(rt, id, d string) {
+	cl.t.Helper()
+	frame := map[string]any{"type": "run", "id": id, "demo": "wait", "params": map[string]string{"d": d}}
+	switch rt {
+	case "edited", "silent":
+		frame["source"] = "package demo\n// " + rt + "\n"
+	case "traced":
+		frame["trace"] = true
+	default:
+		frame["runtime"] = rt
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := cl.c.Send(ctx, frame); err != nil {
+		cl.t.Fatal(err)
+	}
+}
+
+// Python runs have a cap of their own on the server on top of their
+// charge: each is a process of tens of MiB. Past it a Python click waits
+// in the queue, and takes its slot when a Python run ends, while Go runs
+// go on.
+func TestPythonRunsCap(t *testing.T) {
+	lim := defaultLimits()
+	lim.PythonRuns = 1
+	srv := startChildren(t, lim, nil)
+	a, b := mustDialFrom(t, srv, "198.51.100.1"), mustDialFrom(t, srv, "198.51.100.2")
+	a.runIn("python", "p1", "1h")
+	if got := a.until("started", "p1"); got[len(got)-1].Runtime != "python" {
+		t.Errorf("started %+v, want runtime python", got[len(got)-1])
+	}
+	b.runIn("python", "p2", "1ms")
+	b.until("queued", "p2")
+	b.run("g", "wait", map[string]string{"d": "1ms"})
+	b.until("exit", "g")
+	a.stop("p1")
+	a.until("exit", "p1")
+	if got := b.until("exit", "p2"); got[0].Type != "started" || got[0].Runtime != "python" {
+		t.Errorf("the waiting Python run: %+v, want started then exit", got)
+	}
+}
+
+// Edited runs wait in the queue like any run (no busy at once), take
+// their slot only when they start, and have a cap of their own on the
+// server.
+func TestEditedRunsQueue(t *testing.T) {
+	lim := defaultLimits()
+	lim.EditRuns = 1
+	srv := startChildren(t, lim, nil)
+	a, b := mustDialFrom(t, srv, "198.51.100.1"), mustDialFrom(t, srv, "198.51.100.2")
+	a.runIn("edited", "e1", "1h")
+	if m := a.until("started", "e1"); !m[len(m)-1].Edited || m[len(m)-1].Runtime != "go" {
+		t.Errorf("started %+v, want edited go", m[len(m)-1])
+	}
+	b.runIn("edited", "e2", "1ms")
+	if m := b.until("queued", "e2"); m[len(m)-1].Position != 1 {
+		t.Errorf("second edited run: %+v, want queued at 1", m)
+	}
+	a.stop("e1")
+	a.until("exit", "e1")
+	if got := b.until("exit", "e2"); got[0].Type != "started" || !got[0].Edited {
+		t.Errorf("the waiting edited run: %+v, want started then exit", got)
+	}
+	if st := srv.socket.Stats(); st.Running != 0 || st.Queued != 0 {
+		t.Errorf("after: %+v", st)
+	}
+}
+
+// Traced runs have a cap of their own on the server: past it a traced
+// click waits in the queue while other runs go on.
+func TestTraceRunsCap(t *testing.T) {
+	lim := defaultLimits()
+	lim.TraceRuns = 1
+	srv := startChildren(t, lim, nil)
+	a, b := mustDialFrom(t, srv, "198.51.100.1"), mustDialFrom(t, srv, "198.51.100.2")
+	a.runIn("traced", "t1", "1h")
+	if got := a.until("started", "t1"); !got[len(got)-1].Trace {
+		t.Errorf("started %+v, want trace", got[len(got)-1])
+	}
+	b.runIn("traced", "t2", "1ms")
+	b.until("queued", "t2")
+	b.run("g", "wait", map[string]string{"d": "1ms"})
+	b.until("exit", "g")
+	a.stop("t1")
+	a.until("exit", "t1")
+	if got := b.until("exit", "t2"); got[0].Type != "started" {
+		t.Errorf("the waiting traced run: %+v, want started then exit", got)
+	}
+}
+
+// Edited programs building at once are capped (a build takes a core): a
+// run counts as building until its first output or event, then the next
+// edited run may build, while the first goes on running.
+func TestBuildsAtOnce(t *testing.T) {
+	lim := defaultLimits()
+	lim.Builds, lim.EditRuns = 1, 10
+	srv := startChildren(t, lim, nil)
+	a, b, c := mustDialFrom(t, srv, "198.51.100.1"), mustDialFrom(t, srv, "198.51.100.2"), mustDialFrom(t, srv, "198.51.100.3")
+	a.runIn("silent", "s1", "1h") // building, as far as anyone can tell
+	a.until("started", "s1")
+	b.runIn("edited", "e1", "1h")
+	b.until("queued", "e1")
+	c.runIn("python", "p1", "1ms") // a Python run builds nothing
+	c.until("exit", "p1")
+	a.stop("s1")
+	a.until("exit", "s1")
+	b.until("started", "e1")
+	b.until("event", "e1") // it speaks: built, running
+	c.runIn("edited", "e2", "1ms")
+	if got := c.until("exit", "e2"); got[0].Type != "started" {
+		t.Errorf("an edit while the other one runs (built): %+v, want started at once", got)
+	}
+}
+
+// One client runs at most ChildPerClient child programs (Python and
+// edited together) at once: its next one waits, while another client's
+// starts at once.
+func TestChildRunsPerClient(t *testing.T) {
+	lim := defaultLimits()
+	lim.ChildPerClient, lim.EditRuns, lim.PythonRuns = 2, 10, 10
+	srv := startChildren(t, lim, nil)
+	a1, a2 := mustDialFrom(t, srv, "198.51.100.1"), mustDialFrom(t, srv, "198.51.100.1")
+	a1.runIn("edited", "e1", "1h")
+	a1.until("started", "e1")
+	a1.runIn("python", "p1", "1h")
+	a1.until("started", "p1")
+	a2.runIn("edited", "e2", "1ms")
+	a2.until("queued", "e2")
+	a2.run("g", "wait", map[string]string{"d": "1ms"}) // Go runs are not children
+	a2.until("exit", "g")
+	b := mustDialFrom(t, srv, "198.51.100.2")
+	b.runIn("edited", "b1", "1ms")
+	b.until("exit", "b1")
+	a1.stop("p1")
+	a1.until("exit", "p1")
+	if got := a2.until("exit", "e2"); got[0].Type != "started" {
+		t.Errorf("the client's third child: %+v, want started once one of its two ended", got)
+	}
+}
+
+// A run may carry edited source up to EditBytes; that frame alone may pass
+// ReadBytes. Any other frame over ReadBytes still closes the socket with
+// 1009. A mistake in the source comes back as one error naming its line.
+func TestEditedSourceFrames(t *testing.T) {
+	lim := defaultLimits()
+	var got []byte
+	ts := startChildren(t, lim, func(src []byte) { got = src })
 	cl := dial(t, ts)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -470,23 +595,15 @@ func TestEditedSourceFrames(t *testing.T) {
 	edited := func(id, src, d string) map[string]any {
 		return map[string]any{"type": "run", "id": id, "demo": "wait", "source": src, "params": map[string]string{"d": d}}
 	}
-	if err := cl.c.Send(ctx, edited("e1", source, "1h")); err != nil {
+	if err := cl.c.Send(ctx, edited("e1", source, "1ms")); err != nil {
 		t.Fatal(err)
 	}
-	if m := cl.until("started", "e1"); !m[len(m)-1].Edited || m[len(m)-1].Runtime != "go" {
-		t.Errorf("started %+v, want edited go", m[len(m)-1])
+	if m := cl.until("exit", "e1"); !m[0].Edited || m[0].Runtime != "go" {
+		t.Errorf("started %+v, want edited go", m[0])
 	}
 	if string(got) != source {
 		t.Errorf("the edit function got %d bytes, want the %d sent", len(got), len(source))
 	}
-	if err := cl.c.Send(ctx, edited("e2", "package demo\n", "1ms")); err != nil {
-		t.Fatal(err)
-	}
-	if m := cl.until("error", "e2"); !strings.Contains(m[len(m)-1].Error, "edited programs are running") {
-		t.Errorf("second edited run past the cap: %+v", m)
-	}
-	cl.stop("e1")
-	cl.until("exit", "e1")
 	if err := cl.c.Send(ctx, edited("e3", "package demo\nsyntax error\n", "1ms")); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ type Observer interface {
 	// Refused* constants.
 	Refused(reason string)
 	// FirstOutput is the time from a run's start to its first output.
-	FirstOutput(demo, runtime string, d time.Duration)
+	FirstOutput(demo string, rt Runtime, d time.Duration)
 	// RunDone reports an accepted run that has ended.
 	RunDone(r RunReport)
 }
@@ -25,16 +25,17 @@ const (
 // RunReport is one run that was accepted, once it is over.
 type RunReport struct {
 	Demo    string
-	Runtime string // "go"
+	Runtime Runtime
+	Kind    Kind   // as admission charged it
 	Result  string // ok, error, stopped or timeout
 	Client  string
-	Waited  time.Duration // in the queue
+	Waited  time.Duration // in the queue (0 when it started at once)
 	Elapsed time.Duration // running
 }
 
 // noObserver is the Observer of a socket nobody watches.
 type noObserver struct{}
 
-func (noObserver) Refused(string)                            {}
-func (noObserver) FirstOutput(string, string, time.Duration) {}
-func (noObserver) RunDone(RunReport)                         {}
+func (noObserver) Refused(string)                             {}
+func (noObserver) FirstOutput(string, Runtime, time.Duration) {}
+func (noObserver) RunDone(RunReport)                          {}

@@ -28,11 +28,11 @@ func (p *positions) last() int {
 
 func mustEnter(t *testing.T, q *fairQueue, client string, pos *positions) (*ticket, bool) {
 	t.Helper()
-	var on func(int)
+	var on func(int, time.Duration)
 	if pos != nil {
-		on = pos.add
+		on = func(n int, _ time.Duration) { pos.add(n) }
 	}
-	tk, ready, err := q.enter(client, on)
+	tk, ready, err := q.enter(client, KindGo, "demo", on)
 	if err != nil {
 		t.Fatalf("enter %s: %v", client, err)
 	}
@@ -48,10 +48,20 @@ func granted(tk *ticket) bool {
 	}
 }
 
+// countQueue is a queue whose runs cost nothing, capped by count alone:
+// global runs at once, perClient per client, maxWaiting clicks waiting and
+// maxWaitingPer per client.
+func countQueue(global, perClient, maxWaiting, maxWaitingPer int) *fairQueue {
+	return newFairQueue(queueLimits{
+		budget: Resources{CPU: 1, Memory: 1}, global: global, perClient: perClient, childPerClient: perClient,
+		maxWaiting: maxWaiting, maxWaitingPer: maxWaitingPer,
+	})
+}
+
 // A hog with many clicks waiting does not stand ahead of a learner: once a
 // slot frees, the learner's one click is served before the hog's second.
 func TestFairQueueServesClientsInTurn(t *testing.T) {
-	q := newFairQueue(2, 10, 100, 50)
+	q := countQueue(2, 10, 100, 50)
 	var hogRunning []*ticket
 	for range 2 {
 		tk, ready := mustEnter(t, q, "hog", nil)
@@ -90,15 +100,15 @@ func TestFairQueueServesClientsInTurn(t *testing.T) {
 	if granted(hogWaiting[1]) {
 		t.Error("the hog's second waiting click jumped the learner")
 	}
-	if running, waiting := q.stats(); running != 2 || waiting != 19 {
-		t.Errorf("running %d waiting %d, want 2 and 19", running, waiting)
+	if st := q.stats(); st.running != 2 || st.waiting != 19 {
+		t.Errorf("running %d waiting %d, want 2 and 19", st.running, st.waiting)
 	}
 }
 
 // A client at its own cap waits even when the server has room, and the
 // room goes to others meanwhile.
 func TestFairQueuePerClientCap(t *testing.T) {
-	q := newFairQueue(10, 2, 100, 50)
+	q := countQueue(10, 2, 100, 50)
 	a1, _ := mustEnter(t, q, "a", nil)
 	mustEnter(t, q, "a", nil)
 	a3, ready := mustEnter(t, q, "a", nil)
@@ -117,19 +127,19 @@ func TestFairQueuePerClientCap(t *testing.T) {
 // The queue is bounded per client and in all; a click that would not have
 // to wait is never refused for a full queue.
 func TestFairQueueBounds(t *testing.T) {
-	q := newFairQueue(1, 1, 3, 2)
+	q := countQueue(1, 1, 3, 2)
 	mustEnter(t, q, "a", nil) // running
 	mustEnter(t, q, "a", nil)
 	mustEnter(t, q, "a", nil)
-	if _, _, err := q.enter("a", nil); !errors.Is(err, errClientQueueFull) {
+	if _, _, err := q.enter("a", KindGo, "demo", nil); !errors.Is(err, errClientQueueFull) {
 		t.Errorf("third waiting click of one client: %v, want %v", err, errClientQueueFull)
 	}
 	mustEnter(t, q, "b", nil)
-	if _, _, err := q.enter("c", nil); !errors.Is(err, errQueueFull) {
+	if _, _, err := q.enter("c", KindGo, "demo", nil); !errors.Is(err, errQueueFull) {
 		t.Errorf("click past the queue's size: %v, want %v", err, errQueueFull)
 	}
-	q2 := newFairQueue(5, 5, 0, 0)
-	if _, ready, err := q2.enter("a", nil); err != nil || !ready {
+	q2 := countQueue(5, 5, 0, 0)
+	if _, ready, err := q2.enter("a", KindGo, "demo", nil); err != nil || !ready {
 		t.Errorf("a click with a free slot and an empty queue: ready %v, %v", ready, err)
 	}
 }
@@ -137,7 +147,7 @@ func TestFairQueueBounds(t *testing.T) {
 // Leaving the queue (Stop while waiting) moves everyone behind forward;
 // a slot granted while the waiter gave up goes to the next one.
 func TestFairQueueLeave(t *testing.T) {
-	q := newFairQueue(1, 5, 10, 10)
+	q := countQueue(1, 5, 10, 10)
 	first, _ := mustEnter(t, q, "a", nil)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	quitter, _ := mustEnter(t, q, "b", nil)
@@ -160,8 +170,8 @@ func TestFairQueueLeave(t *testing.T) {
 	}
 	q.release(last)
 	q.release(last) // twice: nothing more happens
-	if running, waiting := q.stats(); running != 0 || waiting != 0 || len(q.clients) != 0 {
-		t.Errorf("after all left: running %d waiting %d clients %d", running, waiting, len(q.clients))
+	if st := q.stats(); st.running != 0 || st.waiting != 0 || len(q.clients) != 0 {
+		t.Errorf("after all left: running %d waiting %d clients %d", st.running, st.waiting, len(q.clients))
 	}
 }
 
@@ -169,7 +179,7 @@ func TestFairQueueLeave(t *testing.T) {
 // the caps hold at every instant and everything is given back at the end.
 func TestFairQueueUnderLoad(t *testing.T) {
 	const global, perClient = 4, 2
-	q := newFairQueue(global, perClient, 1000, 1000)
+	q := countQueue(global, perClient, 1000, 1000)
 	var mu sync.Mutex
 	running := map[string]int{}
 	total, most := 0, 0
@@ -177,7 +187,7 @@ func TestFairQueueUnderLoad(t *testing.T) {
 	for i := range 40 {
 		client := fmt.Sprintf("c%d", i%5)
 		wg.Go(func() {
-			tk, _, err := q.enter(client, nil)
+			tk, _, err := q.enter(client, KindGo, "demo", nil)
 			if err != nil {
 				t.Error(err)
 				return
@@ -207,8 +217,8 @@ func TestFairQueueUnderLoad(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if r, w := q.stats(); r != 0 || w != 0 || len(q.clients) != 0 || len(q.turn) != 0 {
-		t.Errorf("left over: running %d waiting %d clients %d turn %d", r, w, len(q.clients), len(q.turn))
+	if st := q.stats(); st.running != 0 || st.waiting != 0 || len(q.clients) != 0 || len(q.turn) != 0 {
+		t.Errorf("left over: running %d waiting %d clients %d turn %d", st.running, st.waiting, len(q.clients), len(q.turn))
 	}
 	if most < 2 {
 		t.Errorf("at most %d at once: the test never overlapped runs", most)
@@ -218,7 +228,7 @@ func TestFairQueueUnderLoad(t *testing.T) {
 // The positions a ticket is told only count down while nobody new comes
 // ahead of it, and the last one it hears before its slot is 1.
 func TestFairQueuePositionsCountDown(t *testing.T) {
-	q := newFairQueue(1, 1, 100, 100)
+	q := countQueue(1, 1, 100, 100)
 	var holders []*ticket
 	tk, _ := mustEnter(t, q, "x", nil)
 	holders = append(holders, tk)

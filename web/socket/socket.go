@@ -24,6 +24,7 @@
 //	{"type":"exit",    "id":"r1", "ok":false, "error":"stopped"}   // or "timeout", or the demo's error
 //	{"type":"exit",    "id":"r1", "ok":true, "elapsed_ms":730.2, "startup_ms":251.0, ...}   // a child runtime (Python): start-up apart
 //	{"type":"error",   "id":"r1", "error":"unknown parameter \"limt\" for demo flags-semaphore", "param":"limt"}
+//	{"type":"queued",  "id":"r1", "position":3, "wait_ms":1200}   // waiting for a slot; again as the place changes
 //
 // A run with "trace":true (and "procs":N, GOMAXPROCS 1, 2, 4 or 8) goes to
 // a child with the runtime's execution tracer on; before its exit come one
@@ -36,6 +37,17 @@
 // A stop that crosses its run's exit on the wire is ignored. in_flight and
 // the exit frame's totals are counted by the server (runner.Execute), so
 // every page and test draws the same numbers.
+//
+// # Admission
+//
+// A run is admitted by what it costs, not by a count: each holds its
+// kind's charge of CPU and memory (Charges, by Kind: the runtime, and for a
+// Go demo the runner.Cost it declares) against a budget derived from the
+// machine (MachineBudget; Limits.Budget overrides). Child processes
+// (Python, edited, traced) have caps of their own, on the server and per
+// client. A click that does not fit waits in a queue served round-robin
+// across clients, told its place and the wait expected from it (queued,
+// position, wait_ms); see fairQueue.
 //
 // Closing codes: 1001 when the server shuts down (runs stopped first, their
 // exit frames sent), 1009 for a frame over the read limit. A client that
@@ -52,6 +64,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,13 +81,23 @@ import (
 // no one client can deny the course to the others. Every field is a flag of
 // `walkthrough serve`.
 type Limits struct {
-	// Runs. A click beyond PerClient or Global waits in a queue served
-	// round-robin across clients (fairQueue), for at most QueueWait.
-	PerConn        int           // runs at once, waiting or running, on one page
-	PerClient      int           // runs at once from one client
-	Global         int           // runs at once on the whole server
+	// Runs. Each run is charged what it costs (Charges, by Kind) against
+	// Budget; a click that does not fit, or is beyond PerClient or its
+	// kind's caps, waits in a queue served round-robin across clients
+	// (fairQueue), for at most QueueWait.
+	PerConn   int // runs at once, waiting or running, on one page
+	PerClient int // runs at once from one client
+	// Budget is what all runs together may hold; a zero field is derived
+	// from the machine (MachineBudget).
+	Budget Resources
+	// Charges are what one run of each kind holds; zero is
+	// DefaultCharges.
+	Charges Charges
+	// Global is a ceiling on runs at once whatever they cost; 0 for none,
+	// the budget alone deciding.
+	Global         int
 	QueueWait      time.Duration // longest a click waits for a slot before `busy`
-	QueueSize      int           // clicks waiting, all clients together
+	QueueSize      int           // clicks waiting, all clients; 0: every page's, Sockets × PerConn
 	QueuePerClient int           // clicks waiting from one client
 	StartRate      float64       // runs one client may start per second, sustained
 	StartBurst     int           // ... and at once
@@ -95,8 +118,16 @@ type Limits struct {
 	PingBurst        int
 	BadFrames        int // bad or excess frames tolerated (one more forgiven every 5 s)
 
-	PythonRuns int // Python programs at once on the server (each is a process)
-	EditRuns   int // edited programs at once on the server (each is a process)
+	// Child processes, beside their charges: each kind has a cap of its
+	// own on the server, and each client a cap on all its children.
+	PythonRuns int // Python programs at once on the server
+	EditRuns   int // edited programs at once on the server
+	TraceRuns  int // traced runs at once on the server
+	// Builds is how many edited or traced runs may be building their
+	// program at once (a core each); a run counts as building until its
+	// first output or event.
+	Builds         int
+	ChildPerClient int // Python, edited and traced runs at once from one client
 	// EditBytes is the largest frame that carries edited source; every
 	// other frame keeps ReadBytes.
 	EditBytes int64
@@ -109,27 +140,33 @@ type Limits struct {
 
 // DefaultLimits are the course's defaults: generous for a learner (two runs
 // per page, a queue instead of a refusal when the server is full), tight
-// for anyone scripting the socket.
+// for anyone scripting the socket. The budget is left to the machine.
 func DefaultLimits() Limits {
 	return Limits{
-		PerConn: 2, PerClient: 8, Global: 64,
-		QueueWait: 20 * time.Second, QueueSize: 256, QueuePerClient: 16,
+		PerConn: 2, PerClient: 8,
+		QueueWait: 20 * time.Second, QueuePerClient: 16,
 		StartRate: 5, StartBurst: 20,
 		Sockets: 2048, SocketsPerClient: 32, ConnectRate: 5, ConnectBurst: 30,
 		FrameRate: 10, FrameBurst: 30, ClientFrameRate: 30, ClientFrameBurst: 90,
-		PingRate: 1, PingBurst: 5, BadFrames: 10, PythonRuns: 6, EditRuns: 4, EditBytes: 64 << 10,
-		ReadBytes: 4 << 10, WriteTimeout: 5 * time.Second,
+		PingRate: 1, PingBurst: 5, BadFrames: 10,
+		PythonRuns: 6, EditRuns: 4, TraceRuns: 4, Builds: runtime.GOMAXPROCS(0), ChildPerClient: 2,
+		EditBytes: 64 << 10, ReadBytes: 4 << 10, WriteTimeout: 5 * time.Second,
 		PingInterval: 30 * time.Second, IdleTimeout: 10 * time.Minute,
 	}
 }
 
 // check names the first limit that cannot work.
 func (l Limits) check() error {
+	chargesOK := true
+	for _, c := range l.Charges {
+		chargesOK = chargesOK && c.CPU >= 0 && c.Memory >= 0
+	}
 	for _, f := range []struct {
 		name string
 		ok   bool
 	}{
-		{"runs per page", l.PerConn >= 1}, {"runs per client", l.PerClient >= 1}, {"runs on the server", l.Global >= 1},
+		{"runs per page", l.PerConn >= 1}, {"runs per client", l.PerClient >= 1}, {"runs on the server", l.Global >= 0},
+		{"CPU budget", l.Budget.CPU >= 0}, {"memory budget", l.Budget.Memory >= 0}, {"charges", chargesOK},
 		{"queue wait", l.QueueWait >= 0}, {"queue size", l.QueueSize >= 0}, {"queue per client", l.QueuePerClient >= 0},
 		{"start rate", l.StartRate > 0 && l.StartBurst >= 1},
 		{"sockets", l.Sockets >= 1}, {"sockets per client", l.SocketsPerClient >= 1},
@@ -137,7 +174,8 @@ func (l Limits) check() error {
 		{"frame rate", l.FrameRate > 0 && l.FrameBurst >= 1},
 		{"client frame rate", l.ClientFrameRate > 0 && l.ClientFrameBurst >= 1},
 		{"ping rate", l.PingRate > 0 && l.PingBurst >= 1}, {"bad frames", l.BadFrames >= 1},
-		{"Python runs", l.PythonRuns >= 1}, {"edited runs", l.EditRuns >= 1},
+		{"Python runs", l.PythonRuns >= 1}, {"edited runs", l.EditRuns >= 1}, {"traced runs", l.TraceRuns >= 1}, {"builds", l.Builds >= 1},
+		{"child runs per client", l.ChildPerClient >= 1},
 		{"edit bytes", l.EditBytes >= l.ReadBytes},
 		{"read bytes", l.ReadBytes >= 1}, {"write timeout", l.WriteTimeout > 0},
 		{"ping interval", l.PingInterval > 0}, {"idle timeout", l.IdleTimeout > 0},
@@ -147,6 +185,52 @@ func (l Limits) check() error {
 		}
 	}
 	return nil
+}
+
+// fallbackMemory is the memory budget where the machine cannot be read
+// (no /proc): enough for hundreds of waiting runs and a few children.
+const fallbackMemory = 1 << 30
+
+// queueLimits resolves what the queue enforces: the budget (from the
+// machine where the limits leave it zero), the charges and the caps. Every
+// kind's charge must fit the budget on its own, or its runs could never
+// start.
+func (l Limits) queueLimits(log *slog.Logger) (queueLimits, error) {
+	budget := l.Budget
+	if budget.CPU == 0 || budget.Memory == 0 {
+		machine, err := MachineBudget()
+		if err != nil {
+			log.Warn("cannot read the machine's memory; assuming a budget of 1 GiB", "err", err)
+			machine = Resources{CPU: int64(runtime.GOMAXPROCS(0)) * 1000, Memory: fallbackMemory}
+		}
+		if budget.CPU == 0 {
+			budget.CPU = machine.CPU
+		}
+		if budget.Memory == 0 {
+			budget.Memory = machine.Memory
+		}
+	}
+	charges := l.Charges
+	if charges == (Charges{}) {
+		charges = DefaultCharges()
+	}
+	for k, c := range charges {
+		if !c.within(budget) {
+			return queueLimits{}, fmt.Errorf("socket: the budget (%v) is smaller than one %v run (%v)", budget, Kind(k), c)
+		}
+	}
+	q := queueLimits{
+		budget: budget, charges: charges, global: l.Global,
+		perClient: l.PerClient, childPerClient: l.ChildPerClient, builds: l.Builds,
+		maxWaiting: l.QueueSize, maxWaitingPer: l.QueuePerClient,
+	}
+	if q.maxWaiting == 0 {
+		// Every page may have its clicks waiting: the queue is bounded by
+		// the sockets, whose memory is bounded by their own cap.
+		q.maxWaiting = l.Sockets * l.PerConn
+	}
+	q.kindCap[KindPython], q.kindCap[KindEdited], q.kindCap[KindTraced] = l.PythonRuns, l.EditRuns, l.TraceRuns
+	return q, nil
 }
 
 // Config is what a Socket serves.
@@ -182,21 +266,17 @@ type Config struct {
 // Socket is the websocket endpoint: one connection per page, any number of
 // runs over its lifetime, a few at a time.
 type Socket struct {
-	reg      *runner.Registry
-	env      runner.Env
-	limits   Limits
-	trusted  []netip.Prefix
-	log      *slog.Logger
-	queue    *fairQueue
-	clients  *clientTable
-	obs      Observer
-	python   func(string) (runner.RunFunc, error)
-	edit     func(string, []byte, bool) (runner.RunFunc, error)
-	trace    func(string, []byte, int, func(*trace.Summary, error)) (runner.RunFunc, error)
-	editRuns chan struct{}
-	// pythonRuns holds a token per Python run: an interpreter costs tens
-	// of MiB, so they have a cap of their own beside the run caps.
-	pythonRuns chan struct{}
+	reg     *runner.Registry
+	env     runner.Env
+	limits  Limits
+	trusted []netip.Prefix
+	log     *slog.Logger
+	queue   *fairQueue
+	clients *clientTable
+	obs     Observer
+	python  func(string) (runner.RunFunc, error)
+	edit    func(string, []byte, bool) (runner.RunFunc, error)
+	trace   func(string, []byte, int, func(*trace.Summary, error)) (runner.RunFunc, error)
 
 	// shutdown is closed by Close: every connection then stops its runs and
 	// says goodbye with 1001.
@@ -221,6 +301,10 @@ func New(cfg Config) (*Socket, error) {
 	if err := lim.check(); err != nil {
 		return nil, err
 	}
+	ql, err := lim.queueLimits(cfg.Log)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Env.Limits.RunTime <= 0 || cfg.Env.Limits.OutputBytes < 1 {
 		return nil, fmt.Errorf("socket: run limits must be positive: %+v", cfg.Env.Limits)
 	}
@@ -238,30 +322,42 @@ func New(cfg Config) (*Socket, error) {
 		limits:   lim,
 		trusted:  cfg.TrustedProxies,
 		log:      cfg.Log,
-		queue:    newFairQueue(lim.Global, lim.PerClient, lim.QueueSize, lim.QueuePerClient),
+		queue:    newFairQueue(ql),
 		clients:  newClientTable(lim),
 		obs:      obs,
 		python:   cfg.Python,
 		edit:     cfg.Edit,
 		trace:    cfg.Trace,
-		editRuns: make(chan struct{}, lim.EditRuns),
 		shutdown: make(chan struct{}),
-
-		pythonRuns: make(chan struct{}, lim.PythonRuns),
 	}, nil
 }
 
-// Stats is a moment's view of the socket, for tests and, later, metrics.
+// Stats is a moment's view of the socket, for tests and metrics.
 type Stats struct {
-	Sockets int // open
-	Running int // runs holding a slot
-	Queued  int // clicks waiting for one
+	Sockets int       // open
+	Running int       // runs holding a slot
+	Queued  int       // clicks waiting for one
+	Budget  Resources // what runs may hold together
+	InUse   Resources // what they hold now
+	Kinds   []KindStats
+}
+
+// KindStats is what the runs of one kind hold and how many wait.
+type KindStats struct {
+	Kind    Kind
+	Running int
+	Queued  int
+	InUse   Resources
 }
 
 // Stats reports what the socket holds right now.
 func (s *Socket) Stats() Stats {
-	running, queued := s.queue.stats()
-	return Stats{Sockets: s.clients.open(), Running: running, Queued: queued}
+	q := s.queue.stats()
+	st := Stats{Sockets: s.clients.open(), Running: q.running, Queued: q.waiting, Budget: q.budget, InUse: q.inUse}
+	for k, u := range q.kinds {
+		st.Kinds = append(st.Kinds, KindStats{Kind: Kind(k), Running: u.running, Queued: u.waiting, InUse: u.inUse})
+	}
+	return st
 }
 
 // Close stops every run, closes every connection with 1001 (going away) and
@@ -361,7 +457,8 @@ func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.clients.leave(client)
 	var cn *conn // set before the first read, so before any ping arrives
-	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	batch := &batchConn{}
+	c, err := websocket.Accept(batchingWriter{w, batch}, r, &websocket.AcceptOptions{
 		// A pong costs the server a write; pings past their budget get
 		// none and count against the client (see conn.strike).
 		OnPingReceived: func(context.Context, []byte) bool { return cn.allowPing() },
@@ -375,6 +472,7 @@ func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// other frame over ReadBytes is refused after it is read (conn.serve).
 	c.SetReadLimit(s.limits.EditBytes + s.limits.ReadBytes)
 	cn = newConn(s, c, client)
+	cn.batch = batch
 	cn.serve()
 }
 
@@ -393,6 +491,7 @@ type Message struct {
 	Error     string            `json:"error,omitempty"`
 	Param     string            `json:"param,omitempty"`    // the field an error is about
 	Position  int               `json:"position,omitempty"` // a queued run's place: 1 is next
+	WaitMs    int64             `json:"wait_ms,omitempty"`  // on queued: the wait expected from that place, when the server can tell
 	Runtime   string            `json:"runtime,omitempty"`  // on started: the runtime of the run, go or python
 	Edited    bool              `json:"edited,omitempty"`   // on started: the run is the learner's edited code
 	Line      int               `json:"line,omitempty"`     // on error or exit: the line of the edited source it is about

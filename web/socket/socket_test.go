@@ -24,6 +24,13 @@ func testDemos(t *testing.T) *runner.Registry {
 	t.Helper()
 	reg, err := runner.NewRegistry(
 		*demo("wait", waitThenAnswer, durationParam),
+		// The same program, declared as keeping a thread of its own: only
+		// what admission charges it differs.
+		func() runner.Demo {
+			d := *demo("thread", waitThenAnswer, durationParam)
+			d.Cost = runner.CostThread
+			return d
+		}(),
 		*demo("flood", func(ctx context.Context, _ runner.Values, out io.Writer, _ runner.Events) error {
 			chunk := strings.Repeat("y", 1000)
 			for ctx.Err() == nil {
