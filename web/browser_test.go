@@ -256,13 +256,16 @@ func (tb *chromeTab) click(sel string) {
 
 // typeInto replaces the text of an input with text, typed key by key, as a
 // learner does: select what is there, type over it. (chromedp.Clear sets
-// the value attribute, which a field already typed in ignores.)
+// the value attribute, which a field already typed in ignores. The keys go
+// to the focused field with KeyEvent, not SendKeys: chromedp v0.23.0's
+// SendKeys reads the node's attributes without its lock while the page
+// changes them, a data race the race detector reports.)
 func (tb *chromeTab) typeInto(sel, text string) {
 	tb.t.Helper()
 	tb.step("type into "+sel,
 		chromedp.Focus(chromedp.CSS(sel)),
 		chromedp.Evaluate[chromedp.Void](`document.activeElement.select()`),
-		chromedp.SendKeys(chromedp.CSS(sel), text))
+		chromedp.KeyEvent(text))
 }
 
 // focus moves the keyboard focus to the element.
