@@ -21,16 +21,7 @@ func TestRunEditedSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The build cache is the machine's: warm it the way the server does,
-	// so the run below builds in seconds, not minutes.
-	sb := sandbox.New(context.Background())
-	defer sb.Close()
-	if sb.Status().Available {
-		warm := gobuild.New(context.Background(), gobuild.Config{Sandbox: sb})
-		if err := warm.WarmUp(context.Background(), catalog.Registry().All(), catalog.Files); err != nil {
-			t.Fatal(err)
-		}
-	}
+	warmEdits(t, catalog)
 	src, err := fs.ReadFile(catalog.Files("spinner-goroutine"), "spinner_goroutine.go")
 	if err != nil {
 		t.Fatal(err)
@@ -66,14 +57,7 @@ func TestRunTraced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb := sandbox.New(context.Background())
-	defer sb.Close()
-	if sb.Status().Available {
-		warm := gobuild.New(context.Background(), gobuild.Config{Sandbox: sb})
-		if err := warm.WarmUp(context.Background(), catalog.Registry().All(), catalog.Files); err != nil {
-			t.Fatal(err)
-		}
-	}
+	warmEdits(t, catalog)
 	var out, errs bytes.Buffer
 	c := &command{stdout: &out, stderr: &errs, listen: catchListener(make(chan string, 1))}
 	if err := c.run(context.Background(), []string{"run", "-trace", "-procs", "1", "blocking-go", "block=300ms"}); err != nil {
@@ -92,5 +76,20 @@ func TestRunTraced(t *testing.T) {
 		if err := c.run(context.Background(), bad); exitCode(err) != 2 {
 			t.Errorf("%v: %v, want exit 2", bad, err)
 		}
+	}
+}
+
+// warmEdits warms the machine's edit build cache the way the server does,
+// so a test's edited run builds in seconds, not minutes.
+func warmEdits(t *testing.T, catalog *lessons.Catalog) {
+	t.Helper()
+	sb := sandbox.New(context.Background())
+	defer sb.Close()
+	if !sb.Status().Available {
+		return
+	}
+	warm := gobuild.New(context.Background(), gobuild.Config{Sandbox: sb})
+	if err := warm.WarmUp(context.Background(), catalog.Registry().All(), catalog.Files); err != nil {
+		t.Fatal(err)
 	}
 }
