@@ -146,7 +146,7 @@ func (l *learner) follow(ctx context.Context, id string, sent time.Time, started
 		o.result, o.detail = "refused", last.Error
 	case last.OK != nil && *last.OK:
 		o.result = "ok"
-	case last.Error == "stopped":
+	case last.Code == "stopped":
 		o.result = "stopped"
 	default:
 		o.result, o.detail = "failed", last.Error

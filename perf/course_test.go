@@ -42,6 +42,13 @@ func startCourse(tb testing.TB, cfg web.CourseConfig) *course {
 		}
 		<-done
 	})
+	// The lessons wait for the runtimes' probes: measure a course that
+	// has them.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.Ready(ctx); err != nil {
+		tb.Fatal(err)
+	}
 	return &course{URL: "http://" + ln.Addr().String()}
 }
 

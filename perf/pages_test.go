@@ -3,6 +3,7 @@ package perf
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -11,11 +12,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/lessons"
+	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/web"
 )
 
@@ -122,9 +126,8 @@ func gunzipIfNeeded(t *testing.T, b []byte) []byte {
 	return out
 }
 
-// BenchmarkStartup builds walkthrough once, then times from exec to the
-// first page served (every lesson is rendered before the port opens).
-func BenchmarkStartup(b *testing.B) {
+// buildWalkthrough builds the command once for a benchmark.
+func buildWalkthrough(b *testing.B) string {
 	root, err := moduleRoot()
 	if err != nil {
 		b.Fatal(err)
@@ -139,35 +142,78 @@ func BenchmarkStartup(b *testing.B) {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("build: %v\n%s", err, out)
 	}
+	return bin
+}
+
+// BenchmarkStartup builds walkthrough once, then times from exec to the
+// first page served (the index: the runtimes are probed in the
+// background meanwhile) and to the first lesson served (which waits for
+// the probes, since its panels say what runs here).
+func BenchmarkStartup(b *testing.B) {
+	bin := buildWalkthrough(b)
 	cl := client(b, 1)
-	var samples durations
+	var first, lesson durations
+	get := func(url string) bool {
+		resp, err := cl.Get(url)
+		if err != nil {
+			return false
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	}
 	for b.Loop() {
 		start := time.Now()
 		// The address is chosen here, so nothing has to be read back from
 		// the command's output: a port that was free a moment ago.
 		addr := freeAddr(b)
-		url := "http://" + addr + "/"
 		cmd := exec.Command(bin, "-addr", addr)
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
-		for {
-			resp, err := cl.Get(url)
-			if err == nil {
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					break
-				}
-			}
+		for !get("http://" + addr + "/") {
 			time.Sleep(time.Millisecond)
 		}
-		samples.add(time.Since(start))
+		first.add(time.Since(start))
+		if !get("http://" + addr + lessonPath) {
+			b.Fatal("the lesson page failed")
+		}
+		lesson.add(time.Since(start))
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 		cl.CloseIdleConnections()
 	}
-	report(b, "first-page", samples.d)
+	report(b, "first-page", first.d)
+	report(b, "first-lesson", lesson.d)
+}
+
+// BenchmarkRunCommand times `walkthrough run` of a short Go demo against
+// `walkthrough list` (both load the catalog) and the demo's own time: the
+// overhead is what run adds beyond the two, the flag site and the runtimes
+// it sets up.
+func BenchmarkRunCommand(b *testing.B) {
+	bin := buildWalkthrough(b)
+	var list, run durations
+	for b.Loop() {
+		start := time.Now()
+		if out, err := exec.Command(bin, "list").CombinedOutput(); err != nil {
+			b.Fatalf("list: %v\n%s", err, out)
+		}
+		list.add(time.Since(start))
+		start = time.Now()
+		if out, err := exec.Command(bin, "run", "future-semantics").CombinedOutput(); err != nil {
+			b.Fatalf("run: %v\n%s", err, out)
+		}
+		run.add(time.Since(start))
+	}
+	// The demo's own time, run in process as the command runs it.
+	demo := demoTime(b, "future-semantics")
+	report(b, "list", list.d)
+	report(b, "run", run.d)
+	b.ReportMetric(ms(demo), "demo-ms")
+	slices.Sort(list.d)
+	slices.Sort(run.d)
+	b.ReportMetric(ms(percentile(run.d, 50)-percentile(list.d, 50)-demo), "overhead-p50-ms")
 }
 
 // freeAddr returns a loopback address whose port was free just now.
@@ -178,4 +224,22 @@ func freeAddr(tb testing.TB) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// demoTime is how long demo id takes with its defaults, run in process.
+func demoTime(b *testing.B, id string) time.Duration {
+	cat, err := lessons.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, _ := cat.Registry().Lookup(id)
+	vals, err := d.Parse(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res := runner.Execute(context.Background(), runner.Env{Limits: runner.DefaultLimits()}, d, vals, io.Discard, nil)
+	if res.Err != nil {
+		b.Fatal(res.Err)
+	}
+	return res.Elapsed
 }

@@ -42,9 +42,11 @@ var (
 	ErrTimeout = errors.New("timeout")
 )
 
-// errInternal replaces the text of a panic: the learner sees that the demo
+// ErrPanicked replaces the text of a panic: the learner sees that the demo
 // broke, the log gets the details.
-var errInternal = errors.New("internal error in the demo")
+// ErrPanicked ends a run whose demo panicked: the learner is told that it
+// failed, the log why.
+var ErrPanicked = errors.New("internal error in the demo")
 
 // Result is how a run ended.
 type Result struct {
@@ -123,7 +125,7 @@ func call(ctx context.Context, d *Demo, v Values, w io.Writer, ev Events, log *s
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("demo panicked", "demo", d.ID, "panic", p, "stack", string(debug.Stack()))
-			err = errInternal
+			err = ErrPanicked
 		}
 	}()
 	return d.Run(ctx, v, w, ev)

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -50,9 +51,23 @@ type ParamError struct {
 	Demo  string
 	Param string
 	Msg   string
+	// Chinese says the same to a learner, for the page.
+	Chinese string
 }
 
 func (e *ParamError) Error() string { return e.Msg }
+
+// badValue is a value a parameter does not take, said in English (the
+// command line's language) and in Chinese (the page's).
+type badValue struct{ en, zh string }
+
+func (e *badValue) Error() string { return e.en }
+
+// invalid says why a value is refused, in both languages; args fill the
+// verbs of both, in the same order.
+func invalid(en, zh string, args ...any) error {
+	return &badValue{en: fmt.Sprintf(en, args...), zh: fmt.Sprintf(zh, args...)}
+}
 
 // Values are a demo's parameters after parsing: every declared parameter has
 // a value, explicit or default, already checked against its limits.
@@ -78,7 +93,8 @@ func (d *Demo) Parse(raw map[string]string) (Values, error) {
 	for _, name := range slices.Sorted(maps.Keys(raw)) {
 		if _, ok := d.Param(name); !ok {
 			return Values{}, &ParamError{Demo: d.ID, Param: name,
-				Msg: fmt.Sprintf("unknown parameter %q for demo %s", name, d.ID)}
+				Msg:     fmt.Sprintf("unknown parameter %q for demo %s", name, d.ID),
+				Chinese: fmt.Sprintf("演示 %s 没有参数 %q", d.ID, name)}
 		}
 	}
 	v := Values{values: map[string]any{}, text: map[string]string{}}
@@ -89,8 +105,13 @@ func (d *Demo) Parse(raw map[string]string) (Values, error) {
 		}
 		val, canon, err := p.parse(s)
 		if err != nil {
+			zh := err.Error()
+			if bv, ok := errors.AsType[*badValue](err); ok {
+				zh = bv.zh
+			}
 			return Values{}, &ParamError{Demo: d.ID, Param: p.Name,
-				Msg: fmt.Sprintf("parameter %q of demo %s: %v", p.Name, d.ID, err)}
+				Msg:     fmt.Sprintf("parameter %q of demo %s: %v", p.Name, d.ID, err),
+				Chinese: fmt.Sprintf("参数 %s：%s", p.Name, zh)}
 		}
 		v.values[p.Name] = val
 		v.text[p.Name] = canon
@@ -144,13 +165,13 @@ func (v Values) Choice(name string) string { return v.get(name).(string) }
 func (p Param) parse(s string) (any, string, error) {
 	s = strings.TrimSpace(s)
 	if len(s) > maxValueLen {
-		return nil, "", fmt.Errorf("value is longer than %d characters", maxValueLen)
+		return nil, "", invalid("value is longer than %d characters", "值超过 %d 个字符", maxValueLen)
 	}
 	switch p.Kind {
 	case KindInt:
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return nil, "", fmt.Errorf("%q is not a whole number", s)
+			return nil, "", invalid("%q is not a whole number", "%q 不是整数", s)
 		}
 		if err := p.inRange(float64(n), func(b string) (float64, error) {
 			m, err := strconv.Atoi(b)
@@ -162,7 +183,7 @@ func (p Param) parse(s string) (any, string, error) {
 	case KindFloat:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, "", fmt.Errorf("%q is not a finite number", s)
+			return nil, "", invalid("%q is not a finite number", "%q 不是有限的数", s)
 		}
 		if err := p.inRange(f, func(b string) (float64, error) { return strconv.ParseFloat(b, 64) }); err != nil {
 			return nil, "", err
@@ -181,7 +202,7 @@ func (p Param) parse(s string) (any, string, error) {
 			limit = p.MaxItems
 		}
 		if len(parts) > limit {
-			return nil, "", fmt.Errorf("at most %d durations, got %d", limit, len(parts))
+			return nil, "", invalid("at most %d durations, got %d", "最多 %d 个时长，这里有 %d 个", limit, len(parts))
 		}
 		list := make([]time.Duration, 0, len(parts))
 		texts := make([]string, 0, len(parts))
@@ -196,7 +217,7 @@ func (p Param) parse(s string) (any, string, error) {
 		return list, strings.Join(texts, ","), nil
 	case KindChoice:
 		if !slices.Contains(p.Choices, s) {
-			return nil, "", fmt.Errorf("%q is not one of %s", s, strings.Join(p.Choices, ", "))
+			return nil, "", invalid("%q is not one of %s", "%q 不在可选值 %s 之中", s, strings.Join(p.Choices, ", "))
 		}
 		return s, s, nil
 	}
@@ -206,10 +227,10 @@ func (p Param) parse(s string) (any, string, error) {
 func (p Param) duration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration such as 250ms or 1.5s", s)
+		return 0, invalid("%q is not a duration such as 250ms or 1.5s", "%q 不是时长，应写成 250ms 或 1.5s 这样", s)
 	}
 	if d < 0 {
-		return 0, fmt.Errorf("%q is negative; a duration here is 0 or more", s)
+		return 0, invalid("%q is negative; a duration here is 0 or more", "%q 是负数，这里的时长不能小于 0", s)
 	}
 	err = p.inRange(float64(d), func(b string) (float64, error) {
 		bd, err := time.ParseDuration(b)
@@ -222,12 +243,12 @@ func (p Param) duration(s string) (time.Duration, error) {
 func (p Param) inRange(x float64, parseBound func(string) (float64, error)) error {
 	if p.Min != "" {
 		if lo, err := parseBound(p.Min); err == nil && x < lo {
-			return fmt.Errorf("must be at least %s", p.Min)
+			return invalid("must be at least %s", "不能小于 %s", p.Min)
 		}
 	}
 	if p.Max != "" {
 		if hi, err := parseBound(p.Max); err == nil && x > hi {
-			return fmt.Errorf("must be at most %s", p.Max)
+			return invalid("must be at most %s", "不能大于 %s", p.Max)
 		}
 	}
 	return nil

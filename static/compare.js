@@ -251,8 +251,8 @@ export function pairStatus(pair) {
     const secs = ((m.elapsed_ms || 0) / 1000).toFixed(2) + " s";
     if (m.type === "error") parts.push(name + " 未运行");
     else if (m.ok) parts.push(name + " 完成 " + secs);
-    else if (m.error === "stopped") parts.push(name + " 已停止");
-    else if (m.error === "lost") parts.push(name + " 连接断开");
+    else if (m.code === "stopped") parts.push(name + " 已停止");
+    else if (m.code === "lost") parts.push(name + " 连接断开");
     else parts.push(name + " 出错");
   });
   return { text: parts.join(" · "), done };

@@ -186,7 +186,7 @@ export class Editor {
   // error the editor has nothing to add to (busy, ...) to the panel.
   ending(msg, run) {
     const term = run.term, mark = run.code.mark || "", took = tookText(msg);
-    const code = msg.code || msg.error;
+    const code = msg.code;
     if (msg.type === "exit" && msg.ok) {
       term.finish("ok", "✓ 完成" + took + mark);
       return ["完成" + took + mark, "ok"];

@@ -368,8 +368,8 @@ export class Panel {
         const secs = ((msg.elapsed_ms || 0) / 1000).toFixed(2);
         const py = pyMark(run) + startupMark(run, msg);
         if (msg.ok) run.term.finish("ok", "✓ 完成 " + secs + " s" + py);
-        else if (msg.error === "stopped") run.term.finish("stopped", "■ 已停止 " + secs + " s" + py);
-        else if (msg.error === "timeout") run.term.finish("error", "✗ 超时：运行时间超过上限" + py);
+        else if (msg.code === "stopped") run.term.finish("stopped", "■ 已停止 " + secs + " s" + py);
+        else if (msg.code === "timeout") run.term.finish("error", "✗ 超时：运行时间超过上限" + py);
         else run.term.finish("error", "✗ 错误: " + msg.error + py);
         this.finished(run, msg);
         break;
@@ -390,7 +390,7 @@ export class Panel {
       bubbles: true,
       detail: {
         demo: this.demo, id: run.id, runDemo: run.demo, role: run.role, mode: run.mode,
-        ok: msg.type === "exit" && !!msg.ok, error: msg.error || "", elapsed_ms: msg.elapsed_ms
+        ok: msg.type === "exit" && !!msg.ok, error: msg.error || "", code: msg.code || "", elapsed_ms: msg.elapsed_ms
       }
     }));
     if (this.mode === "compare") this.compareResult(run);
@@ -420,9 +420,9 @@ export class Panel {
     if (run.said) this.setStatus(prefix + run.said[0], run.said[1]);
     else if (msg.type === "error") this.setStatus(prefix + "未运行" + py, "error");
     else if (msg.ok) this.setStatus(prefix + "完成 " + secs + " s" + py, "ok");
-    else if (msg.error === "stopped") this.setStatus(prefix + "已停止" + py, "stopped");
-    else if (msg.error === "timeout") this.setStatus(prefix + "超时" + py, "error");
-    else if (msg.error === "lost") this.setStatus("连接断开", "error");
+    else if (msg.code === "stopped") this.setStatus(prefix + "已停止" + py, "stopped");
+    else if (msg.code === "timeout") this.setStatus(prefix + "超时" + py, "error");
+    else if (msg.code === "lost") this.setStatus("连接断开", "error");
     else this.setStatus(prefix + "出错" + py, "error");
   }
 
@@ -447,7 +447,7 @@ export class Panel {
 
   lost(run) {
     run.term.finish("error", "✗ 与服务器的连接断开了");
-    this.finished(run, { type: "exit", ok: false, error: "lost" });
+    this.finished(run, { type: "exit", ok: false, code: "lost", error: "连接断开" });
     this.setStatus("连接断开", "error");
   }
 }

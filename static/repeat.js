@@ -27,7 +27,7 @@ export class Series {
   // A round stopped, timed out or cut off by a lost connection ends the
   // series; one that ran to its end counts, error or not.
   record(msg) {
-    const clean = msg.type === "exit" && msg.error !== "stopped" && msg.error !== "timeout" && msg.error !== "lost";
+    const clean = msg.type === "exit" && msg.code !== "stopped" && msg.code !== "timeout" && msg.code !== "lost";
     if (clean) this.elapsed.push(msg.elapsed_ms || 0);
     return clean && !this.cancelled && this.round < this.rounds;
   }

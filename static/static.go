@@ -30,6 +30,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 //go:embed *.css *.js
@@ -39,9 +40,13 @@ var files embed.FS
 // made from the content, so a repeat visit costs a 304.
 type Body struct {
 	contentType string
-	plain, gz   []byte
-	etag        string
-	hash        string // first hex digits of the content hash, for URLs
+	plain       []byte
+	// gzipped is the gzip copy (nil where it would not be smaller),
+	// compressed on the first request that accepts it: compressing every
+	// page at start-up took most of the time before the first page.
+	gzipped func() []byte
+	etag    string
+	hash    string // first hex digits of the content hash, for URLs
 }
 
 // NewBody prepares data for serving. Small bodies are not compressed: gzip
@@ -50,21 +55,9 @@ func NewBody(contentType string, data []byte) (*Body, error) {
 	sum := sha256.Sum256(data)
 	b := &Body{contentType: contentType, plain: data, hash: hex.EncodeToString(sum[:])[:12]}
 	b.etag = `"` + b.hash + `"`
+	b.gzipped = func() []byte { return nil }
 	if len(data) > 512 {
-		var buf bytes.Buffer
-		zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		if err != nil {
-			return nil, fmt.Errorf("static: %w", err)
-		}
-		if _, err := zw.Write(data); err != nil {
-			return nil, fmt.Errorf("static: %w", err)
-		}
-		if err := zw.Close(); err != nil {
-			return nil, fmt.Errorf("static: %w", err)
-		}
-		if buf.Len() < len(data) {
-			b.gz = buf.Bytes()
-		}
+		b.gzipped = sync.OnceValue(func() []byte { return gzipped(data) })
 	}
 	return b, nil
 }
@@ -84,15 +77,31 @@ func (b *Body) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := b.plain
-	if b.gz != nil && acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		data = b.gz
+	if acceptsGzip(r) {
+		if gz := b.gzipped(); gz != nil {
+			h.Set("Content-Encoding", "gzip")
+			data = gz
+		}
 	}
 	h.Set("Content-Length", fmt.Sprint(len(data)))
 	if r.Method == http.MethodHead {
 		return
 	}
 	w.Write(data)
+}
+
+// gzipped is data compressed as tightly as gzip can, or nil when that is
+// no smaller.
+func gzipped(data []byte) []byte {
+	var buf bytes.Buffer
+	// Neither can fail: the level is valid and a bytes.Buffer takes all.
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(data)
+	zw.Close()
+	if buf.Len() >= len(data) {
+		return nil
+	}
+	return buf.Bytes()
 }
 
 func acceptsGzip(r *http.Request) bool {

@@ -151,12 +151,13 @@ class View {
         t.done = true;
         t.ok = !!msg.ok;
         t.error = msg.error || "";
+        t.code = msg.code || "";
         t.elapsed = msg.elapsed_ms || 0;
         t.startup = msg.startup_ms || 0;
         if (typeof msg.max_in_flight === "number" && msg.max_in_flight >= t.max) t.max = msg.max_in_flight;
         if (typeof msg.max_at_ms === "number" && msg.max_in_flight === t.max) t.maxAt = msg.max_at_ms;
         t.order = msg.order || null;
-        if (this.mode === "repeat" && this.series && t.error !== "stopped" && t.error !== "timeout") {
+        if (this.mode === "repeat" && this.series && t.code !== "stopped" && t.code !== "timeout") {
           this.series.runs.push({ order: t.order || [], elapsed: t.elapsed, ok: t.ok, ends: t.ends(), cap: t.cap });
           // orders.js comes with the first run ×N.
           const box = this.ordersBox;
@@ -172,6 +173,7 @@ class View {
         t.done = true;
         t.ok = false;
         t.error = msg.error || "";
+        t.code = msg.code || "";
         t.rejected = true;
         if (this.traces.length === 1) {
           // Nothing ran: the message is next to the field; keep the
@@ -192,7 +194,8 @@ class View {
     t.elapsed = t.now();
     t.done = true;
     t.ok = false;
-    t.error = d.error || "lost";
+    t.error = d.error || "连接断开";
+    t.code = d.code || "lost";
     this.changed();
   }
 

@@ -60,7 +60,8 @@ export class Trace {
     this.done = false;
     this.elapsed = null;
     this.ok = null;
-    this.error = "";
+    this.error = ""; // the server's message
+    this.code = ""; // ... and its code (socket package doc), or "lost"
     this.cap = null;
     this.params = null;
     this.order = null;
@@ -160,9 +161,9 @@ export class Trace {
     if (this.rejected) return "未运行：" + this.error;
     if (!this.done) return this.startedAt === null ? "等待开始" : "运行中 " + fmtSecs(this.now());
     if (this.ok) return "用时 " + fmtSecs(this.programMs()) + (this.startup > 0 ? "（另有" + this.startupKind + " " + fmtSecs(this.startup) + "）" : "");
-    if (this.error === "stopped") return "已停止 " + fmtSecs(this.programMs());
-    if (this.error === "timeout") return "超时";
-    if (this.error === "lost") return "连接断开";
+    if (this.code === "stopped") return "已停止 " + fmtSecs(this.programMs());
+    if (this.code === "timeout") return "超时";
+    if (this.code === "lost") return "连接断开";
     return "出错 " + fmtSecs(this.now());
   }
 }

@@ -2,10 +2,8 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,8 +17,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
-	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
-	"github.com/bingfa-manyou/walkthrough/runner/trace"
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 	"github.com/bingfa-manyou/walkthrough/web/metrics"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
@@ -110,11 +107,12 @@ type Course struct {
 	handler  http.Handler
 	hosts    *hostGuard
 	accept   func(net.Listener) net.Listener
-	python   *python.Interpreter // nil when Python runs are not possible
-	editor   *gobuild.Builder    // nil when editing is off
-	sandbox  *sandbox.Sandbox    // nil when editing is off
-	loopback bool                // LoopbackOnly: Serve refuses other listeners
-	noPython string              // why not
+	runtimes *runtimes.Set
+	loopback bool // LoopbackOnly: Serve refuses other listeners
+	// ready is closed once the runtimes are probed and the pages that
+	// say what runs here are rendered; rendered says whether they were.
+	ready    chan struct{}
+	rendered error
 	metrics  *metrics.Metrics
 	draining atomic.Bool
 	drain    time.Duration
@@ -181,23 +179,21 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	c.accept = func(ln net.Listener) net.Listener {
 		return newAcceptLimiter(ln, acceptRate, acceptBurst, cfg.TrustedProxies, func() { c.metrics.Refused(socket.RefusedRate) })
 	}
-	if cfg.Edit != "off" || cfg.Python != "off" {
-		// One sandbox for every child: edits, their builds, Python.
-		c.sandbox = sandbox.New(context.Background())
+	if c.runtimes, err = newRuntimes(cfg, catalog, log); err != nil {
+		return nil, err
 	}
-	c.findPython(cfg.Python, cfg.PythonLimits, cfg.Flags)
-	if cfg.Edit != "off" {
-		if err := c.startEditor(cfg); err != nil {
-			return nil, err
+	defer func() {
+		if err != nil {
+			c.runtimes.Close()
 		}
-	}
+	}()
 	c.env = runner.Env{FlagsURL: c.flagsURL, Limits: runLimits, Log: log}
 	// The socket is made just below; the gauges read it when scraped.
 	c.metrics = metrics.New(func() socket.Stats { return c.socket.Stats() })
 	hosts.refused = func() { c.metrics.Refused(metrics.RefusedHost) }
 	if c.socket, err = socket.New(socket.Config{
 		Demos: catalog.Registry(), Env: c.env, Limits: sockLimits, TrustedProxies: cfg.TrustedProxies, Log: log,
-		Observer: c.metrics, Python: c.pythonProgram, Edit: c.editedProgram, Trace: c.tracedProgram,
+		Observer: c.metrics, Runtimes: c.runtimes,
 	}); err != nil {
 		return nil, err
 	}
@@ -208,17 +204,26 @@ func NewCourse(cfg CourseConfig) (_ *Course, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.handler, err = newHandler(handlerConfig{
+	var render func() error
+	if c.handler, render, err = newHandler(handlerConfig{
 		Catalog: catalog, Socket: c.socket, Flags: images, Log: log, Hosts: hosts,
 		Ready:    func() bool { return !c.draining.Load() },
 		Python:   c.PythonStatus,
 		Editable: c.EditStatus,
 		Race:     c.RaceStatus,
 		Trace:    c.TraceStatus,
-		EditNote: c.EditNote(),
+		EditNote: c.EditNote,
 	}); err != nil {
 		return nil, err
 	}
+	// The runtimes are probed in the background (a sandbox set up, python3
+	// and go asked their versions): the index is served meanwhile, and the
+	// lessons, whose panels say what runs here, as soon as they are known.
+	c.ready = make(chan struct{})
+	c.runtimes.Probe(cfg.WarmEdits, func() {
+		c.rendered = render()
+		close(c.ready)
+	})
 	// No ReadTimeout or WriteTimeout: they would also cut every websocket
 	// after that long. Requests are all small GETs, so the header timeout
 	// is what stops a slow client holding a connection; the socket has its
@@ -272,11 +277,8 @@ func (c *Course) Shutdown(ctx context.Context) error {
 	}()
 	go func() {
 		err := c.socket.Close(ctx)
-		if c.sandbox != nil {
-			// Every run has ended: no shim mounts on the state folder.
-			err = errors.Join(err, c.sandbox.Close())
-		}
-		errs <- err
+		// Every run has ended: no child is left to use the runtimes.
+		errs <- errors.Join(err, c.runtimes.Close())
 	}()
 	err := errors.Join(<-errs, <-errs)
 	if c.flags != nil {
@@ -289,249 +291,80 @@ func (c *Course) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// findPython looks for the interpreter once, at start-up.
-func (c *Course) findPython(which string, lim python.Limits, flags flagserver.Config) {
-	if which == "off" {
-		c.noPython = "这台服务器关掉了 Python（-python off）"
-		return
+// newRuntimes is the course's runtimes, configured by cfg.
+func newRuntimes(cfg CourseConfig, catalog *lessons.Catalog, log *slog.Logger) (*runtimes.Set, error) {
+	rc := runtimes.Config{Catalog: catalog, Flags: cfg.Flags, Log: log,
+		Python: runtimes.PythonConfig{Off: cfg.Python == "off", Path: cfg.Python, Limits: cfg.PythonLimits},
+		Edit: runtimes.EditConfig{Off: cfg.Edit == "off", Go: cfg.Go, Cache: cfg.EditCache, Limits: cfg.EditLimits,
+			Local: cfg.LoopbackOnly},
 	}
-	if lim == (python.Limits{}) {
-		lim = python.DefaultLimits()
+	if rc.Python.Off {
+		rc.Python.Path = ""
 	}
-	var candidates []string
-	if which != "" {
-		candidates = []string{which}
+	switch cfg.Edit {
+	case "", "on", "off":
+	default:
+		return nil, fmt.Errorf("edit %q: expected on or off", cfg.Edit)
 	}
-	in, err := python.Find(context.Background(), lim, candidates...)
-	if err != nil {
-		c.noPython = "服务器上没有能用的 Python：" + err.Error()
-		c.log.Warn("python programs cannot run", "err", err)
-		return
+	switch cfg.EditSandbox {
+	case "", "auto":
+	case "required":
+		rc.Edit.Sandbox = runtimes.SandboxRequired
+	default:
+		return nil, fmt.Errorf("edit sandbox %q: expected auto or required", cfg.EditSandbox)
 	}
-	c.python = in
-	sandboxed := false
-	if c.sandbox != nil && c.sandbox.Status().Available {
-		site, err := json.Marshal(flags)
-		if err == nil {
-			err = in.Sandbox(c.sandbox, site)
-		}
-		if err != nil {
-			// The programs are the course's own, never a learner's: they
-			// run limited by prlimit alone where no sandbox fits them.
-			c.log.Warn("python programs run without a sandbox", "err", err)
-		}
-		sandboxed = err == nil
-	}
-	c.log.Info("python", "path", in.Path, "version", in.Version, "aiohttp", in.HasAiohttp, "sandbox", sandboxed)
+	return runtimes.New(rc)
 }
+
+// Ready waits until the lessons are rendered — the runtimes probed, so
+// that each panel says what runs here — and says whether they could be.
+// Pages are served before that; a lesson's request waits for it.
+func (c *Course) Ready(ctx context.Context) error {
+	select {
+	case <-c.ready:
+		return c.rendered
+	case <-ctx.Done():
+		return fmt.Errorf("course: waiting for the pages: %w", ctx.Err())
+	}
+}
+
+// Runtimes are the course's runtimes, which decide how each run runs.
+func (c *Course) Runtimes() *runtimes.Set { return c.runtimes }
 
 // PythonStatus says whether a demo's asyncio program can run here, and if
 // not, why and what to install (in the learner's language).
 func (c *Course) PythonStatus(demoID string) (bool, string) {
-	code := c.catalog.Code(demoID)
-	switch {
-	case len(code.PythonText) == 0:
-		return false, "这个演示没有 Python 版"
-	case c.python == nil:
-		return false, c.noPython
-	}
-	return c.python.CanRun(code.PythonText)
-}
-
-// pythonProgram is the socket's way to a demo's asyncio program.
-func (c *Course) pythonProgram(demoID string) (runner.RunFunc, error) {
-	if ok, why := c.PythonStatus(demoID); !ok {
-		return nil, errors.New(why)
-	}
-	code := c.catalog.Code(demoID)
-	return c.python.Program(code.PythonFile, code.PythonText), nil
-}
-
-// startEditor sets up editing: a sandbox, and the builder that uses it
-// (or, where no sandbox can be set up and cfg allows it, the builder
-// that runs edits unsandboxed for a course on loopback alone).
-func (c *Course) startEditor(cfg CourseConfig) error {
-	switch cfg.EditSandbox {
-	case "", "auto", "required":
-	default:
-		return fmt.Errorf("edit sandbox %q: expected auto or required", cfg.EditSandbox)
-	}
-	ctx := context.Background()
-	st := c.sandbox.Status()
-	bc := gobuild.Config{Go: cfg.Go, CacheDir: cfg.EditCache, Limits: cfg.EditLimits, Log: c.log}
-	if b, err := json.Marshal(cfg.Flags); err == nil {
-		bc.FlagSite = b
-	}
-	switch {
-	case st.Available:
-		bc.Sandbox = c.sandbox
-	case cfg.EditSandbox == "required" || !cfg.LoopbackOnly:
-		c.log.Warn("editing is off: no sandbox", "reason", st.Detail)
-	default:
-		c.log.Warn("no sandbox: edits run only while the course listens on loopback alone", "reason", st.Detail)
-		bc.Unsandboxed = true
-	}
-	c.editor = gobuild.New(ctx, bc)
-	if cfg.WarmEdits {
-		go c.editor.WarmUp(ctx, c.catalog.Registry().All(), c.catalog.Files)
-	}
-	return nil
+	return c.runtimes.Status(runtimes.Python, demoID)
 }
 
 // WarmEdits fills the edit build cache (see gobuild.Builder.WarmUp) and
 // returns when it is warm; with WarmEdits set, start-up has already begun
 // it. A course without editing returns at once.
-func (c *Course) WarmEdits(ctx context.Context) error {
-	if c.editor == nil {
-		return nil
-	}
-	return c.editor.WarmUp(ctx, c.catalog.Registry().All(), c.catalog.Files)
-}
+func (c *Course) WarmEdits(ctx context.Context) error { return c.runtimes.WarmUp(ctx) }
 
 // EditStatus says whether a demo's Go source can be edited and run here,
 // and if not, why (in the learner's language).
 func (c *Course) EditStatus(demoID string) (bool, string) {
-	if c.editor == nil {
-		return false, "这台服务器关掉了编辑（-edit off）"
-	}
-	d, ok := c.catalog.Registry().Lookup(demoID)
-	if !ok {
-		return false, "没有这个演示"
-	}
-	return c.editor.Editable(d, c.catalog.Files(demoID))
+	return c.runtimes.Status(runtimes.Edited, demoID)
 }
 
 // RaceStatus says whether edits can be built with the race detector.
-func (c *Course) RaceStatus(demoID string) (bool, string) {
-	if ok, why := c.EditStatus(demoID); !ok {
-		return false, why
-	}
-	return c.editor.RaceStatus()
-}
+func (c *Course) RaceStatus(demoID string) (bool, string) { return c.runtimes.RaceStatus(demoID) }
 
 // TraceStatus says whether a demo's runs can be traced (调度视图): a
 // traced run is built and run as an edit is, with or without an edit.
 func (c *Course) TraceStatus(demoID string) (bool, string) {
-	return c.EditStatus(demoID)
-}
-
-// tracedProgram is the socket's way to a traced run of a demo — its own
-// source, or the learner's edit — built and run in sandboxes with the
-// runtime's execution tracer on at GOMAXPROCS procs; traced hears the
-// trace's summary, or a learner-facing reason there is none.
-func (c *Course) tracedProgram(demoID string, source []byte, procs int, traced func(*trace.Summary, error)) (runner.RunFunc, error) {
-	if ok, why := c.TraceStatus(demoID); !ok {
-		return nil, &socket.SourceError{Code: "unavailable", Err: errors.New(why)}
-	}
-	d, _ := c.catalog.Registry().Lookup(demoID)
-	opt := gobuild.Options{Trace: true, Procs: procs, Traced: func(s *trace.Summary, err error) {
-		if err != nil {
-			err = c.traceError(demoID, err)
-		}
-		traced(s, err)
-	}}
-	run, err := c.editor.Program(d, c.catalog.Files(demoID), source, opt)
-	if err != nil {
-		return nil, onItsLine(err)
-	}
-	return func(ctx context.Context, v runner.Values, out io.Writer, ev runner.Events) error {
-		err := onItsLine(run(ctx, v, out, ev))
-		if ie, ok := errors.AsType[*internalEditError](err); ok {
-			c.log.Error("traced run failed", "demo", demoID, "err", ie.err)
-		}
-		return err
-	}, nil
-}
-
-// traceError is what a learner is told of a trace that cannot be shown:
-// one of the trace package's reasons, without the reader's details (the
-// log has them).
-func (c *Course) traceError(demoID string, err error) error {
-	for _, known := range []error{trace.ErrTooLarge, trace.ErrTooManyEvents, trace.ErrBroken, trace.ErrEmpty} {
-		if errors.Is(err, known) {
-			if !errors.Is(err, trace.ErrTooLarge) && !errors.Is(err, trace.ErrTooManyEvents) {
-				c.log.Warn("trace not shown", "demo", demoID, "err", err)
-			}
-			return known
-		}
-	}
-	c.log.Error("trace not read", "demo", demoID, "err", err)
-	return errors.New("服务器没能读出这次运行的调度跟踪")
+	return c.runtimes.Status(runtimes.Traced, demoID)
 }
 
 // EditNote is what the panel says about how edits run here: empty in a
 // sandbox; a warning on a learner's own machine without one.
 func (c *Course) EditNote() string {
-	if c.editor != nil && !c.editor.Sandboxed() {
+	if c.runtimes.Local() {
 		return "本机模式：这台机器建不了沙箱，修改后的代码直接以你的用户身份运行（课程只在本机回环地址上开放时才这样做）"
 	}
 	return ""
 }
-
-// editedProgram is the socket's way to a learner's edit of a demo: checked
-// here, built and run in sandboxes. A mistake in the source comes back
-// placed on its line, whether found before the run or by the compiler.
-func (c *Course) editedProgram(demoID string, source []byte, race bool) (runner.RunFunc, error) {
-	if ok, why := c.EditStatus(demoID); !ok {
-		return nil, &socket.SourceError{Code: "unavailable", Err: errors.New(why)}
-	}
-	d, _ := c.catalog.Registry().Lookup(demoID)
-	run, err := c.editor.Program(d, c.catalog.Files(demoID), source, gobuild.Options{Race: race})
-	if err != nil {
-		return nil, onItsLine(err)
-	}
-	return func(ctx context.Context, v runner.Values, out io.Writer, ev runner.Events) error {
-		err := onItsLine(run(ctx, v, out, ev))
-		if ie, ok := errors.AsType[*internalEditError](err); ok {
-			c.log.Error("edited run failed", "demo", demoID, "err", ie.err)
-		}
-		return err
-	}, nil
-}
-
-// onItsLine turns what an edited program's build or run found into the
-// socket's error: a code, and the learner's lines it is about.
-func onItsLine(err error) error {
-	if err == nil {
-		return nil
-	}
-	if ce, ok := errors.AsType[*gobuild.CompileError](err); ok {
-		return &socket.SourceError{Code: "compile", Line: ce.Line(), Diagnostics: ce.Diagnostics, Err: err}
-	}
-	if re, ok := errors.AsType[*gobuild.RaceError](err); ok {
-		line := 0
-		if len(re.Lines) > 0 {
-			line = re.Lines[0]
-		}
-		return &socket.SourceError{Code: "race", Line: line, Lines: re.Lines, Err: err}
-	}
-	if pe, ok := errors.AsType[*gobuild.PanicError](err); ok {
-		return &socket.SourceError{Code: "panic", Line: pe.Line, Err: err}
-	}
-	for code, known := range map[string]error{
-		"memory": gobuild.ErrMemoryLimit, "cpu": gobuild.ErrCPULimit, "threads": gobuild.ErrThreadLimit,
-		"timeout": gobuild.ErrBuildTimeout, "unavailable": gobuild.ErrNotEditable,
-	} {
-		if errors.Is(err, known) {
-			return &socket.SourceError{Code: code, Err: err}
-		}
-	}
-	if strings.HasPrefix(err.Error(), "gobuild:") {
-		// The build or the sandbox failed, not the learner's code: the
-		// details are for the log.
-		return &internalEditError{err}
-	}
-	return err
-}
-
-// internalEditError is a failure of the edit machinery itself; the
-// learner sees that it failed, the log sees why.
-type internalEditError struct{ err error }
-
-func (e *internalEditError) Error() string {
-	return "服务器没能编译或运行这段代码（内部错误）"
-}
-func (e *internalEditError) Unwrap() error { return e.err }
 
 // isLoopback says whether addr is a loopback address (a learner's own
 // machine) rather than one others can reach.

@@ -60,6 +60,13 @@ func serveCourse(t testing.TB, addr string, cfg CourseConfig) *served {
 		})
 	}
 	t.Cleanup(stop)
+	// The lessons wait for the runtimes' probes; a test starts from a
+	// course that has them, as a learner's first lesson does.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.Ready(ctx); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 

@@ -46,43 +46,60 @@ type handlerConfig struct {
 	// Trace says whether a demo's runs can be traced (调度视图).
 	Trace func(demoID string) (bool, string)
 	// EditNote says how edits run here when it is not in a sandbox.
-	EditNote string
+	EditNote func() string
 }
 
-// newHandler renders every page and returns the course's routes.
-func newHandler(cfg handlerConfig) (http.Handler, error) {
+// newHandler renders the pages that say nothing of the runtimes (the
+// index, 404) and returns the course's routes, with render: the function
+// that renders the rest — the lessons, whose panels say what runs here,
+// and the demo list — once the runtimes are probed. Until render has run,
+// those routes wait for it.
+func newHandler(cfg handlerConfig) (_ http.Handler, render func() error, _ error) {
 	if cfg.Catalog == nil || cfg.Socket == nil || cfg.Log == nil {
-		return nil, errors.New("web: catalog, socket and logger are required")
+		return nil, nil, errors.New("web: catalog, socket and logger are required")
 	}
 	searchIndex, err := searchIndexJSON(cfg.Catalog)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	assets, err := static.New(map[string][]byte{searchIndexName: searchIndex})
 	if err != nil {
-		return nil, fmt.Errorf("web: %w", err)
+		return nil, nil, fmt.Errorf("web: %w", err)
 	}
 	site, err := newSite(cfg.Catalog, assets, cfg.Python, cfg.Editable)
 	if err != nil {
-		return nil, fmt.Errorf("web: %w", err)
+		return nil, nil, fmt.Errorf("web: %w", err)
 	}
 
 	mux := http.NewServeMux()
 	index, err := site.page(indexPage(site.indexView()))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mux.Handle("GET /{$}", index)
-
-	lessonPages := map[string]*static.Body{}
-	for _, l := range append(cfg.Catalog.Lessons(), cfg.Catalog.Appendices()...) {
-		if lessonPages[l.Slug], err = site.page(lessonPage(site.lessonView(l))); err != nil {
-			return nil, err
-		}
-	}
 	notFound, err := site.page(notFoundPage(site.pageView("找不到这一页", "", "")))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+
+	late := &latePages{done: make(chan struct{}), log: cfg.Log}
+	render = func() error {
+		return late.render(func() (map[string]*static.Body, *static.Body, error) {
+			pages := map[string]*static.Body{}
+			for _, l := range append(cfg.Catalog.Lessons(), cfg.Catalog.Appendices()...) {
+				page, err := site.page(lessonPage(site.lessonView(l)))
+				if err != nil {
+					return nil, nil, err
+				}
+				pages[l.Slug] = page
+			}
+			note := ""
+			if cfg.EditNote != nil {
+				note = cfg.EditNote()
+			}
+			demos, err := demoList(cfg.Catalog.Demos(), cfg.Python, cfg.Editable, cfg.Race, cfg.Trace, note)
+			return pages, demos, err
+		})
 	}
 	// A lesson's address has no trailing slash; the one with a slash is the
 	// same page, so send the browser there rather than to a 404.
@@ -94,19 +111,21 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 	})
 	mux.HandleFunc("GET /lessons/{slug}", func(w http.ResponseWriter, r *http.Request) {
-		page, ok := lessonPages[r.PathValue("slug")]
+		if !late.wait(w, r) {
+			return
+		}
+		page, ok := late.lessons[r.PathValue("slug")]
 		if !ok {
 			serveNotFound(w, r, notFound)
 			return
 		}
 		page.ServeHTTP(w, r)
 	})
-
-	demos, err := demoList(cfg.Catalog.Demos(), cfg.Python, cfg.Editable, cfg.Race, cfg.Trace, cfg.EditNote)
-	if err != nil {
-		return nil, err
-	}
-	mux.Handle("GET /api/demos", demos)
+	mux.HandleFunc("GET /api/demos", func(w http.ResponseWriter, r *http.Request) {
+		if late.wait(w, r) {
+			late.demos.ServeHTTP(w, r)
+		}
+	})
 	mux.Handle("GET /ws", cfg.Socket)
 	mux.Handle("GET /static/", assets)
 	if cfg.Flags != nil {
@@ -134,7 +153,38 @@ func newHandler(cfg handlerConfig) (http.Handler, error) {
 	if cfg.Hosts != nil {
 		routes = cfg.Hosts.wrap(routes)
 	}
-	return securityHeaders(routes), nil
+	return securityHeaders(routes), render, nil
+}
+
+// latePages are the pages rendered once the runtimes are probed.
+type latePages struct {
+	done    chan struct{} // closed once rendered (or failed)
+	lessons map[string]*static.Body
+	demos   *static.Body
+	err     error
+	log     *slog.Logger
+}
+
+func (p *latePages) render(pages func() (map[string]*static.Body, *static.Body, error)) error {
+	p.lessons, p.demos, p.err = pages()
+	close(p.done)
+	return p.err
+}
+
+// wait waits for the pages, and reports whether they can be served; if
+// not, it has answered the request.
+func (p *latePages) wait(w http.ResponseWriter, r *http.Request) bool {
+	select {
+	case <-p.done:
+	case <-r.Context().Done():
+		return false
+	}
+	if p.err != nil {
+		p.log.Error("pages not rendered", "err", p.err)
+		http.Error(w, "课程页面生成失败（服务器内部错误）", http.StatusInternalServerError)
+		return false
+	}
+	return true
 }
 
 // readOnly answers every method but GET and HEAD with 405 and the Allow

@@ -126,7 +126,7 @@ func TestDrainBeforeShutdown(t *testing.T) {
 	if took := time.Since(began); took < drain {
 		t.Errorf("the run was stopped %v into the drain, before its %v", took, drain)
 	}
-	if m := frames[len(frames)-1]; m.Error != "stopped" {
+	if m := frames[len(frames)-1]; m.Code != socket.CodeStopped {
 		t.Errorf("exit %+v, want stopped", m)
 	}
 	_, err = cl.Next(ctx)

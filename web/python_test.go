@@ -16,11 +16,11 @@ import (
 // under CI, which installs it).
 func requirePython(t *testing.T, c *Course) {
 	t.Helper()
-	if c.python == nil {
+	if ok, why := c.PythonStatus("spinner-goroutine"); !ok {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI installs Python: %s", c.noPython)
+			t.Fatalf("CI installs Python: %s", why)
 		}
-		t.Skipf("no Python here: %s", c.noPython)
+		t.Skipf("no Python here: %s", why)
 	}
 }
 
@@ -65,7 +65,7 @@ func TestPythonRunOverTheSocket(t *testing.T) {
 	}
 	// A runtime that does not exist is one error naming it.
 	cl.Send(ctx, map[string]any{"type": "run", "id": "p2", "demo": "spinner-goroutine", "runtime": "ruby"})
-	if got, _ := cl.Until(ctx, "error", "p2"); !strings.Contains(got[len(got)-1].Error, `unknown runtime "ruby"`) {
+	if got, _ := cl.Until(ctx, "error", "p2"); got[len(got)-1].Code != socket.CodeBadRequest || got[len(got)-1].Param != "runtime" || !strings.Contains(got[len(got)-1].Error, `"ruby"`) {
 		t.Errorf("%+v", got)
 	}
 }
@@ -102,7 +102,7 @@ func TestPythonAvailabilityInTheDemoList(t *testing.T) {
 	}
 	defer cl.CloseNow()
 	cl.Send(ctx, map[string]any{"type": "run", "id": "p", "demo": "hello-tasks", "runtime": "python"})
-	if got, err := cl.Until(ctx, "error", "p"); err != nil || !strings.Contains(got[len(got)-1].Error, "python") {
+	if got, err := cl.Until(ctx, "error", "p"); err != nil || got[len(got)-1].Code != socket.CodeUnavailable || !strings.Contains(got[len(got)-1].Error, "Python") {
 		t.Errorf("python run with Python off: %+v %v", got, err)
 	}
 	cl.Run(ctx, "g", "hello-tasks", map[string]string{"durations": "10ms"})

@@ -124,7 +124,7 @@ func TestSpinnerStopWithin100ms(t *testing.T) {
 			b.stop(run)
 			got := b.until("exit", run)
 			took = append(took, time.Since(start))
-			if exit := got[len(got)-1]; exit.OK == nil || *exit.OK || exit.Error != "stopped" {
+			if exit := got[len(got)-1]; exit.OK == nil || *exit.OK || exit.Code != socket.CodeStopped {
 				t.Errorf("%s: exit %+v", id, exit)
 			}
 			if strings.Contains(output(got), "Answer") {
@@ -144,11 +144,11 @@ func TestBadRunsThenGoodRun(t *testing.T) {
 	srv, _ := startCourse(t)
 	b := connect(t, srv.URL)
 	b.run("x1", "spinner-threads", nil)
-	if got := b.until("exit", "x1"); len(got) != 1 || got[0].Type != "error" || !strings.Contains(got[0].Error, `unknown demo "spinner-threads"`) {
+	if got := b.until("exit", "x1"); len(got) != 1 || got[0].Type != "error" || got[0].Code != socket.CodeUnknownDemo || !strings.Contains(got[0].Error, `"spinner-threads"`) {
 		t.Errorf("unknown demo: %+v", got)
 	}
 	b.run("x2", "spinner-thread", map[string]string{"frame": "1s"})
-	if got := b.until("exit", "x2"); len(got) != 1 || got[0].Type != "error" || got[0].Param != "frame" || !strings.Contains(got[0].Error, "at most 80ms") {
+	if got := b.until("exit", "x2"); len(got) != 1 || got[0].Type != "error" || got[0].Param != "frame" || got[0].Code != socket.CodeBadParam || !strings.Contains(got[0].Error, "不能大于 80ms") {
 		t.Errorf("bad parameter: %+v", got)
 	}
 	b.run("x3", "spinner-goroutine", map[string]string{"slow": "100ms", "frame": "20ms"})

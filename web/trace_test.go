@@ -3,12 +3,8 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -111,18 +107,5 @@ func TestTracedRunOverTheSocket(t *testing.T) {
 		if !d.Trace.Available {
 			t.Errorf("/api/demos: %s cannot be traced", d.ID)
 		}
-	}
-}
-
-// What a learner reads of a trace that cannot be shown is the trace
-// package's own reason, never the reader's details.
-func TestTraceErrorsAreCleaned(t *testing.T) {
-	c := &Course{log: slog.New(slog.DiscardHandler)}
-	detailed := fmt.Errorf("%w (parsing batch 3: bad header at offset 0x40)", trace.ErrBroken)
-	if got := c.traceError("flags-semaphore", detailed); got != trace.ErrBroken {
-		t.Errorf("got %q, want the bare %q", got, trace.ErrBroken)
-	}
-	if got := c.traceError("flags-semaphore", errors.New("trace: read /proc/self/fd/4: input/output error")); strings.Contains(got.Error(), "/proc") {
-		t.Errorf("an internal error reached the learner: %q", got)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,12 +14,10 @@ import (
 	"text/tabwriter"
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
+	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
-	"github.com/bingfa-manyou/walkthrough/runner/python"
-	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 	"github.com/bingfa-manyou/walkthrough/runner/trace"
-	"github.com/bingfa-manyou/walkthrough/web"
 )
 
 // runOptions are what matters to one run in the terminal: its limits, the
@@ -48,6 +45,31 @@ func runFlags(fs *flag.FlagSet) *runOptions {
 	o.limits = runLimitFlags(fs)
 	o.site = flagSiteFlags(fs)
 	return o
+}
+
+// request is the runtime the flags ask for, checked as the server checks
+// a run frame's (runtimes.Request.Check), with the flags' names.
+func (o *runOptions) request() (runtimes.Request, error) {
+	req := runtimes.Request{Runtime: runtimes.Go, Race: o.race, Procs: o.procs}
+	switch {
+	case o.race && o.source == "":
+		return req, usagef("-race builds an edit: it goes with -source")
+	case o.source != "" && o.python.on:
+		return req, usagef("-source is a Go source: it does not go with -python")
+	case o.procs != 0 && !o.trace:
+		return req, usagef("-procs sets the GOMAXPROCS of a traced run: it goes with -trace")
+	case o.procs != 0 && !slices.Contains(runtimes.ProcsChoices, o.procs):
+		return req, usagef("-procs must be 1, 2, 4 or 8")
+	case o.trace && (o.race || o.python.on):
+		return req, usagef("-trace traces a Go run: it does not go with -race or -python")
+	case o.trace:
+		req.Runtime = runtimes.Traced
+	case o.source != "":
+		req.Runtime = runtimes.Edited
+	case o.python.on:
+		req.Runtime = runtimes.Python
+	}
+	return req, nil
 }
 
 func (c *command) runDemo(ctx context.Context, args []string) error {
@@ -88,93 +110,62 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 
-	if o.race && o.source == "" {
-		return usagef("-race builds an edit: it goes with -source")
+	req, err := o.request()
+	if err != nil {
+		return err
 	}
-	if o.source != "" && o.python.on {
-		return usagef("-source is a Go source: it does not go with -python")
-	}
-	if o.procs != 0 && !o.trace {
-		return usagef("-procs sets the GOMAXPROCS of a traced run: it goes with -trace")
-	}
-	if o.procs != 0 && !slices.Contains(gobuild.ProcsChoices, o.procs) {
-		return usagef("-procs must be 1, 2, 4 or 8")
-	}
-	if o.trace && (o.race || o.python.on) {
-		return usagef("-trace traces a Go run: it does not go with -race or -python")
+	if len(req.Source) == 0 && o.source != "" {
+		if req.Source, err = os.ReadFile(o.source); err != nil {
+			return usageError{fmt.Errorf("-source: %w", err)}
+		}
 	}
 	var summary *trace.Summary
 	var traceErr error
-	if o.source != "" || o.trace {
-		// The same checks and parameters, the learner's edit (or the
-		// demo's own code, traced) run as the server runs it: built by the
-		// Go toolchain, in a sandbox.
-		var src []byte
-		if o.source != "" {
-			if src, err = os.ReadFile(o.source); err != nil {
-				return usageError{fmt.Errorf("-source: %w", err)}
-			}
-		}
-		sb := sandbox.New(ctx)
-		defer sb.Close()
-		bc := gobuild.Config{Sandbox: sb, Log: slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-		if !sb.Status().Available {
-			// One's own code in one's own terminal: no sandbox needed,
-			// none to be had.
-			bc.Sandbox, bc.Unsandboxed = nil, true
-		}
-		if b, err := json.Marshal(flags); err == nil {
-			bc.FlagSite = b
-		}
-		editor := gobuild.New(ctx, bc)
-		if ok, why := editor.Editable(d, catalog.Files(d.ID)); !ok {
-			return fmt.Errorf("demo %s cannot be built here: %s", d.ID, why)
-		}
-		opt := gobuild.Options{Race: o.race, Trace: o.trace, Procs: o.procs,
-			Traced: func(s *trace.Summary, err error) { summary, traceErr = s, err }}
-		program, err := editor.Program(d, catalog.Files(d.ID), src, opt)
-		if err != nil {
-			if o.source == "" {
-				return fmt.Errorf("demo %s: %w", d.ID, err)
-			}
-			return fmt.Errorf("%s: %w", o.source, err)
-		}
-		swapped := *d
-		swapped.Run = program
-		d = &swapped
-	}
+	req.Traced = func(s *trace.Summary, err error) { summary, traceErr = s, err }
 
-	if o.python.on {
-		// The same checks and parameters, the program swapped: what the
-		// server does when a learner picks Python.
-		program, err := pythonProgram(ctx, catalog, d, o.python.path)
-		if err != nil {
-			return err
-		}
-		swapped := *d
-		swapped.Run = program
-		d = &swapped
-	}
-
-	course, err := web.NewCourse(web.CourseConfig{
-		Catalog: catalog, FlagsURL: o.site.url, FlagsAddr: o.site.addr, Flags: flags, Run: *o.limits,
-		// One run needs no interpreter of the course's: -python has found
-		// its own above, and a Go run none at all.
-		Python: "off", Edit: "off",
-		Log: slog.New(slog.NewTextHandler(c.stderr, nil)),
+	// The course's runtimes decide how the demo runs, as on the server:
+	// the same checks and parameters, the program swapped for Python's,
+	// the learner's edit, or a traced child. Nothing else of the web
+	// course starts; a Go demo probes nothing at all.
+	log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	rts, err := runtimes.New(runtimes.Config{Catalog: catalog, Flags: flags, Log: log,
+		Python: runtimes.PythonConfig{Off: !o.python.on, Path: o.python.path},
+		// One's own code in one's own terminal: run without a sandbox
+		// where none can be had.
+		Edit: runtimes.EditConfig{Off: req.Runtime != runtimes.Edited && req.Runtime != runtimes.Traced, Local: true},
 	})
 	if err != nil {
 		return err
 	}
-	defer course.Shutdown(context.Background())
+	defer rts.Close()
+	resolved, err := rts.Resolve(d, req)
+	if err != nil {
+		what := "demo " + d.ID
+		if o.source != "" {
+			what = o.source
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	d = resolved
+	env := runner.Env{Limits: *o.limits, Log: slog.New(slog.NewTextHandler(c.stderr, nil)), FlagsURL: o.site.url}
+	if env.FlagsURL == "" {
+		// The built-in flag site, for the download demos (a sandboxed
+		// child serves its own; one without a sandbox uses this one).
+		site, err := flagserver.Start(o.site.addr, flags)
+		if err != nil {
+			return fmt.Errorf("flag server: %w", err)
+		}
+		defer site.Close(context.Background())
+		env.FlagsURL = site.URL
+	}
 	var watch runner.Watch
 	if o.events {
 		watch = func(e runner.Event, _ int) {
 			fmt.Fprintf(c.stderr, "[%9.1f ms] %-6s %s %s\n", e.TMs, e.Phase, e.Task, e.Status)
 		}
 	}
-	res := runner.Execute(ctx, course.Env(), d, vals, c.stdout, watch)
-	if o.trace && !errors.Is(res.Err, runner.ErrStopped) && !errors.Is(res.Err, runner.ErrTimeout) {
+	res := runner.Execute(ctx, env, d, vals, c.stdout, watch)
+	if req.Runtime == runtimes.Traced && !errors.Is(res.Err, runner.ErrStopped) && !errors.Is(res.Err, runner.ErrTimeout) {
 		if traceErr != nil {
 			fmt.Fprintf(c.stderr, "trace: %v\n", traceErr)
 		} else if summary != nil {
@@ -214,30 +205,6 @@ func (f *pythonFlag) Set(s string) error {
 	}
 	f.on, f.path = true, s
 	return nil
-}
-
-// pythonProgram is demo d's asyncio program on the interpreter at path,
-// or where none is given on the one the server would find (python.Find's
-// defaults), with the server's limits on the process. Without one that
-// can run it, the error says what to install.
-func pythonProgram(ctx context.Context, catalog *lessons.Catalog, d *runner.Demo, path string) (runner.RunFunc, error) {
-	code := catalog.Code(d.ID)
-	if len(code.PythonText) == 0 {
-		return nil, fmt.Errorf("demo %s has no Python program", d.ID)
-	}
-	var candidates []string
-	if path != "" {
-		candidates = []string{path}
-	}
-	in, err := python.Find(ctx, python.DefaultLimits(), candidates...)
-	if err != nil {
-		return nil, fmt.Errorf("demo %s: cannot run %s: %w", d.ID, code.PythonFile, err)
-	}
-	if ok, _ := in.CanRun(code.PythonText); !ok {
-		return nil, fmt.Errorf("demo %s: %s imports aiohttp, which Python %s (%s) lacks: apt-get install python3-aiohttp (or pip install aiohttp)",
-			d.ID, code.PythonFile, in.Version, in.Path)
-	}
-	return in.Program(code.PythonFile, code.PythonText), nil
 }
 
 func findDemo(catalog *lessons.Catalog, id string) (*runner.Demo, error) {

@@ -100,11 +100,25 @@ func (c *command) serve(ctx context.Context, args []string) error {
 
 	served := make(chan error, 1)
 	go func() { served <- course.Serve(ln) }()
-	select {
-	case err := <-served:
-		course.Shutdown(context.Background())
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+	// The lessons are rendered once the runtimes are probed, in the
+	// background; a course whose pages cannot be rendered stops.
+	ready := make(chan error, 1)
+	go func() { ready <- course.Ready(ctx) }()
+	for waiting := true; waiting; {
+		select {
+		case err := <-served:
+			course.Shutdown(context.Background())
+			return fmt.Errorf("serve: %w", err)
+		case err := <-ready:
+			if err != nil && ctx.Err() == nil {
+				course.Shutdown(context.Background())
+				<-served
+				return err
+			}
+			ready = nil
+		case <-ctx.Done():
+			waiting = false
+		}
 	}
 
 	// Drain (readyz 503 for the drain delay), then stop accepting, stop

@@ -152,7 +152,7 @@ func TestServeAndShutdown(t *testing.T) {
 			break
 		}
 		if m.Type == "exit" {
-			sawExit = m.Error == "stopped"
+			sawExit = m.Code == "stopped"
 		}
 	}
 	if !sawExit {
@@ -254,7 +254,7 @@ func TestShutdownWithSeveralSockets(t *testing.T) {
 					results <- nil
 					return
 				}
-				if m.Type == "exit" && m.Error == "stopped" {
+				if m.Type == "exit" && m.Code == "stopped" {
 					stopped++
 				}
 			}

@@ -365,7 +365,7 @@ func storm(ctx context.Context, base, demo string, params map[string]string, n *
 				n.started.Add(1)
 			case first.Type == "queued":
 				n.queued.Add(1)
-			case strings.HasPrefix(first.Error, "busy"):
+			case isBusy(first):
 				n.busy.Add(1)
 			default:
 				n.otherErrors.Add(1)

@@ -424,7 +424,7 @@ func (h *hogState) keepRunning(ctx context.Context, p *muxPage, slot string) {
 		select {
 		case m := <-end:
 			if m.Type == "error" {
-				if strings.HasPrefix(m.Error, "busy") {
+				if isBusy(m) {
 					h.hogBusy.Add(1)
 				} else {
 					h.hogOther.Add(1)
@@ -618,7 +618,7 @@ func (h *hogState) learner(phase, run context.Context, i int) {
 			h.mu.Unlock()
 		case err != nil:
 			h.noAnswer.Add(1)
-		case strings.HasPrefix(end.Error, "busy"):
+		case isBusy(end):
 			h.busy.Add(1)
 			h.reason(h.errors, end.Error)
 		default:

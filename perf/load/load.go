@@ -386,6 +386,15 @@ func startCourse(cfg Config) (string, func() error, error) {
 	}
 	served := make(chan error, 1)
 	go func() { served <- course.Serve(ln) }()
+	// Clients come once the lessons are rendered (the runtimes probed),
+	// as learners would, not into the start-up.
+	ready, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := course.Ready(ready); err != nil {
+		course.Shutdown(context.Background())
+		<-served
+		return "", nil, fmt.Errorf("load: %w", err)
+	}
 	stop := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -542,12 +551,12 @@ func runClient(ctx context.Context, cfg Config, base string, opts *socket.DialOp
 		if end.OK == nil || !*end.OK {
 			res.outcome, res.detail = ExitFailed, "exit: "+end.Error
 		}
-		if stopped && end.Error == "stopped" {
+		if stopped && end.Code == socket.CodeStopped {
 			res.outcome, res.detail = ExitStopped, ""
 		}
 	case "error":
 		res.outcome = OtherError
-		if strings.HasPrefix(end.Error, "busy") {
+		if isBusy(end) {
 			res.outcome = Busy
 		}
 		res.detail = "error: " + end.Error
@@ -662,4 +671,10 @@ func (r *Report) Print(w io.Writer) {
 		back = "NOT back to baseline"
 	}
 	fmt.Fprintf(w, "goroutines     baseline %d, peak %d, after %d: %s\n", r.GoroutinesBaseline, r.GoroutinesPeak, r.GoroutinesAfter, back)
+}
+
+// isBusy reports whether a frame refuses a run for want of room: the
+// server's, the page's or the client's (busy), or a start rate (too_fast).
+func isBusy(m socket.Message) bool {
+	return m.Code == socket.CodeBusy || m.Code == socket.CodeTooFast
 }

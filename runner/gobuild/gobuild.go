@@ -175,3 +175,10 @@ func shortPath(p string) string {
 	}
 	return p
 }
+
+// IsInternal reports whether err is a failure of the build or the sandbox
+// themselves (every such error of this package says "gobuild:"), rather
+// than of the learner's program: its details are for the log.
+func IsInternal(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "gobuild:")
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
@@ -82,7 +83,7 @@ func (m *Metrics) Handler() http.Handler {
 func (m *Metrics) Refused(reason string) { m.refused.WithLabelValues(reason).Inc() }
 
 // FirstOutput observes the time to a run's first output.
-func (m *Metrics) FirstOutput(_ string, rt socket.Runtime, d time.Duration) {
+func (m *Metrics) FirstOutput(_ string, rt runtimes.Runtime, d time.Duration) {
 	m.firstOutput.WithLabelValues(rt.String()).Observe(d.Seconds())
 }
 

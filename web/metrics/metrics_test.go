@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
@@ -22,7 +23,7 @@ func TestBudgetAndWaitByKind(t *testing.T) {
 		},
 	}
 	m := New(func() socket.Stats { return st })
-	m.RunDone(socket.RunReport{Demo: "spinner-goroutine", Runtime: socket.RuntimeEdited, Kind: socket.KindEdited, Result: "ok", Waited: 3 * time.Second})
+	m.RunDone(socket.RunReport{Demo: "spinner-goroutine", Runtime: runtimes.Edited, Kind: socket.KindEdited, Result: "ok", Waited: 3 * time.Second})
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)

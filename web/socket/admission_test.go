@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 )
 
 // The tests of admission by cost: what a run is charged, what the budget
@@ -262,29 +263,43 @@ func TestBudgetFromTheMachine(t *testing.T) {
 }
 
 // The runtime a run frame asks for, typed.
-func TestRuntimeOf(t *testing.T) {
+func TestRuntimeRequest(t *testing.T) {
+	cn := &conn{}
 	for _, tc := range []struct {
-		runtime, source string
-		want            Runtime
-		err             string
+		req  Request
+		want runtimes.Runtime
+		code string
 	}{
-		{"", "", RuntimeGo, ""},
-		{"go", "", RuntimeGo, ""},
-		{"python", "", RuntimePython, ""},
-		{"", "package x", RuntimeEdited, ""},
-		{"go", "package x", RuntimeEdited, ""},
-		{"python", "package x", 0, "edited source is Go"},
-		{"ruby", "", 0, `unknown runtime "ruby"`},
+		{Request{}, runtimes.Go, ""},
+		{Request{Runtime: "go"}, runtimes.Go, ""},
+		{Request{Runtime: "python"}, runtimes.Python, ""},
+		{Request{Source: "package x"}, runtimes.Edited, ""},
+		{Request{Runtime: "go", Source: "package x"}, runtimes.Edited, ""},
+		{Request{Trace: true}, runtimes.Traced, ""},
+		{Request{Trace: true, Source: "package x", Procs: 4}, runtimes.Traced, ""},
+		{Request{Runtime: "python", Source: "package x"}, runtimes.Python, CodeBadRequest},
+		{Request{Runtime: "ruby"}, 0, CodeBadRequest},
+		{Request{Runtime: "python", Trace: true}, runtimes.Python, CodeBadRequest},
+		{Request{Race: true}, runtimes.Go, CodeBadRequest},
+		{Request{Procs: 2}, runtimes.Go, CodeBadRequest},
+		{Request{Trace: true, Procs: 3}, runtimes.Traced, CodeBadRequest},
 	} {
-		got, err := runtimeOf(tc.runtime, tc.source)
-		if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
-			t.Errorf("runtimeOf(%q, %q) = %v, %v; want %v, %q", tc.runtime, tc.source, got, err, tc.want, tc.err)
+		rr, err := cn.runtimeRequest(tc.req)
+		if err == nil {
+			err = rr.Check()
+		}
+		var m Message
+		if err != nil {
+			describe(&m, err)
+		}
+		if rr.Runtime != tc.want || m.Code != tc.code {
+			t.Errorf("%+v: runtime %v, code %q (%v); want %v, %q", tc.req, rr.Runtime, m.Code, err, tc.want, tc.code)
 		}
 	}
-	if k := kindOf(RuntimeGo, runner.CostThread); k != KindGoThread {
+	if k := kindOf(runtimes.Go, runner.CostThread); k != KindGoThread {
 		t.Errorf("a Go demo that keeps a thread: %v", k)
 	}
-	if k := kindOf(RuntimePython, runner.CostCPU); k != KindPython {
+	if k := kindOf(runtimes.Python, runner.CostCPU); k != KindPython {
 		t.Errorf("a Python run of any demo: %v", k)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 )
 
 // maxIDLen keeps run ids short: they are echoed in every frame.
@@ -114,7 +115,7 @@ func (cn *conn) serve() {
 		if !shallow(data, maxDepth) {
 			// Nothing the course understands nests deeper; a frame of
 			// brackets is refused before any parse allocates for it.
-			cn.refuse("", errors.New("frame nests too deep"))
+			cn.refuse("", newError(CodeBadFrame, "消息嵌套太深"))
 			continue
 		}
 		if int64(len(data)) > cn.s.limits.ReadBytes && !cn.carriesSource(data) {
@@ -124,7 +125,7 @@ func (cn *conn) serve() {
 			return
 		}
 		if typ != websocket.MessageText {
-			cn.refuse("", errors.New("only JSON text frames are understood"))
+			cn.refuse("", newError(CodeBadFrame, "只接受 JSON 文本消息"))
 			continue
 		}
 		cn.handle(data)
@@ -207,7 +208,7 @@ func (cn *conn) withinBudget(data []byte) bool {
 		if len(about.ID) > maxIDLen {
 			about.ID = ""
 		}
-		cn.reject(about.ID, errors.New("too many messages: slow down"))
+		cn.reject(about.ID, newError(CodeTooFast, "消息发得太快了，请放慢一些"))
 	}
 	cn.strike()
 	return false
@@ -394,24 +395,19 @@ func (cn *conn) send(ctx context.Context, m Message) error {
 }
 
 func (cn *conn) reject(id string, err error) {
-	m := Message{Type: "error", ID: id, Error: err.Error()}
-	if se, ok := errors.AsType[*SourceError](err); ok {
-		m.Line, m.Code, m.Diagnostics, m.Lines = se.Line, se.Code, se.Diagnostics, se.Lines
-	}
-	if pe, ok := errors.AsType[*runner.ParamError](err); ok {
-		m.Param = pe.Param
-	}
+	m := Message{Type: "error", ID: id}
+	describe(&m, err)
 	cn.send(cn.ctx, m)
 }
 
 func (cn *conn) handle(data []byte) {
-	var req request
+	var req Request
 	if err := json.Unmarshal(data, &req); err != nil {
-		cn.refuse("", errors.New("malformed message: expected a JSON object such as {\"type\":\"run\",...}"))
+		cn.refuse("", newError(CodeBadFrame, `看不懂这条消息：应是一个 JSON 对象，如 {"type":"run",...}`))
 		return
 	}
 	if len(req.ID) > maxIDLen {
-		cn.refuse("", fmt.Errorf("run id longer than %d characters", maxIDLen))
+		cn.refuse("", newError(CodeBadFrame, "运行 id 超过 %d 个字符", maxIDLen))
 		return
 	}
 	switch req.Type {
@@ -428,10 +424,10 @@ func (cn *conn) handle(data []byte) {
 		case justEnded:
 			// Its exit is on the way or already there: nothing to add.
 		default:
-			cn.refuse(req.ID, fmt.Errorf("no run %q is in progress", req.ID))
+			cn.refuse(req.ID, newError(CodeNotRunning, "没有正在进行的运行 %q", req.ID))
 		}
 	default:
-		cn.refuse(req.ID, fmt.Errorf("unknown message type %q (expected run or stop)", req.Type))
+		cn.refuse(req.ID, newError(CodeUnknownType, "不认识的消息类型 %q（应是 run 或 stop）", req.Type))
 	}
 }
 
@@ -445,7 +441,8 @@ func rawParams(in map[string]json.RawMessage) (map[string]string, error) {
 	for _, name := range slices.Sorted(maps.Keys(in)) {
 		raw := bytes.TrimSpace(in[name])
 		if bytes.Equal(raw, []byte("null")) {
-			return nil, &runner.ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number, not null", name)}
+			return nil, &runner.ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number, not null", name),
+				Chinese: fmt.Sprintf("参数 %s 应是字符串或数字，不能是 null", name)}
 		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err == nil {
@@ -457,7 +454,8 @@ func rawParams(in map[string]json.RawMessage) (map[string]string, error) {
 			out[name] = n.String()
 			continue
 		}
-		return nil, &runner.ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number", name)}
+		return nil, &runner.ParamError{Param: name, Msg: fmt.Sprintf("parameter %q must be a string or a number", name),
+			Chinese: fmt.Sprintf("参数 %s 应是字符串或数字", name)}
 	}
 	return out, nil
 }
@@ -465,14 +463,14 @@ func rawParams(in map[string]json.RawMessage) (map[string]string, error) {
 // errWaitedTooLong ends a click's wait in the queue.
 var errWaitedTooLong = errors.New("waited too long for a free slot")
 
-func (cn *conn) start(req request) {
+func (cn *conn) start(req Request) {
 	if req.ID == "" {
-		cn.refuse("", errors.New("a run needs an id"))
+		cn.refuse("", newError(CodeBadFrame, "运行需要一个 id"))
 		return
 	}
 	d, ok := cn.s.reg.Lookup(req.Demo)
 	if !ok {
-		cn.refuse(req.ID, fmt.Errorf("unknown demo %q", req.Demo))
+		cn.refuse(req.ID, newError(CodeUnknownDemo, "没有这个演示：%q", req.Demo))
 		return
 	}
 	raw, err := rawParams(req.Params)
@@ -485,46 +483,38 @@ func (cn *conn) start(req request) {
 		cn.refuse(req.ID, err)
 		return
 	}
-	rt := RuntimeTraced
-	if !req.Trace && req.Procs == 0 {
-		rt, err = runtimeOf(req.Runtime, req.Source)
+	// The demo's run function in the runtime asked for. Nothing is held
+	// yet: a child process starts only when the run takes its slot.
+	rr, err := cn.runtimeRequest(req)
+	if err == nil {
+		d, err = cn.resolve(d, rr)
 	}
 	if err != nil {
 		cn.reject(req.ID, err)
 		return
 	}
-	// The demo's run function in that runtime. Nothing is held yet: a
-	// child process starts only when the run takes its slot.
-	if rt == RuntimeTraced {
-		d, err = cn.tracedRun(d, req)
-	} else {
-		d, err = cn.program(d, rt, req.Source, req.Race)
-	}
-	if err != nil {
-		cn.reject(req.ID, err)
-		return
-	}
+	rt := rr.Runtime
 	kind := kindOf(rt, d.Cost)
 	lim := cn.s.limits
 	cn.mu.Lock()
 	switch {
 	case cn.closed:
 		cn.mu.Unlock()
-		cn.reject(req.ID, errors.New("the connection is closing"))
+		cn.reject(req.ID, newError(CodeClosing, "连接正在关闭"))
 		return
 	case cn.runs[req.ID] != nil:
 		cn.mu.Unlock()
-		cn.refuse(req.ID, fmt.Errorf("run %q is already in progress", req.ID))
+		cn.refuse(req.ID, newError(CodeInProgress, "运行 %q 已经在进行中", req.ID))
 		return
 	case len(cn.runs) >= lim.PerConn:
 		cn.mu.Unlock()
 		cn.s.obs.Refused(RefusedClientCap)
-		cn.reject(req.ID, fmt.Errorf("busy: at most %d runs at once per page; stop one first", lim.PerConn))
+		cn.reject(req.ID, newError(CodeBusy, "每个页面最多同时运行 %d 个，先停掉一个", lim.PerConn))
 		return
 	case !cn.client.starts.Allow():
 		cn.mu.Unlock()
 		cn.s.obs.Refused(RefusedRate)
-		cn.reject(req.ID, errors.New("busy: too many runs started from your address just now; wait a moment"))
+		cn.reject(req.ID, newError(CodeTooFast, "你的地址刚刚开始了太多运行，请稍等片刻"))
 		return
 	}
 	runCtx, stop := context.WithCancel(cn.ctx)
@@ -552,10 +542,10 @@ func (cn *conn) start(req request) {
 	// happens next: every accepted run is announced, then ended.
 	started := Message{Type: "started", ID: req.ID, Demo: d.ID, Params: vals.Text(), Runtime: rt.String()}
 	switch rt {
-	case RuntimeEdited:
-		started.Runtime, started.Edited, started.Race = RuntimeGo.String(), true, req.Race
-	case RuntimeTraced:
-		started.Runtime, started.Edited, started.Trace, started.Procs = RuntimeGo.String(), req.Source != "", true, req.Procs
+	case runtimes.Edited:
+		started.Runtime, started.Edited, started.Race = runtimes.Go.String(), true, req.Race
+	case runtimes.Traced:
+		started.Runtime, started.Edited, started.Trace, started.Procs = runtimes.Go.String(), req.Source != "", true, req.Procs
 	}
 	if ready {
 		cn.send(context.Background(), started)
@@ -579,7 +569,7 @@ func (cn *conn) start(req request) {
 type click struct {
 	id      string
 	demo    *runner.Demo
-	runtime Runtime
+	runtime runtimes.Runtime
 	kind    Kind
 	vals    runner.Values
 	started Message
@@ -597,8 +587,8 @@ func (cn *conn) serveClick(ctx context.Context, stop context.CancelFunc, t *tick
 			if errors.Is(err, errWaitedTooLong) {
 				cn.s.obs.Refused(RefusedBusy)
 				// Rejected after all: one error, no exit.
-				return Message{Type: "error", ID: c.id,
-					Error: fmt.Sprintf("busy: waited %v for a free slot; try again in a moment", cn.s.limits.QueueWait)}
+				return Message{Type: "error", ID: c.id, Code: CodeBusy,
+					Error: fmt.Sprintf("等了 %v 也没有空位，请过一会儿再试", cn.s.limits.QueueWait)}
 			}
 			return exitMessage(c.id, runner.Result{Err: runner.ErrStopped})
 		}
@@ -650,9 +640,9 @@ func (p *place) frame(id string) Message {
 // queueError says why the queue refused a click.
 func queueError(err error, lim Limits) error {
 	if errors.Is(err, errClientQueueFull) {
-		return fmt.Errorf("busy: %d runs from your address are waiting for a slot already; stop one or try again in a moment", lim.QueuePerClient)
+		return newError(CodeBusy, "你的地址已有 %d 个运行在排队，先停掉一个，或过一会儿再试", lim.QueuePerClient)
 	}
-	return errors.New("busy: the server is full and its queue too; try again in a moment")
+	return newError(CodeBusy, "服务器满了，排队也满了，请过一会儿再试")
 }
 
 // forget takes a run out of the connection's table and remembers its id
@@ -722,56 +712,48 @@ func (cn *conn) report(c click, res runner.Result, waited time.Duration) {
 		"elapsed_ms", res.Elapsed.Milliseconds(), "waited_ms", waited.Milliseconds(), "client", cn.client.key)
 }
 
-// runtimeOf reads the runtime a run asks for: edited Go when it carries
-// source, else "go" (the default) or "python". (A traced run is told by
-// its "trace" field, see tracedRun.)
-func runtimeOf(runtime, source string) (Runtime, error) {
-	if source != "" {
-		if runtime != "" && runtime != "go" {
-			return 0, errors.New("edited source is Go: it cannot run as " + runtime)
-		}
-		return RuntimeEdited, nil
+// runtimeRequest reads the runtime a run frame asks for: traced when it
+// says "trace", edited Go when it carries source, else "go" (the default)
+// or "python".
+func (cn *conn) runtimeRequest(req Request) (runtimes.Request, error) {
+	rr := runtimes.Request{Race: req.Race, Procs: req.Procs}
+	if req.Source != "" {
+		rr.Source = []byte(req.Source)
 	}
-	switch runtime {
+	switch req.Runtime {
 	case "", "go":
-		return RuntimeGo, nil
+		rr.Runtime = runtimes.Go
+		if req.Source != "" {
+			rr.Runtime = runtimes.Edited
+		}
 	case "python":
-		return RuntimePython, nil
+		rr.Runtime = runtimes.Python
+	default:
+		return rr, &protocolError{code: CodeBadRequest, param: "runtime", msg: fmt.Sprintf("没有这种运行方式：%q（应是 go 或 python）", req.Runtime)}
 	}
-	return 0, fmt.Errorf("unknown runtime %q (expected go or python)", runtime)
+	if req.Trace {
+		if rr.Runtime == runtimes.Python {
+			return rr, &protocolError{code: CodeBadRequest, param: "trace", msg: "调度视图只跟踪 Go 的运行"}
+		}
+		rr.Runtime = runtimes.Traced
+		rr.Traced = cn.traced(req.ID, req.Procs)
+	}
+	return rr, nil
 }
 
-// program returns the demo to run in runtime rt: the Go demo itself; the
-// same demo (same parameters, same checks) whose run function is its
-// asyncio program; or its Go code as the learner edited it, run in a
-// child process.
-func (cn *conn) program(d *runner.Demo, rt Runtime, source string, race bool) (*runner.Demo, error) {
-	var run runner.RunFunc
-	switch rt {
-	case RuntimeGo:
-		return d, nil
-	case RuntimeEdited:
-		if cn.s.edit == nil {
-			return nil, errors.New("editing: this server does not run edited code")
-		}
-		var err error
-		if run, err = cn.s.edit(d.ID, []byte(source), race); err != nil {
-			return nil, err
-		}
-	case RuntimePython:
-		if cn.s.python == nil {
-			return nil, errors.New("python: this server runs no Python programs")
-		}
-		var err error
-		if run, err = cn.s.python(d.ID); err != nil {
-			return nil, fmt.Errorf("python: %w", err)
-		}
-	default:
-		return nil, fmt.Errorf("%v runs are not served here", rt)
+// resolve returns the demo to run for rr: the Go demo itself, or the same
+// demo (same parameters, same checks) whose run function is a child's.
+func (cn *conn) resolve(d *runner.Demo, rr runtimes.Request) (*runner.Demo, error) {
+	if err := rr.Check(); err != nil {
+		return nil, err
 	}
-	child := *d
-	child.Run = run
-	return &child, nil
+	if rr.Runtime == runtimes.Go {
+		return d, nil
+	}
+	if cn.s.runtimes == nil {
+		return nil, newError(CodeUnavailable, "这台服务器只运行演示自己的 Go 代码")
+	}
+	return cn.s.runtimes.Resolve(d, rr)
 }
 
 // run runs a click that holds its slot. A child that builds its program
@@ -820,10 +802,7 @@ func exitMessage(id string, res runner.Result) Message {
 		m.StartupMs = &startup
 	}
 	if !ok {
-		m.Error = res.Err.Error()
-		if se, isSource := errors.AsType[*SourceError](res.Err); isSource {
-			m.Line, m.Code, m.Diagnostics, m.Lines = se.Line, se.Code, se.Diagnostics, se.Lines
-		}
+		describe(&m, res.Err)
 	}
 	return m
 }

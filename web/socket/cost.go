@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/procfs"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 )
 
 // Admission by cost. A run is charged what it holds while it runs, in CPU
@@ -21,36 +22,6 @@ import (
 // that keep a thread or a core busy, or that start a child process, are
 // charged enough that only as many run at once as the machine can carry;
 // the rest wait in the fair queue (queue.go).
-
-// Runtime is what runs a click.
-type Runtime uint8
-
-const (
-	// RuntimeGo is the demo's own Go function, inside the server.
-	RuntimeGo Runtime = iota
-	// RuntimePython is the demo's asyncio program, in a python3 child.
-	RuntimePython
-	// RuntimeEdited is the learner's edit of the demo's Go source, run in
-	// a child (built there first).
-	RuntimeEdited
-	// RuntimeTraced is the Go demo in a child with the runtime's execution
-	// tracer on ("trace":true on the run frame, see tracedRun).
-	RuntimeTraced
-)
-
-func (r Runtime) String() string {
-	switch r {
-	case RuntimeGo:
-		return "go"
-	case RuntimePython:
-		return "python"
-	case RuntimeEdited:
-		return "edited"
-	case RuntimeTraced:
-		return "traced"
-	}
-	return fmt.Sprintf("Runtime(%d)", uint8(r))
-}
 
 // Kind is a run as admission charges it: its runtime and, for a demo that
 // runs inside the server, the cost the demo declares (runner.Cost).
@@ -93,13 +64,13 @@ func (k Kind) child() bool { return k >= KindPython }
 func (k Kind) builds() bool { return k == KindEdited || k == KindTraced }
 
 // kindOf is the kind of a run of a demo declaring cost, in runtime rt.
-func kindOf(rt Runtime, cost runner.Cost) Kind {
+func kindOf(rt runtimes.Runtime, cost runner.Cost) Kind {
 	switch rt {
-	case RuntimePython:
+	case runtimes.Python:
 		return KindPython
-	case RuntimeEdited:
+	case runtimes.Edited:
 		return KindEdited
-	case RuntimeTraced:
+	case runtimes.Traced:
 		return KindTraced
 	}
 	switch cost {

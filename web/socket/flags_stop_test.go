@@ -143,7 +143,7 @@ func TestStopAndDisconnectLeaveNothingOnTheFlagServer(t *testing.T) {
 						t.Fatalf("run refused: %+v", exit)
 					}
 					t.Logf("stop → exit in %v", time.Since(start))
-					if exit.Error != "stopped" {
+					if exit.Code != socket.CodeStopped {
 						t.Errorf("exit %+v, want stopped", exit)
 					}
 					c.CloseNow()

@@ -34,9 +34,6 @@ func newSocket(reg *runner.Registry, lim testLimits, log *slog.Logger) (*Socket,
 	return New(Config{Demos: reg, Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: log})
 }
 
-// errInternal is what a learner reads when a demo panics (runner.Execute).
-const errInternal = "internal error in the demo"
-
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func demo(id string, run runner.RunFunc, params ...runner.Param) *runner.Demo {

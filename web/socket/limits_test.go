@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/trace"
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 	"github.com/coder/websocket"
 )
 
@@ -125,7 +125,7 @@ func TestQueuedRunGetsBusyAfterTheWaitOrStops(t *testing.T) {
 	b := mustDialFrom(t, srv, "198.51.100.2")
 	b.run("b1", "wait", long)
 	got := b.until("error", "b1")
-	if got[0].Type != "queued" || !strings.Contains(got[len(got)-1].Error, "busy: waited 100ms") {
+	if got[0].Type != "queued" || got[len(got)-1].Code != CodeBusy || !strings.Contains(got[len(got)-1].Error, "等了 100ms") {
 		t.Errorf("frames %+v, want queued then busy", got)
 	}
 	for _, m := range got {
@@ -137,7 +137,7 @@ func TestQueuedRunGetsBusyAfterTheWaitOrStops(t *testing.T) {
 	b.until("queued", "b2")
 	b.stop("b2")
 	got = b.until("exit", "b2")
-	if m := got[len(got)-1]; m.OK == nil || *m.OK || m.Error != "stopped" {
+	if m := got[len(got)-1]; m.OK == nil || *m.OK || m.Code != CodeStopped {
 		t.Errorf("stopped while waiting: %+v", m)
 	}
 	if st := srv.socket.Stats(); st.Queued != 0 || st.Running != 1 {
@@ -156,7 +156,7 @@ func TestQueueBoundPerClient(t *testing.T) {
 	a.run("2", "wait", long)
 	a.until("queued", "2")
 	a2.run("3", "wait", long)
-	if got := a2.until("error", "3"); !strings.Contains(got[len(got)-1].Error, "busy") {
+	if got := a2.until("error", "3"); got[len(got)-1].Code != CodeBusy {
 		t.Errorf("%+v", got)
 	}
 }
@@ -210,7 +210,7 @@ func TestFrameBudgetThen1008(t *testing.T) {
 		cl.sendRaw(`{"type":"stop","id":"x"}`)
 	}
 	m := cl.next()
-	if m.Type != "error" || !strings.Contains(m.Error, "slow down") {
+	if m.Type != "error" || m.Code != CodeTooFast {
 		t.Errorf("first frame over budget: %+v", m)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -297,7 +297,7 @@ func TestStartRate(t *testing.T) {
 	}
 	cl := mustDialFrom(t, srv, "198.51.100.1")
 	cl.run("r", "wait", map[string]string{"d": "1ms"})
-	if got := cl.until("error", "r"); !strings.Contains(got[len(got)-1].Error, "too many runs started") {
+	if got := cl.until("error", "r"); got[len(got)-1].Code != CodeTooFast {
 		t.Errorf("fourth start: %+v", got)
 	}
 	other := mustDialFrom(t, srv, "198.51.100.2")
@@ -386,6 +386,34 @@ func TestOriginBehindATLSProxy(t *testing.T) {
 	}
 }
 
+// childRuntimes stands in for the course's runtimes: every child's program
+// is the waiting demo (what the socket decides is when a child's run
+// function runs, not what it does; a traced run's trace frames are not
+// these tests' business). An edit holding "syntax error" is refused on
+// its line 3; every edit accepted is handed to edited.
+type childRuntimes struct{ edited func([]byte) }
+
+func (c childRuntimes) Resolve(d *runner.Demo, req runtimes.Request) (*runner.Demo, error) {
+	if err := req.Check(); err != nil {
+		return nil, err
+	}
+	child := *d
+	child.Run = waitThenAnswer
+	if req.Runtime == runtimes.Edited {
+		src := req.Source
+		if bytes.Contains(src, []byte("syntax error")) {
+			return nil, &runtimes.Error{Code: runtimes.CodeCompile, Line: 3, Err: errors.New("第 3 行：语法错误")}
+		}
+		if c.edited != nil {
+			c.edited(src)
+		}
+		if bytes.Contains(src, []byte("silent")) {
+			child.Run = silentThenAnswer
+		}
+	}
+	return &child, nil
+}
+
 // startChildren serves the test demos trusting 127.0.0.1 as a proxy, with
 // Python and editing hooks whose programs are the waiting demo: what the
 // socket decides is when a child's run function runs, not what it does.
@@ -396,22 +424,7 @@ func startChildren(t *testing.T, lim testLimits, edited func([]byte)) *testServe
 	s, err := New(Config{
 		Demos: testDemos(t), Env: runner.Env{Limits: lim.runLimits}, Limits: lim.Limits, Log: quiet(),
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
-		Python:         func(string) (runner.RunFunc, error) { return waitThenAnswer, nil },
-		Trace: func(string, []byte, int, func(*trace.Summary, error)) (runner.RunFunc, error) {
-			return waitThenAnswer, nil // its trace frames are not this test's business
-		},
-		Edit: func(_ string, src []byte, _ bool) (runner.RunFunc, error) {
-			if bytes.Contains(src, []byte("syntax error")) {
-				return nil, &SourceError{Line: 3, Err: errors.New("第 3 行：语法错误")}
-			}
-			if edited != nil {
-				edited(src)
-			}
-			if bytes.Contains(src, []byte("silent")) {
-				return silentThenAnswer, nil
-			}
-			return waitThenAnswer, nil
-		},
+		Runtimes:       childRuntimes{edited},
 	})
 	if err != nil {
 		t.Fatal(err)

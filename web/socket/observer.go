@@ -1,6 +1,10 @@
 package socket
 
-import "time"
+import (
+	"time"
+
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
+)
 
 // Observer hears what the socket does, for metrics. Its methods are called
 // on the socket's own goroutines, so they must be quick and must not block.
@@ -9,7 +13,7 @@ type Observer interface {
 	// Refused* constants.
 	Refused(reason string)
 	// FirstOutput is the time from a run's start to its first output.
-	FirstOutput(demo string, rt Runtime, d time.Duration)
+	FirstOutput(demo string, rt runtimes.Runtime, d time.Duration)
 	// RunDone reports an accepted run that has ended.
 	RunDone(r RunReport)
 }
@@ -25,7 +29,7 @@ const (
 // RunReport is one run that was accepted, once it is over.
 type RunReport struct {
 	Demo    string
-	Runtime Runtime
+	Runtime runtimes.Runtime
 	Kind    Kind   // as admission charged it
 	Result  string // ok, error, stopped or timeout
 	Client  string
@@ -36,6 +40,6 @@ type RunReport struct {
 // noObserver is the Observer of a socket nobody watches.
 type noObserver struct{}
 
-func (noObserver) Refused(string)                             {}
-func (noObserver) FirstOutput(string, Runtime, time.Duration) {}
-func (noObserver) RunDone(RunReport)                          {}
+func (noObserver) Refused(string)                                      {}
+func (noObserver) FirstOutput(string, runtimes.Runtime, time.Duration) {}
+func (noObserver) RunDone(RunReport)                                   {}

@@ -7,36 +7,115 @@
 //
 // # Protocol
 //
-// JSON text frames, at most Limits.ReadBytes each. A client sends:
+// This is the reference of the protocol; a test checks that every frame
+// type, field, code and closing code the package uses appears here.
+// Frames are JSON text, at most Limits.ReadBytes each (a run carrying
+// source: Limits.EditBytes more). A client sends Request frames:
 //
 //	{"type":"run",  "id":"r1", "demo":"flags-semaphore", "params":{"limit":"5","latency":"200ms"}}
+//	{"type":"run",  "id":"r2", "demo":"flags-semaphore", "runtime":"python"}
+//	{"type":"run",  "id":"r3", "demo":"flags-semaphore", "source":"package semaphore\n...", "race":true}
+//	{"type":"run",  "id":"r4", "demo":"blocking-go", "trace":true, "procs":1}
 //	{"type":"stop", "id":"r1"}
 //
-// The run id is the client's choice (at most 64 characters). Parameter
-// values are strings or numbers; a missing or empty one takes its default.
-// The server answers, for that id:
+// id is the client's choice, at most 64 characters. params values are
+// strings or numbers; a missing or empty one takes its default. runtime
+// is "go" (the default) or "python" (the demo's asyncio program). source
+// is the learner's edit of the demo's Go file, built by the Go toolchain
+// and run in a sandbox; race builds it with the race detector. trace runs
+// the demo's Go code (or the edit) in a sandboxed child with the
+// runtime's execution tracer on, at GOMAXPROCS procs (1, 2, 4 or 8; 0 for
+// the server's choice). The runtime is decided by runner/runtimes.
 //
-//	{"type":"started", "id":"r1", "demo":"flags-semaphore", "params":{...resolved values...}}
-//	{"type":"output",  "id":"r1", "data":"CN "}   // raw text; may hold \b \r \n
-//	{"type":"event",   "id":"r1", "event":{"task":"CN","phase":"wait","t_ms":0.4}, "in_flight":0}   // queues for a permit
-//	{"type":"event",   "id":"r1", "event":{"task":"CN","phase":"start","t_ms":12.5}, "in_flight":1}
+// The server sends Message frames, each about the run id the client
+// chose:
+//
+//	{"type":"queued",  "id":"r1", "position":3, "wait_ms":1200}
+//	{"type":"started", "id":"r1", "demo":"flags-semaphore", "params":{...resolved values...}, "runtime":"go"}
+//	{"type":"output",  "id":"r1", "data":"CN "}
+//	{"type":"event",   "id":"r1", "event":{"task":"CN","phase":"wait","t_ms":0.4}, "in_flight":0}
+//	{"type":"event",   "id":"r1", "event":{"task":"CN","phase":"end","t_ms":214.0,"status":"ok"}, "in_flight":0}
+//	{"type":"trace",   "id":"r4", "procs":1, "part":1, "parts":2, "lanes":[...], ...}
 //	{"type":"exit",    "id":"r1", "ok":true, "elapsed_ms":1234.5, "max_in_flight":5, "max_at_ms":12.5, "order":["CN",...], "unfinished":0}
-//	{"type":"exit",    "id":"r1", "ok":false, "error":"stopped"}   // or "timeout", or the demo's error
-//	{"type":"exit",    "id":"r1", "ok":true, "elapsed_ms":730.2, "startup_ms":251.0, ...}   // a child runtime (Python): start-up apart
-//	{"type":"error",   "id":"r1", "error":"unknown parameter \"limt\" for demo flags-semaphore", "param":"limt"}
-//	{"type":"queued",  "id":"r1", "position":3, "wait_ms":1200}   // waiting for a slot; again as the place changes
+//	{"type":"exit",    "id":"r1", "ok":false, "elapsed_ms":80.1, "code":"stopped", "error":"已停止"}
+//	{"type":"error",   "id":"r1", "code":"bad_param", "param":"limt", "error":"演示 flags-semaphore 没有参数 \"limt\""}
 //
-// A run with "trace":true (and "procs":N, GOMAXPROCS 1, 2, 4 or 8) goes to
-// a child with the runtime's execution tracer on; before its exit come one
-// or more {"type":"trace","id":"r1","procs":N,"part":1,"parts":2,...}
-// frames (package runner/trace), or one with "error" and "code":"trace"
-// when the trace cannot be shown.
+// queued: the run waits for a slot; position is its place (1 is next) and
+// wait_ms the wait expected from there (left out until runs of that kind
+// have ended). Sent again as the place changes, at most every 250 ms.
 //
-// Every accepted run ends with exactly one exit; every rejected frame gets
+// started: the run has its slot. params are the values it runs with;
+// runtime is "go" or "python"; edited is true for the learner's edit
+// (with race when built with the race detector); trace and procs for a
+// traced run.
+//
+// output: raw text the run wrote (it may hold \b, \r and \n).
+//
+// event: a timeline event — task, phase (wait: began waiting for a
+// permit, a lock or a queue; start; end; point: an instant), t_ms since
+// the run began, status (free text such as ok or 404) — and in_flight,
+// the tasks started and not ended, counted by the server.
+//
+// trace: a traced run's scheduler (package runner/trace), in parts of
+// part/parts before its exit: lanes, threads, gc and tasks in the first,
+// goroutines after; or one frame with code "trace" and the error.
+//
+// exit: the run ended; ok says how. elapsed_ms is the program's own time;
+// a child runtime's start-up (building, the sandbox, the interpreter) is
+// startup_ms, apart. The server's totals of the timeline come with it:
+// max_in_flight and max_at_ms, order (of completion), unfinished, and
+// where tasks waited: waited, max_waiting, waited_ms, still_waiting. A
+// failed exit carries code and error.
+//
+// error: the frame named by id was refused (no exit follows), or — for a
+// stop that came too late — could not be served. param names the
+// parameter it is about; line, lines and diagnostics place a mistake in
+// edited source (diagnostics: [{"line","col","message","file"}], file
+// only when it is not the learner's).
+//
+// Every error frame and every failed exit carries a code, a stable word
+// the page switches on, beside error, a message in Chinese it may show as
+// it is:
+//
+//	bad_frame     not a JSON text frame the course reads, nested too deep, no id or one too long
+//	unknown_type  a type other than run and stop
+//	unknown_demo  no demo with that id
+//	bad_param     a parameter's value (param names it)
+//	bad_request   fields that cannot go together (param names one): runtime, race, procs, source, trace
+//	in_progress   a run with this id is in progress already
+//	not_running   stop of a run that is not in progress
+//	busy          no room: the page's runs, the client's queue, the server's queue, or the wait ran out
+//	too_fast      frames or starts faster than the limits allow
+//	closing       the connection is closing
+//	unavailable   the runtime cannot run this demo on this server
+//	stopped       the run was stopped (exit)
+//	timeout       the run reached its time limit (exit)
+//	failed        the demo returned an error of its own (exit)
+//	compile       the edit does not build (line, diagnostics)
+//	race          the race detector caught a data race (line, lines)
+//	panic         the program panicked (line)
+//	memory        the program went over its memory
+//	cpu           ... its CPU time
+//	threads       ... its threads or processes
+//	build_timeout the build took too long
+//	trace         a traced run's trace cannot be shown (trace frame)
+//	internal      the server failed, not the program (the log has why)
+//
+// Every accepted run ends with exactly one exit; every refused frame gets
 // exactly one error and no exit; the connection stays usable after both.
 // A stop that crosses its run's exit on the wire is ignored. in_flight and
 // the exit frame's totals are counted by the server (runner.Execute), so
 // every page and test draws the same numbers.
+//
+// Closing codes: 1001 when the server shuts down (runs stopped first,
+// their exit frames sent); 1008 for a client that goes on sending bad or
+// excess frames; 1009 for a frame over the read limit; 4000 for a socket
+// idle for Limits.IdleTimeout (the page reconnects when the learner is
+// back). A client that does not read for a whole write timeout is dropped
+// without a close frame (its buffers are full, so none could reach it);
+// only its own runs stop. Before the upgrade, a socket is refused with 429
+// (this client has its share) or 503 (the server is full, or draining),
+// with Retry-After, and another site's page with 403.
 //
 // # Admission
 //
@@ -48,16 +127,10 @@
 // client. A click that does not fit waits in a queue served round-robin
 // across clients, told its place and the wait expected from it (queued,
 // position, wait_ms); see fairQueue.
-//
-// Closing codes: 1001 when the server shuts down (runs stopped first, their
-// exit frames sent), 1009 for a frame over the read limit. A client that
-// does not read for a whole write timeout is dropped without a close frame
-// (its buffers are full, so none could reach it); only its own runs stop.
 package socket
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -73,7 +146,6 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/trace"
 )
 
 // Limits bound what one page, one client (an address, see clientKey) and
@@ -245,38 +317,23 @@ type Config struct {
 	// Observer hears what happens, for metrics; nil for none. Every run
 	// also gets one log line (demo, result, elapsed, client) at Info.
 	Observer Observer
-	// Python returns the run function of a demo's asyncio program, or why
-	// it cannot run here; nil when the server runs no Python at all.
-	Python func(demoID string) (runner.RunFunc, error)
-	// Edit returns the run function of a demo's Go source as a learner
-	// edited it (run in a child process, never here), or why not — a
-	// *SourceError for a mistake in the source; nil when the server runs
-	// no edited code.
-	Edit func(demoID string, source []byte, race bool) (runner.RunFunc, error)
-	// Trace returns the run function of a demo's Go code — as the learner
-	// edited it, or its own when source is nil — run in a child with the
-	// runtime's execution tracer on at GOMAXPROCS procs (0: the server's
-	// choice). Before it returns, the run function hands traced the
-	// trace's summary, or the one error that says why there is none; the
-	// socket sends it as trace frames before the run's exit. Nil when the
-	// server traces nothing.
-	Trace func(demoID string, source []byte, procs int, traced func(*trace.Summary, error)) (runner.RunFunc, error)
+	// Runtimes resolves the runtime a run asks for (package
+	// runner/runtimes); nil serves the demos' own Go functions alone.
+	Runtimes Resolver
 }
 
 // Socket is the websocket endpoint: one connection per page, any number of
 // runs over its lifetime, a few at a time.
 type Socket struct {
-	reg     *runner.Registry
-	env     runner.Env
-	limits  Limits
-	trusted []netip.Prefix
-	log     *slog.Logger
-	queue   *fairQueue
-	clients *clientTable
-	obs     Observer
-	python  func(string) (runner.RunFunc, error)
-	edit    func(string, []byte, bool) (runner.RunFunc, error)
-	trace   func(string, []byte, int, func(*trace.Summary, error)) (runner.RunFunc, error)
+	reg      *runner.Registry
+	env      runner.Env
+	limits   Limits
+	trusted  []netip.Prefix
+	log      *slog.Logger
+	queue    *fairQueue
+	clients  *clientTable
+	obs      Observer
+	runtimes Resolver
 
 	// shutdown is closed by Close: every connection then stops its runs and
 	// says goodbye with 1001.
@@ -325,9 +382,7 @@ func New(cfg Config) (*Socket, error) {
 		queue:    newFairQueue(ql),
 		clients:  newClientTable(lim),
 		obs:      obs,
-		python:   cfg.Python,
-		edit:     cfg.Edit,
-		trace:    cfg.Trace,
+		runtimes: cfg.Runtimes,
 		shutdown: make(chan struct{}),
 	}, nil
 }
@@ -475,70 +530,3 @@ func (s *Socket) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cn.batch = batch
 	cn.serve()
 }
-
-// Message is every frame the server sends; fields a type does not use are
-// left out of the JSON.
-type Message struct {
-	Type      string            `json:"type"`
-	ID        string            `json:"id,omitempty"`
-	Demo      string            `json:"demo,omitempty"`
-	Params    map[string]string `json:"params,omitempty"`
-	Data      string            `json:"data,omitempty"`
-	Event     *runner.Event     `json:"event,omitempty"`
-	OK        *bool             `json:"ok,omitempty"`
-	ElapsedMs *float64          `json:"elapsed_ms,omitempty"`
-	StartupMs *float64          `json:"startup_ms,omitempty"` // on exit of a child runtime: its start-up, not in elapsed_ms
-	Error     string            `json:"error,omitempty"`
-	Param     string            `json:"param,omitempty"`    // the field an error is about
-	Position  int               `json:"position,omitempty"` // a queued run's place: 1 is next
-	WaitMs    int64             `json:"wait_ms,omitempty"`  // on queued: the wait expected from that place, when the server can tell
-	Runtime   string            `json:"runtime,omitempty"`  // on started: the runtime of the run, go or python
-	Edited    bool              `json:"edited,omitempty"`   // on started: the run is the learner's edited code
-	Line      int               `json:"line,omitempty"`     // on error or exit: the line of the edited source it is about
-	Race      bool              `json:"race,omitempty"`     // on started: the edit was built with the race detector
-	Trace     bool              `json:"trace,omitempty"`    // on started: the run is traced (trace frames come before exit)
-	Procs     int               `json:"procs,omitempty"`    // on started and trace: the child's GOMAXPROCS
-	// On error and failed exit: a stable code for the page to switch on
-	// (compile, race, panic, memory, cpu, threads, ...) beside the
-	// Chinese message; a compile error's list of diagnostics; the
-	// learner's lines a race report names.
-	Code        string `json:"code,omitempty"`
-	Diagnostics any    `json:"diagnostics,omitempty"`
-	Lines       []int  `json:"lines,omitempty"`
-
-	// What the server counts from the timeline (timeline.go): in_flight on
-	// every event frame; max_in_flight, order, ... on the exit frame.
-	InFlight *int `json:"in_flight,omitempty"`
-	*runner.TaskSummary
-
-	// A trace frame's share of the run's scheduler (package runner/trace):
-	// lanes, threads, GC and tasks in the first, goroutines after.
-	*trace.Summary
-}
-
-// request is every frame a client sends.
-type request struct {
-	Type    string                     `json:"type"`
-	ID      string                     `json:"id"`
-	Demo    string                     `json:"demo"`
-	Runtime string                     `json:"runtime"` // "go" (the default) or "python"
-	Source  string                     `json:"source"`  // the demo's Go source as the learner edited it
-	Race    bool                       `json:"race"`    // with source: build it with the race detector
-	Trace   bool                       `json:"trace"`   // run it in a child with the execution tracer on
-	Procs   int                        `json:"procs"`   // with trace: the child's GOMAXPROCS (1, 2, 4, 8)
-	Params  map[string]json.RawMessage `json:"params"`
-}
-
-// SourceError is an error about the learner's edited source, placed on a
-// line of it: the page marks that line. Code, Diagnostics and Lines say
-// more where there is more to say (see Message).
-type SourceError struct {
-	Line        int
-	Code        string
-	Diagnostics any
-	Lines       []int
-	Err         error
-}
-
-func (e *SourceError) Error() string { return e.Err.Error() }
-func (e *SourceError) Unwrap() error { return e.Err }

@@ -197,7 +197,7 @@ func TestStopEndsRunWithin100ms(t *testing.T) {
 	} else {
 		t.Logf("stop → exit in %v", d)
 	}
-	if m := exit[len(exit)-1]; m.OK == nil || *m.OK || m.Error != "stopped" {
+	if m := exit[len(exit)-1]; m.OK == nil || *m.OK || m.Code != CodeStopped {
 		t.Errorf("exit = %+v", m)
 	}
 	// A stop for a run that has just ended crossed its exit on the wire:
@@ -205,7 +205,7 @@ func TestStopEndsRunWithin100ms(t *testing.T) {
 	// A stop for a run that never was is an error. The connection goes on.
 	cl.stop("r1")
 	cl.stop("never")
-	if m := cl.next(); m.Type != "error" || m.ID != "never" || !strings.Contains(m.Error, "no run") {
+	if m := cl.next(); m.Type != "error" || m.ID != "never" || m.Code != CodeNotRunning {
 		t.Errorf("stops after the exit: first frame %+v, want only the error for \"never\"", m)
 	}
 	cl.run("r2", "wait", nil)
@@ -228,40 +228,42 @@ func TestBadRequestsGetOneErrorEach(t *testing.T) {
 		param string
 		says  string
 	}{
-		{`{"type":"run","id":"a","demo":"nope"}`, "", `unknown demo "nope"`},
-		{`{"type":"run","id":"a","demo":"wait","params":{"dd":"1s"}}`, "dd", `unknown parameter "dd" for demo wait`},
-		{`{"type":"run","id":"a","demo":"wait","params":{"d":"soon"}}`, "d", `"soon" is not a duration`},
-		{`{"type":"run","id":"a","demo":"wait","params":{"d":"-1s"}}`, "d", `is negative`},
-		{`{"type":"run","id":"a","demo":"wait","params":{"d":{"x":1}}}`, "d", `must be a string or a number`},
-		{`{"type":"run","id":"a","demo":"wait","params":{"d":5}}`, "d", `"5" is not a duration`},
-		{`{"type":"run","id":"a","demo":"wait","params":{"d":null}}`, "d", `not null`},
-		{`{"type":"run","id":"a","demo":"wait","params":{"d":true}}`, "d", `must be a string or a number`},
-		{`{"type":"run","id":"a","demo":"wait","params":{"d":"1000000h"}}`, "d", `must be at most 1h`},
-		{`{"type":"run","id":"a","demo":"wait","params":{"d":"99999999999999999999h"}}`, "d", `is not a duration`},
-		{`{"type":"run","id":"a","demo":"wait","params":{"d":"` + strings.Repeat("9", 201) + `"}}`, "d", `longer than 200 characters`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"limit":"-1"}}`, "limit", `must be at least 1`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"limit":1001}}`, "limit", `must be at most 1000`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"limit":"99999999999999999999"}}`, "limit", `is not a whole number`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"limit":1e3}}`, "limit", `"1e3" is not a whole number`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"limit":2.5}}`, "limit", `is not a whole number`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"rate":"NaN"}}`, "rate", `"NaN" is not a finite number`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"rate":"-Inf"}}`, "rate", `is not a finite number`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"rate":1e400}}`, "rate", `is not a finite number`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"rate":-0.5}}`, "rate", `must be at least 0`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"sleeps":"` + strings.Repeat("1s,", 21) + `1s"}}`, "sleeps", `at most 20 durations`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"fail":"3"}}`, "fail", `is not one of none, 1, 2`},
-		{`{"type":"run","id":"a","demo":"knobs","params":{"rate":NaN}}`, "", `malformed message`},
-		{`{"type":"run","id":"a","demo":"knobs","params":[]}`, "", `malformed message`},
-		{`{"type":"run","demo":"wait"}`, "", `needs an id`},
-		{`{"type":"run","id":"` + strings.Repeat("x", 65) + `","demo":"wait"}`, "", `longer than 64`},
-		{`{"type":"jump","id":"a"}`, "", `unknown message type "jump"`},
-		{`{"type":"run",`, "", `malformed message`},
-		{`[1,2,3]`, "", `malformed message`},
-		{`null`, "", `unknown message type ""`},
+		// says is the code, then a piece of the message.
+		{`{"type":"run","id":"a","demo":"nope"}`, "", `unknown_demo 没有这个演示："nope"`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"dd":"1s"}}`, "dd", `bad_param 演示 wait 没有参数 "dd"`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":"soon"}}`, "d", `bad_param 参数 d："soon" 不是时长`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":"-1s"}}`, "d", `bad_param 是负数`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":{"x":1}}}`, "d", `bad_param 应是字符串或数字`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":5}}`, "d", `bad_param "5" 不是时长`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":null}}`, "d", `bad_param 不能是 null`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":true}}`, "d", `bad_param 应是字符串或数字`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":"1000000h"}}`, "d", `bad_param 不能大于 1h`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":"99999999999999999999h"}}`, "d", `bad_param 不是时长`},
+		{`{"type":"run","id":"a","demo":"wait","params":{"d":"` + strings.Repeat("9", 201) + `"}}`, "d", `bad_param 超过 200 个字符`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"limit":"-1"}}`, "limit", `bad_param 不能小于 1`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"limit":1001}}`, "limit", `bad_param 不能大于 1000`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"limit":"99999999999999999999"}}`, "limit", `bad_param 不是整数`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"limit":1e3}}`, "limit", `bad_param "1e3" 不是整数`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"limit":2.5}}`, "limit", `bad_param 不是整数`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"rate":"NaN"}}`, "rate", `bad_param "NaN" 不是有限的数`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"rate":"-Inf"}}`, "rate", `bad_param 不是有限的数`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"rate":1e400}}`, "rate", `bad_param 不是有限的数`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"rate":-0.5}}`, "rate", `bad_param 不能小于 0`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"sleeps":"` + strings.Repeat("1s,", 21) + `1s"}}`, "sleeps", `bad_param 最多 20 个时长`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"fail":"3"}}`, "fail", `bad_param 不在可选值 none, 1, 2 之中`},
+		{`{"type":"run","id":"a","demo":"knobs","params":{"rate":NaN}}`, "", `bad_frame 看不懂这条消息`},
+		{`{"type":"run","id":"a","demo":"knobs","params":[]}`, "", `bad_frame 看不懂这条消息`},
+		{`{"type":"run","demo":"wait"}`, "", `bad_frame 运行需要一个 id`},
+		{`{"type":"run","id":"` + strings.Repeat("x", 65) + `","demo":"wait"}`, "", `bad_frame 超过 64 个字符`},
+		{`{"type":"jump","id":"a"}`, "", `unknown_type 不认识的消息类型 "jump"`},
+		{`{"type":"run",`, "", `bad_frame 看不懂这条消息`},
+		{`[1,2,3]`, "", `bad_frame 看不懂这条消息`},
+		{`null`, "", `unknown_type 不认识的消息类型 ""`},
 	} {
 		cl.sendRaw(tc.frame)
 		m := cl.next()
-		if m.Type != "error" || !strings.Contains(m.Error, tc.says) || m.Param != tc.param {
+		code, says, _ := strings.Cut(tc.says, " ")
+		if m.Type != "error" || m.Code != code || !strings.Contains(m.Error, says) || m.Param != tc.param {
 			t.Errorf("%d %s: got %+v, want error %q about %q", i, tc.frame, m, tc.says, tc.param)
 		}
 		id := fmt.Sprintf("ok%d", i)
@@ -274,7 +276,7 @@ func TestBadRequestsGetOneErrorEach(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	cl.c.Conn().Write(ctx, websocket.MessageBinary, []byte{1, 2, 3})
-	if m := cl.next(); m.Type != "error" || !strings.Contains(m.Error, "text frames") {
+	if m := cl.next(); m.Type != "error" || m.Code != CodeBadFrame || !strings.Contains(m.Error, "只接受 JSON 文本消息") {
 		t.Errorf("binary frame: %+v", m)
 	}
 }
@@ -288,13 +290,13 @@ func TestPerConnectionAndGlobalCaps(t *testing.T) {
 	a.run("a1", "wait", long)
 	a.until("started", "a1")
 	a.run("a1", "wait", long)
-	if m := a.until("error", "a1"); !strings.Contains(m[len(m)-1].Error, "already in progress") {
+	if m := a.until("error", "a1"); m[len(m)-1].Code != CodeInProgress {
 		t.Errorf("duplicate id: %+v", m)
 	}
 	a.run("a2", "wait", long)
 	a.until("started", "a2")
 	a.run("a3", "wait", long)
-	if m := a.until("error", "a3"); !strings.Contains(m[len(m)-1].Error, "at most 2 runs at once") {
+	if m := a.until("error", "a3"); m[len(m)-1].Code != CodeBusy || !strings.Contains(m[len(m)-1].Error, "最多同时运行 2 个") {
 		t.Errorf("third run on one page: %+v", m)
 	}
 	b.run("b1", "wait", long)
@@ -322,7 +324,7 @@ func TestTimeoutAndOutputCap(t *testing.T) {
 	cl := dial(t, srv)
 	cl.run("r1", "wait", map[string]string{"d": "1h"})
 	got := cl.until("exit", "r1")
-	if m := got[len(got)-1]; m.Error != "timeout" {
+	if m := got[len(got)-1]; m.Code != CodeTimeout {
 		t.Errorf("exit = %+v, want timeout", m)
 	}
 	cl.run("r2", "flood", nil)
@@ -334,7 +336,7 @@ func TestTimeoutAndOutputCap(t *testing.T) {
 	if n := strings.Count(text.String(), runner.TruncationNotice(5000)); n != 1 || text.Len() != 5000+len(runner.TruncationNotice(5000)) {
 		t.Errorf("%d bytes of output with %d notices", text.Len(), n)
 	}
-	if m := got[len(got)-1]; m.Error != "timeout" {
+	if m := got[len(got)-1]; m.Code != CodeTimeout {
 		t.Errorf("flood exit = %+v", m)
 	}
 }
@@ -362,11 +364,11 @@ func TestFollowSeesOneRunToItsEnd(t *testing.T) {
 		t.Errorf("frames seen = %v", types)
 	}
 	cl.run("bad", "nope", nil)
-	if end, err := cl.c.Follow(ctx, "bad", nil); err != nil || end.Type != "error" || !strings.Contains(end.Error, "unknown demo") {
+	if end, err := cl.c.Follow(ctx, "bad", nil); err != nil || end.Type != "error" || end.Code != CodeUnknownDemo {
 		t.Errorf("a refused run ended with %+v, %v", end, err)
 	}
 	cl.stop("long")
-	if end, err := cl.c.Follow(ctx, "long", nil); err != nil || end.Error != "stopped" {
+	if end, err := cl.c.Follow(ctx, "long", nil); err != nil || end.Code != CodeStopped {
 		t.Errorf("the stopped run ended with %+v, %v", end, err)
 	}
 }
@@ -388,7 +390,7 @@ func TestPanickingDemoFailsAlone(t *testing.T) {
 	cl := dial(t, srv)
 	cl.run("r1", "oops", nil)
 	got := cl.until("exit", "r1")
-	if m := got[len(got)-1]; m.OK == nil || *m.OK || m.Error != errInternal {
+	if m := got[len(got)-1]; m.OK == nil || *m.OK || m.Code != CodeInternal {
 		t.Errorf("exit = %+v", m)
 	}
 	cl.run("r2", "wait", nil)
@@ -488,7 +490,7 @@ func TestCloseStopsRunsAndSays1001(t *testing.T) {
 	closed := make(chan error, 1)
 	go func() { closed <- s.Close(ctx) }()
 	got := cl.until("exit", "r1")
-	if m := got[len(got)-1]; m.Error != "stopped" {
+	if m := got[len(got)-1]; m.Code != CodeStopped {
 		t.Errorf("exit = %+v", m)
 	}
 	_, err = cl.c.ReadRaw(ctx)
