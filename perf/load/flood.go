@@ -405,7 +405,7 @@ func floodSent(scenario string) string {
 	return "cycles"
 }
 
-// Print writes the report as `walkthrough load` shows it.
+// Print writes the report as `walkthrough-load` shows it.
 func (r *FloodReport) Print(w io.Writer) {
 	cfg := r.Config
 	switch cfg.Scenario {

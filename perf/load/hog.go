@@ -632,7 +632,7 @@ func (h *hogState) learner(phase, run context.Context, i int) {
 	}
 }
 
-// Print writes the report as `walkthrough load` shows it.
+// Print writes the report as `walkthrough-load` shows it.
 func (r *HogReport) Print(w io.Writer) {
 	cfg := r.Config
 	addrs := cfg.learnerAddresses()

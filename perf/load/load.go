@@ -1,5 +1,5 @@
 // Package load measures the course's server under load, in scenarios
-// (`walkthrough load -scenario`, its command line; perf/README.md holds
+// (`walkthrough-load -scenario`, its command line; perf/README.md holds
 // the figures):
 //
 //   - clicks (Run): N clients (socket.Client, the protocol's one Go
@@ -591,7 +591,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return d[min(max(i, 0), len(d)-1)]
 }
 
-// Print writes the report as `walkthrough load` shows it.
+// Print writes the report as `walkthrough-load` shows it.
 func (r *Report) Print(w io.Writer) {
 	where := "server in this process"
 	if !r.InProcess {

@@ -22,7 +22,7 @@ import (
 // The scenarios run briefly here, with small numbers, so that the tool
 // cannot rot: each test checks the report is sane — what the limits
 // promise, never a time. The figures themselves are measured with
-// `walkthrough load -scenario ...` (perf/README.md).
+// `walkthrough-load -scenario ...` (perf/README.md).
 
 // serveChildEnv makes this test binary, run again, a course in a process
 // of its own (see serveChild).
