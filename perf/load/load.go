@@ -289,7 +289,7 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 		return nil, err
 	}
 	self := selfProc()
-	rep.RSSBefore = self.status("VmRSS")
+	rep.RSSBefore = self.status(vmRSS)
 	self.resetPeakRSS()
 	rep.GoroutinesBaseline = steadyGoroutines()
 	sampled := make(chan int)
@@ -348,7 +348,7 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 
 	close(stopSampling)
 	rep.GoroutinesPeak = <-sampled
-	rep.RSSPeak = self.status("VmHWM")
+	rep.RSSPeak = self.status(vmHWM)
 	// Every client has closed; the server's side of each connection winds
 	// down on its own. Wait (a little) for the count to come back: there
 	// is no event for "every connection's goroutines have returned".
