@@ -238,3 +238,22 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// Ctrl-C (the context ending) stops the load with exit code 130, as it
+// stops walkthrough run; the course in this process is shut down with it.
+func TestLoadInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := &command{stdout: io.Discard, stderr: io.Discard, listen: func(network, addr string) (net.Listener, error) {
+		cancel() // the moment the course listens
+		return net.Listen(network, addr)
+	}}
+	start := time.Now()
+	err := c.load(ctx, []string{"-clients", "3", "-demo", "spinner-goroutine", "-params", "slow=10s"})
+	if exitCode(err) != 130 || err.Error() != "load stopped" {
+		t.Errorf("exit %d, %v; want 130, load stopped", exitCode(err), err)
+	}
+	if took := time.Since(start); took > 9*time.Second {
+		t.Errorf("the load took %v to stop: it waited for the 10 s runs", took)
+	}
+}
