@@ -31,6 +31,7 @@ var noClientCaps = []string{
 	"-sockets-per-client", "100000", "-connect-burst", "100000", "-connect-rate", "100000",
 	"-runs-per-client", "100000", "-start-burst", "100000", "-start-rate", "100000",
 	"-queue-per-client", "100000", "-client-frame-burst", "100000", "-client-frame-rate", "100000",
+	"-accept-burst", "100000", "-accept-rate", "100000",
 }
 
 // startMeasured starts one replica with a metrics listener and extra

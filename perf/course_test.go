@@ -61,7 +61,7 @@ func client(tb testing.TB, conns int) *http.Client {
 }
 
 // percentile is the nearest-rank p-th percentile of sorted durations, the
-// same definition `walkthrough load` uses, so their figures compare.
+// same definition `walkthrough-load` uses, so their figures compare.
 func percentile(sorted []time.Duration, p float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0

@@ -1,18 +1,17 @@
 package perf
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/procfs"
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
@@ -251,15 +250,18 @@ func BenchmarkPythonRunPeakRSS(b *testing.B) {
 func childPeakRSS(done <-chan struct{}) int64 {
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
-	self := strconv.Itoa(os.Getpid())
+	self := os.Getpid()
 	var peak int64
 	for {
-		stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-		for _, stat := range stats {
-			if parentOf(stat) != self {
+		procs, _ := procfs.AllProcs()
+		for _, p := range procs {
+			// A process may end between the listing and the reads.
+			if st, err := p.Stat(); err != nil || st.PPID != self {
 				continue
 			}
-			peak = max(peak, vmHWM(filepath.Join(filepath.Dir(stat), "status")))
+			if status, err := p.NewStatus(); err == nil {
+				peak = max(peak, int64(status.VmHWM))
+			}
 		}
 		select {
 		case <-done:
@@ -267,39 +269,4 @@ func childPeakRSS(done <-chan struct{}) int64 {
 		case <-tick.C:
 		}
 	}
-}
-
-// parentOf reads the parent pid from a /proc/PID/stat file: the fourth
-// field, after the command name in parentheses (which may hold spaces).
-func parentOf(stat string) string {
-	data, err := os.ReadFile(stat)
-	if err != nil {
-		return ""
-	}
-	_, rest, ok := bytes.Cut(data, []byte(") "))
-	if !ok {
-		return ""
-	}
-	f := strings.Fields(string(rest))
-	if len(f) < 2 {
-		return ""
-	}
-	return f[1]
-}
-
-// vmHWM reads the peak resident set size from a /proc/PID/status file.
-func vmHWM(status string) int64 {
-	f, err := os.Open(status)
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }

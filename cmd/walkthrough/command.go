@@ -60,16 +60,6 @@ func subcommands() []subcommand {
 			run:   (*command).runDemo,
 		},
 		{
-			name: "load", summary: "measure the server under many websocket clients at once",
-			usage: "walkthrough load [flags]",
-			about: "Connects N websocket clients to the course, has them all run a demo at the same moment and\n" +
-				"reports what each got, how fast, and the process's memory and goroutines. The course is\n" +
-				"started in this process, configured by serve's flags, unless -addr names one already\n" +
-				"running on loopback. perf/README.md holds the figures.",
-			flags: func(fs *flag.FlagSet) { loadFlags(fs) },
-			run:   (*command).load,
-		},
-		{
 			name: "help", summary: "show this help, or a command's: walkthrough help COMMAND",
 			usage: "walkthrough help [COMMAND] | walkthrough help run DEMO",
 			about: "Shows the commands, a command's flags, or a demo's parameters.",
@@ -89,7 +79,7 @@ func lookupCommand(name string) (subcommand, bool) {
 }
 
 func unknownCommand(name string) error {
-	return usagef("unknown command %q (want serve, list, run, load or help)", name)
+	return usagef("unknown command %q (want serve, list, run or help; the load tester is walkthrough-load)", name)
 }
 
 // isHelpFlag is every way the flag package lets one ask for help.

@@ -1,21 +1,20 @@
-// Command walkthrough serves the course 并发漫游, lists its demos, runs one
-// demo in the terminal with the same code the server runs, or measures the
-// server under many websocket clients.
+// Command walkthrough serves the course 并发漫游, lists its demos, or runs
+// one demo in the terminal with the same code the server runs. The load
+// tester is a command of its own, walkthrough-load: its attacks are not
+// linked into the course.
 //
 //	walkthrough [serve] [-addr 127.0.0.1:8080]
 //	walkthrough list
 //	walkthrough run DEMO [name=value ...]
 //	walkthrough run DEMO -h
-//	walkthrough load -clients N -demo ID [-params k=v,...]
 //	walkthrough help [COMMAND]
 //
 // Exit codes: 0 done, 1 failed, 2 called wrongly (unknown demo, bad
-// parameter or flag), 130 interrupted (Ctrl-C during run or load).
+// parameter or flag), 130 interrupted (Ctrl-C during run).
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -23,8 +22,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
-	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
+	"github.com/bingfa-manyou/walkthrough/cmd/internal/cli"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
 )
 
@@ -52,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
+func (usageError) ExitCode() int   { return cli.ExitUsage }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
@@ -59,28 +58,11 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 type interruptedError struct{ what string }
 
 func (e interruptedError) Error() string { return e.what + " stopped" }
+func (interruptedError) ExitCode() int   { return cli.ExitInterrupted }
 
-// The command's exit codes.
-const (
-	exitOK          = 0
-	exitFailed      = 1
-	exitUsage       = 2
-	exitInterrupted = 130 // 128 + SIGINT, as a shell reports a program Ctrl-C ended
-)
-
-func exitCode(err error) int {
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.As(err, new(usageError)):
-		return exitUsage
-	case errors.As(err, new(interruptedError)):
-		return exitInterrupted
-	}
-	return exitFailed
-}
+// exitCode is the exit code every command of the course gives err
+// (cmd/internal/cli): 0 done, 1 failed, 2 called wrongly, 130 interrupted.
+func exitCode(err error) int { return cli.ExitCode(err) }
 
 // sandboxServices are what a sandbox may serve its program: the flag site.
-func sandboxServices() map[string]sandbox.ServeFunc {
-	return map[string]sandbox.ServeFunc{gobuild.FlagsService: flagserver.Serve}
-}
+func sandboxServices() map[string]sandbox.ServeFunc { return cli.SandboxServices() }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/cmd/internal/cli"
 	"github.com/bingfa-manyou/walkthrough/web"
 )
 
@@ -22,7 +23,7 @@ type serveOptions struct {
 	metricsAddr string
 	logFormat   string
 	drainDelay  time.Duration
-	server      *serverFlags
+	server      *cli.ServerFlags
 }
 
 func serveFlags(fs *flag.FlagSet) *serveOptions {
@@ -31,7 +32,7 @@ func serveFlags(fs *flag.FlagSet) *serveOptions {
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address of its own, e.g. 127.0.0.1:9090 (off when empty)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log lines as text or json")
 	fs.DurationVar(&o.drainDelay, "drain-delay", 0, "on SIGTERM, keep serving this long with /readyz at 503 before stopping runs (for a load balancer)")
-	o.server = newServerFlags(fs)
+	o.server = cli.NewServerFlags(fs)
 	return o
 }
 
@@ -55,7 +56,7 @@ func (c *command) serve(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("serve takes flags only, not %q", fs.Args())
 	}
-	cfg, err := o.server.courseConfig()
+	cfg, err := o.server.CourseConfig()
 	if err != nil {
 		return err
 	}

@@ -188,7 +188,7 @@ func RunFlood(ctx context.Context, cfg FloodConfig) (_ *FloodReport, err error) 
 	if c.inProcess {
 		rep.GoroutinesBaseline = steadyGoroutines()
 	}
-	rep.RSSBefore = c.server.status("VmRSS")
+	rep.RSSBefore = c.server.status(vmRSS)
 	c.server.resetPeakRSS()
 
 	rest, err := c.server.mark()
@@ -229,7 +229,7 @@ func RunFlood(ctx context.Context, cfg FloodConfig) (_ *FloodReport, err error) 
 	if err == nil && c.separate {
 		rep.Attacker, err = self.since()
 	}
-	rep.RSS, rep.PeakRSS, rep.FDs = c.server.status("VmRSS"), c.server.status("VmHWM"), c.server.fds()
+	rep.RSS, rep.PeakRSS, rep.FDs = c.server.status(vmRSS), c.server.status(vmHWM), c.server.fds()
 	<-attacked
 	if err != nil {
 		return rep, err
@@ -405,7 +405,7 @@ func floodSent(scenario string) string {
 	return "cycles"
 }
 
-// Print writes the report as `walkthrough load` shows it.
+// Print writes the report as `walkthrough-load` shows it.
 func (r *FloodReport) Print(w io.Writer) {
 	cfg := r.Config
 	switch cfg.Scenario {

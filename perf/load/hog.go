@@ -254,7 +254,7 @@ func RunHog(ctx context.Context, cfg HogConfig) (_ *HogReport, err error) {
 	if c.inProcess {
 		rep.GoroutinesBaseline = steadyGoroutines()
 	}
-	rep.RSSBefore, rep.FDsBefore = c.server.status("VmRSS"), c.server.fds()
+	rep.RSSBefore, rep.FDsBefore = c.server.status(vmRSS), c.server.fds()
 	c.server.resetPeakRSS()
 	rest, err := c.server.mark()
 	if err != nil {
@@ -319,7 +319,7 @@ func RunHog(ctx context.Context, cfg HogConfig) (_ *HogReport, err error) {
 	}
 	<-phaseCtx.Done()
 	rep.WithLearners, err = server.since()
-	rep.RSS, rep.PeakRSS, rep.FDs = c.server.status("VmRSS"), c.server.status("VmHWM"), c.server.fds()
+	rep.RSS, rep.PeakRSS, rep.FDs = c.server.status(vmRSS), c.server.status(vmHWM), c.server.fds()
 	rep.PagesOpen = h.pagesOpen.Load()
 	learners.Wait()
 	if err != nil {
@@ -338,7 +338,7 @@ func RunHog(ctx context.Context, cfg HogConfig) (_ *HogReport, err error) {
 	} else {
 		pause(runCtx, time.Second) // the server's side of every socket winds down
 	}
-	rep.RSSAfter, rep.FDsAfter = c.server.status("VmRSS"), c.server.fds()
+	rep.RSSAfter, rep.FDsAfter = c.server.status(vmRSS), c.server.fds()
 	h.fill(rep)
 
 	if err := ctx.Err(); err != nil {
@@ -632,7 +632,7 @@ func (h *hogState) learner(phase, run context.Context, i int) {
 	}
 }
 
-// Print writes the report as `walkthrough load` shows it.
+// Print writes the report as `walkthrough-load` shows it.
 func (r *HogReport) Print(w io.Writer) {
 	cfg := r.Config
 	addrs := cfg.learnerAddresses()

@@ -1,5 +1,5 @@
 // Package load measures the course's server under load, in scenarios
-// (`walkthrough load -scenario`, its command line; perf/README.md holds
+// (`walkthrough-load -scenario`, its command line; perf/README.md holds
 // the figures):
 //
 //   - clicks (Run): N clients (socket.Client, the protocol's one Go
@@ -289,7 +289,7 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 		return nil, err
 	}
 	self := selfProc()
-	rep.RSSBefore = self.status("VmRSS")
+	rep.RSSBefore = self.status(vmRSS)
 	self.resetPeakRSS()
 	rep.GoroutinesBaseline = steadyGoroutines()
 	sampled := make(chan int)
@@ -348,7 +348,7 @@ func Run(ctx context.Context, cfg Config) (_ *Report, err error) {
 
 	close(stopSampling)
 	rep.GoroutinesPeak = <-sampled
-	rep.RSSPeak = self.status("VmHWM")
+	rep.RSSPeak = self.status(vmHWM)
 	// Every client has closed; the server's side of each connection winds
 	// down on its own. Wait (a little) for the count to come back: there
 	// is no event for "every connection's goroutines have returned".
@@ -600,7 +600,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return d[min(max(i, 0), len(d)-1)]
 }
 
-// Print writes the report as `walkthrough load` shows it.
+// Print writes the report as `walkthrough-load` shows it.
 func (r *Report) Print(w io.Writer) {
 	where := "server in this process"
 	if !r.InProcess {

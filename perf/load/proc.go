@@ -1,26 +1,41 @@
 package load
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/prometheus/procfs"
 )
 
 // proc reads what Linux says about one process — its CPU time, memory and
-// open files — from /proc: this process, or a server running in another
-// one, whose cost can then be told apart from the clients'.
+// open files — from /proc, through procfs: this process, or a server
+// running in another one, whose cost can then be told apart from the
+// clients'.
 type proc struct {
-	dir string // "/proc/self" or "/proc/PID"
+	pid int // 0: this process
 }
 
-func selfProc() proc { return proc{"/proc/self"} }
+func selfProc() proc { return proc{} }
 
-func pidProc(pid int) proc { return proc{"/proc/" + strconv.Itoa(pid)} }
+func pidProc(pid int) proc { return proc{pid} }
+
+// dir is the process's folder in /proc, as errors name it.
+func (p proc) dir() string {
+	if p.pid == 0 {
+		return "/proc/self"
+	}
+	return "/proc/" + strconv.Itoa(p.pid)
+}
+
+func (p proc) open() (procfs.Proc, error) {
+	if p.pid == 0 {
+		return procfs.Self()
+	}
+	return procfs.NewProc(p.pid)
+}
 
 // userHZ is the unit of the CPU times in /proc/PID/stat (USER_HZ): 100 per
 // second on every architecture Linux and Go share, whatever the kernel's
@@ -30,68 +45,67 @@ const userHZ = 100
 // cpu is the CPU time the process has used so far, user and system,
 // all its threads; to 10 ms.
 func (p proc) cpu() (time.Duration, error) {
-	data, err := os.ReadFile(p.dir + "/stat")
+	pp, err := p.open()
+	if err != nil {
+		return 0, fmt.Errorf("load: cpu time of %s: %w", p.dir(), err)
+	}
+	st, err := pp.Stat()
 	if err != nil {
 		return 0, fmt.Errorf("load: cpu time: %w", err)
 	}
-	// The command name (field 2) is in parentheses and may hold spaces:
-	// the fields are counted from the last ')'. utime and stime are
-	// fields 14 and 15, so the 12th and 13th after it.
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("load: %s/stat: no command name", p.dir)
-	}
-	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("load: %s/stat: %d fields", p.dir, len(f))
-	}
-	var ticks int64
-	for _, s := range f[11:13] {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("load: %s/stat: %w", p.dir, err)
-		}
-		ticks += n
-	}
-	return time.Duration(ticks) * time.Second / userHZ, nil
+	return time.Duration(st.UTime+st.STime) * time.Second / userHZ, nil
 }
 
-// status reads one "kB" field of the process's status (VmRSS, VmHWM), in
-// bytes, or -1.
+// Resident memory, from the process's status: what it holds now (VmRSS)
+// and its peak (VmHWM).
+const (
+	vmRSS = "VmRSS"
+	vmHWM = "VmHWM"
+)
+
+// status reads one memory field of the process's status, vmRSS or vmHWM,
+// in bytes, or -1 where it cannot be read (a process without memory of its
+// own, a kernel thread, has neither).
 func (p proc) status(field string) int64 {
-	data, err := os.ReadFile(p.dir + "/status")
+	pp, err := p.open()
 	if err != nil {
 		return -1
 	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		name, rest, ok := strings.Cut(sc.Text(), ":")
-		if !ok || name != field {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-		if err != nil {
-			return -1
-		}
-		return kb << 10
+	st, err := pp.NewStatus()
+	if err != nil {
+		return -1
 	}
-	return -1
+	var b uint64
+	switch field {
+	case vmRSS:
+		b = st.VmRSS
+	case vmHWM:
+		b = st.VmHWM
+	}
+	if b == 0 {
+		return -1
+	}
+	return int64(b)
 }
 
 // fds counts the process's open file descriptors, or -1.
 func (p proc) fds() int {
-	ents, err := os.ReadDir(p.dir + "/fd")
+	pp, err := p.open()
 	if err != nil {
 		return -1
 	}
-	return len(ents)
+	n, err := pp.FileDescriptorsLen()
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // resetPeakRSS restarts VmHWM from the current RSS (Linux 4.0 and later),
 // so the peak belongs to this measurement and not to anything before it.
 // Where that is not possible the peak is the process's since it started.
 func (p proc) resetPeakRSS() {
-	_ = os.WriteFile(p.dir+"/clear_refs", []byte("5"), 0)
+	_ = os.WriteFile(p.dir()+"/clear_refs", []byte("5"), 0)
 }
 
 // check says whether the process can be measured at all.
@@ -99,8 +113,8 @@ func (p proc) check() error {
 	if _, err := p.cpu(); err != nil {
 		return err
 	}
-	if p.status("VmRSS") < 0 {
-		return errors.New("load: " + p.dir + "/status has no VmRSS")
+	if p.status(vmRSS) < 0 {
+		return errors.New("load: " + p.dir() + "/status has no VmRSS")
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ import (
 // The scenarios run briefly here, with small numbers, so that the tool
 // cannot rot: each test checks the report is sane — what the limits
 // promise, never a time. The figures themselves are measured with
-// `walkthrough load -scenario ...` (perf/README.md).
+// `walkthrough-load -scenario ...` (perf/README.md).
 
 // serveChildEnv makes this test binary, run again, a course in a process
 // of its own (see serveChild).
@@ -286,14 +286,66 @@ func TestProcMeasuresAProcess(t *testing.T) {
 	if now, err := p.cpu(); err != nil || now <= before {
 		t.Errorf("cpu time %v after work, %v before (%v)", now, before, err)
 	}
-	if p.status("VmRSS") <= 0 || p.status("VmHWM") <= 0 || p.fds() <= 0 {
-		t.Errorf("RSS %d, HWM %d, fds %d", p.status("VmRSS"), p.status("VmHWM"), p.fds())
+	if p.status(vmRSS) <= 0 || p.status(vmHWM) <= 0 || p.fds() <= 0 {
+		t.Errorf("RSS %d, HWM %d, fds %d", p.status(vmRSS), p.status(vmHWM), p.fds())
 	}
 	if err := pidProc(1 << 30).check(); err == nil {
 		t.Error("a process that does not exist can be measured")
 	}
 	if u := (CPUUse{CPU: 250 * time.Millisecond, Wall: time.Second}); u.Cores() != 0.25 || u.Above(CPUUse{CPU: 50 * time.Millisecond, Wall: time.Second}) != 0.2 {
 		t.Errorf("%v: %v cores", u, u.Cores())
+	}
+}
+
+// Another process — a server started apart, measured by -server-pid — is
+// read from its own /proc/PID, not this one's: a sleep given 20 more
+// descriptors has them, as many as the kernel lists (what it inherits
+// beyond them depends on who started the tests); once it is gone it
+// cannot be measured, and the error names its /proc folder.
+func TestProcMeasuresAnotherProcess(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skipf("no sleep command: %v", err)
+	}
+	start := func(extra int) *exec.Cmd {
+		cmd := exec.Command(sleep, "60")
+		for range extra {
+			f, err := os.Open(os.DevNull)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			cmd.ExtraFiles = append(cmd.ExtraFiles, f)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		return cmd
+	}
+	cmd := start(20)
+	p := pidProc(cmd.Process.Pid)
+	if err := p.check(); err != nil {
+		t.Errorf("check: %v", err)
+	}
+	if cpu, err := p.cpu(); err != nil || cpu < 0 {
+		t.Errorf("cpu %v, %v", cpu, err)
+	}
+	if rss, hwm := p.status(vmRSS), p.status(vmHWM); rss <= 0 || hwm < rss || rss > 64<<20 {
+		t.Errorf("sleep: RSS %d, HWM %d", rss, hwm)
+	}
+	listed, err := os.ReadDir("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/fd")
+	if n := p.fds(); err != nil || n < 3+20 || n != len(listed) {
+		t.Errorf("sleep with 20 more descriptors has %d open; the kernel lists %d (%v)", n, len(listed), err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	err = p.check()
+	if want := "/proc/" + strconv.Itoa(cmd.Process.Pid); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a process gone: check %v, want an error naming %s", err, want)
+	}
+	if p.status(vmRSS) != -1 || p.fds() != -1 {
+		t.Errorf("a process gone: RSS %d, fds %d; want -1 (n/a)", p.status(vmRSS), p.fds())
 	}
 }
 

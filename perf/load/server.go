@@ -18,7 +18,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
-// The scenarios of `walkthrough load -scenario`. clicks is Run; the others
+// The scenarios of `walkthrough-load -scenario`. clicks is Run; the others
 // are what one hostile client can do to the others (issue 11), measured
 // by RunHog and RunFlood.
 const (

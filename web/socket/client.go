@@ -13,7 +13,7 @@ import (
 )
 
 // Client speaks the protocol from Go: the one client the tests, the
-// benchmarks and the load tester (perf/load, `walkthrough load`) all use,
+// benchmarks and the load tester (perf/load, `walkthrough-load`) all use,
 // so there is one place that knows how a page talks to the server.
 type Client struct {
 	conn *websocket.Conn

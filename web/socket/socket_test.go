@@ -190,7 +190,7 @@ func TestStopEndsRunWithin100ms(t *testing.T) {
 	start := time.Now()
 	cl.stop("r1")
 	exit := cl.until("exit", "r1")
-	// The 100 ms promise is measured by `walkthrough load -stop-after`
+	// The 100 ms promise is measured by `walkthrough-load -stop-after`
 	// (README); here a wide margin, as other tests share the CPU.
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("stop took %v", d)

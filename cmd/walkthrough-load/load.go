@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/cmd/internal/cli"
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/perf/load"
 )
@@ -32,7 +33,7 @@ type loadOptions struct {
 	hogParams               string
 	learners, addresses     int
 
-	server *serverFlags
+	server *cli.ServerFlags
 	// serverFlags holds the same flags as server, to tell which of fs's
 	// flags configure the course.
 	serverFlags *flag.FlagSet
@@ -83,7 +84,7 @@ func loadFlags(fs *flag.FlagSet) *loadOptions {
 	// serve's own flags (limits, flag server, timeouts) configure the
 	// course started in this process.
 	o.serverFlags = newFlagSet("serve")
-	o.server = newServerFlags(o.serverFlags)
+	o.server = cli.NewServerFlags(o.serverFlags)
 	o.serverFlags.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage+" (server in this process)") })
 	return o
 }
@@ -100,16 +101,16 @@ func paramLine(params map[string]string) string {
 // load measures the course in one of perf/load's scenarios, with its
 // configuration taken from flags.
 func (c *command) load(ctx context.Context, args []string) error {
-	fs := newFlagSet("load")
+	fs := newFlagSet("walkthrough-load")
 	o := loadFlags(fs)
-	if helped, err := c.parse("load", fs, args); helped || err != nil {
+	if helped, err := c.parse(fs, args); helped || err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usagef("load takes flags only, not %q", fs.Args())
+		return cli.Usagef("flags only, not %q (walkthrough-load -h lists them)", fs.Args())
 	}
 	if !slices.Contains(load.Scenarios(), o.scenario) {
-		return usagef("-scenario %q: want one of %s", o.scenario, strings.Join(load.Scenarios(), ", "))
+		return cli.Usagef("-scenario %q: want one of %s", o.scenario, strings.Join(load.Scenarios(), ", "))
 	}
 	set := map[string]bool{}
 	var serverArgs []string
@@ -121,20 +122,20 @@ func (c *command) load(ctx context.Context, args []string) error {
 	})
 	for _, name := range slices.Sorted(maps.Keys(set)) {
 		if only, ok := scenarioFlags[name]; ok && !slices.Contains(only, o.scenario) {
-			return usagef("-%s does not apply to -scenario %s (only to %s)", name, o.scenario, strings.Join(only, ", "))
+			return cli.Usagef("-%s does not apply to -scenario %s (only to %s)", name, o.scenario, strings.Join(only, ", "))
 		}
 	}
 	if o.addr != "" && len(serverArgs) > 0 {
-		return usagef("server flags %v apply only to a server started by load, not to -addr", serverArgs)
+		return cli.Usagef("server flags %v apply only to a server started by load, not to -addr", serverArgs)
 	}
 	params, err := load.ParseParams(o.params)
 	if err != nil {
-		return usageError{fmt.Errorf("-params: %w", err)}
+		return cli.UsageError{Err: fmt.Errorf("-params: %w", err)}
 	}
 	if !set["params"] && o.scenario != load.ScenarioClicks {
 		params = nil // the scenario's own
 	}
-	course, err := o.server.courseConfig()
+	course, err := o.server.CourseConfig()
 	if err != nil {
 		return err
 	}
@@ -175,7 +176,7 @@ func (c *command) load(ctx context.Context, args []string) error {
 			cfg.Params = params
 		}
 		if cfg.HogParams, err = load.ParseParams(o.hogParams); err != nil {
-			return usageError{fmt.Errorf("-hog-params: %w", err)}
+			return cli.UsageError{Err: fmt.Errorf("-hog-params: %w", err)}
 		}
 		if err := cfg.Validate(course.Catalog); err != nil {
 			return loadUsage(err)
@@ -197,7 +198,7 @@ func (c *command) load(ctx context.Context, args []string) error {
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return interruptedError{"load"}
+			return cli.InterruptedError{What: "load"}
 		}
 		return err
 	}
@@ -221,12 +222,12 @@ func loadUsage(err error) error {
 	}
 	switch ce.Field {
 	case "Demo":
-		return usagef("%v (walkthrough list shows the demos)", ce.Err)
+		return cli.Usagef("%v (walkthrough list shows the demos)", ce.Err)
 	case "Params":
-		return usageError{ce.Err}
+		return cli.UsageError{Err: ce.Err}
 	}
 	if name, ok := loadFlagOf[ce.Field]; ok {
-		return usagef("%s %v", name, ce.Err)
+		return cli.Usagef("%s %v", name, ce.Err)
 	}
-	return usageError{ce.Err}
+	return cli.UsageError{Err: ce.Err}
 }
