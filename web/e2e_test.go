@@ -7,6 +7,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -184,7 +185,12 @@ func TestBrowser(t *testing.T) {
 			return true;
 		})()`)
 		tb.click(demo(id) + " button.run")
-		tb.waitFor("the server's error beside the field", fieldError+` === `+js(perr.Error()), fieldError)
+		// What the page shows is the Chinese half of runner's message.
+		var pe *runner.ParamError
+		if !errors.As(perr, &pe) || pe.Chinese == "" {
+			t.Fatalf("the server's refusal %v says nothing in Chinese", perr)
+		}
+		tb.waitFor("the server's error beside the field", fieldError+` === `+js(pe.Chinese), fieldError)
 		if eval[bool](tb, `document.querySelector(`+js(demo(id)+" .exit")+`) !== null`) {
 			t.Error("a refused run printed an exit line")
 		}

@@ -218,23 +218,42 @@ func TestTraceSemaphore(t *testing.T) {
 	if starts != 20 || fifth == 0 || firstEnd <= fifth {
 		t.Fatalf("%d starts, the fifth at %.1f, the first end at %.1f", starts, fifth, firstEnd)
 	}
-	at := (fifth + firstEnd) / 2
-	parked, holding := 0, 0
+	// The moment most goroutines are parked on the semaphore at once,
+	// among every moment a download goroutine changed state before the
+	// first download ended: when the machine is busy, the last goroutines
+	// reach the semaphore later, so no one instant is fixed in advance.
+	count := func(at float64) (parked, holding int) {
+		for _, r := range s.Goroutines {
+			if !strings.Contains(r.By, "flagsSemaphore") {
+				continue
+			}
+			st, ok := stateAt(r, at)
+			switch {
+			case !ok:
+			case st.State == trace.Select && strings.Contains(st.Where, "downloadOne"):
+				parked++
+			case len(r.Tasks) > 0:
+				holding++
+			}
+		}
+		return parked, holding
+	}
+	at, parked, holding := 0.0, -1, 0
 	for _, r := range s.Goroutines {
 		if !strings.Contains(r.By, "flagsSemaphore") {
 			continue
 		}
-		st, ok := stateAt(r, at)
-		switch {
-		case !ok:
-		case st.State == trace.Select && strings.Contains(st.Where, "downloadOne"):
-			parked++
-		case len(r.Tasks) > 0:
-			holding++
+		for _, st := range r.States {
+			if st.T0 < fifth || st.T0 >= firstEnd {
+				continue
+			}
+			if p, h := count(st.T0); p > parked {
+				at, parked, holding = st.T0, p, h
+			}
 		}
 	}
 	if parked != 15 || holding != 5 {
-		t.Errorf("at %.1f ms: %d parked on the semaphore, %d holding a permit; want 15 and 5", at, parked, holding)
+		t.Errorf("at %.1f ms, the most parked at once before the first end (%.1f ms): %d parked on the semaphore, %d holding a permit; want 15 and 5", at, firstEnd, parked, holding)
 	}
 	if n := frameBytes(t, s); n > 200<<10 {
 		t.Errorf("the trace frames of a flags-semaphore run are %d bytes, over 200 KB", n)
