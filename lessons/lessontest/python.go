@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -23,6 +22,8 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
+
+	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
 
 // PythonStopBound is how late a Python run may return after Stop or its
@@ -32,19 +33,6 @@ import (
 // as lessons.TestEveryDemoStopsWithin100ms gives every Go demo.
 const PythonStopBound = 100 * time.Millisecond
 
-// onCI reports whether the tests run in CI, which installs Python with
-// aiohttp: a test that cannot run there fails instead of skipping.
-func onCI() bool { return os.Getenv("CI") == "true" }
-
-// skipOrFail skips tb with why, or fails it under CI.
-func skipOrFail(tb testing.TB, why string) {
-	tb.Helper()
-	if onCI() {
-		tb.Fatalf("%s; CI installs python3 and python3-aiohttp (.ci/run)", why)
-	}
-	tb.Skip(why)
-}
-
 // FindPython finds the interpreter the server would find (python.Find with
 // the default limits and candidates). Where there is none, tb is skipped
 // with what to install, and fails under CI (CI=true).
@@ -52,7 +40,7 @@ func FindPython(tb testing.TB) *python.Interpreter {
 	tb.Helper()
 	in, err := python.Find(context.Background(), python.DefaultLimits())
 	if err != nil {
-		skipOrFail(tb, fmt.Sprintf("no Python for the asyncio programs: %v", err))
+		testenv.Missing(tb, "no Python for the asyncio programs (apt-get install python3 python3-aiohttp): %v", err)
 	}
 	return in
 }
@@ -79,7 +67,7 @@ func Python(tb testing.TB, in *python.Interpreter, demos []runner.Demo, files fs
 		tb.Fatalf("demo %s: %v", id, err)
 	}
 	if ok, why := in.CanRun(src); !ok {
-		skipOrFail(tb, fmt.Sprintf("demo %s: %s", id, why))
+		testenv.Missing(tb, "demo %s: %s", id, why)
 	}
 	d.Run = in.Program(d.Python, src)
 	return []runner.Demo{d}
