@@ -21,7 +21,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
-
 	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
 

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bingfa-manyou/walkthrough/web/socket"
-
 	"github.com/bingfa-manyou/walkthrough/runner/testenv"
+	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
 // requirePython skips a test where the server found no Python (and fails

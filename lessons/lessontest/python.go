@@ -20,7 +20,6 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
-
 	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
 

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
-
 	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
 

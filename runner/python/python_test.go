@@ -16,7 +16,6 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
-
 	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
 

@@ -16,7 +16,6 @@ import (
 	"testing"
 
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
-
 	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
 
