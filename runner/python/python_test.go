@@ -130,6 +130,42 @@ time.sleep(60)
 	testenv.CheckStopBound(t, "a Python run with a child", late)
 }
 
+// A stopped program that leaves a thread running (the thread spinner's
+// worker, not a daemon) is not waited for: once the KeyboardInterrupt is
+// printed the interpreter exits, long before the grace for SIGINT runs out
+// and SIGKILL would end the wait on the thread.
+func TestStopDoesNotWaitForThreads(t *testing.T) {
+	in := interpreter(t, DefaultLimits())
+	const threads = `import threading, time, walkthrough as wt
+threading.Thread(target=threading.Event().wait).start()
+wt.start("sleeping")
+time.sleep(60)
+`
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d := demo(in, threads)
+	v, err := d.Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	var stopped time.Time
+	res := runner.Execute(ctx, runner.Env{FlagsURL: "http://127.0.0.1:9", Limits: runner.DefaultLimits()}, d, v, &out,
+		func(e runner.Event, _ int) {
+			if stopped.IsZero() {
+				stopped = time.Now()
+				cancel()
+			}
+		})
+	late := time.Since(stopped)
+	if !errors.Is(res.Err, runner.ErrStopped) || !strings.Contains(out.String(), "KeyboardInterrupt") {
+		t.Fatalf("err %v, want stopped, the KeyboardInterrupt shown\n%s", res.Err, out.String())
+	}
+	if late >= StopGrace {
+		t.Errorf("returned %v after the stop: the interpreter waited for the thread until SIGKILL (%v)", late, StopGrace)
+	}
+}
+
 // A program's temporary files live in a folder of the run's own, removed
 // when the run ends, even when Stop killed the program before it could
 // clean up.
