@@ -254,8 +254,12 @@ func stopRun(ctx context.Context, env runner.Env, d *runner.Demo, v runner.Value
 	got := Stopped{Result: res}
 	select {
 	case at := <-stoppedAt:
-		got.Cancelled = true
-		got.Late = returned.Sub(at)
+		// A stop that came as the run was returning by itself did not
+		// stop it.
+		if !at.After(returned) {
+			got.Cancelled = true
+			got.Late = returned.Sub(at)
+		}
 	default: // ended (or failed) before the stop came
 	}
 	return got
