@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +22,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
 
 // browserWait bounds every single browser step. It is generous on purpose:
@@ -31,36 +32,11 @@ import (
 // machine does not wait this long.
 const browserWait = 60 * time.Second
 
-// findChromium looks for Debian's Chromium (or Chrome): CHROME_PATH first,
-// then the usual names on PATH.
-func findChromium() (string, bool) {
-	if p := os.Getenv("CHROME_PATH"); p != "" {
-		if full, err := exec.LookPath(p); err == nil {
-			return full, true
-		}
-		return "", false
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if full, err := exec.LookPath(name); err == nil {
-			return full, true
-		}
-	}
-	return "", false
-}
-
 // requireChromium returns the browser to drive, or skips the test when there
 // is none, except in CI (CI=true), where browser tests must run.
 func requireChromium(t *testing.T) string {
 	t.Helper()
-	path, ok := findChromium()
-	if ok {
-		return path
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("CI=true but no Chromium found: install chromium (apt-get install chromium) or set CHROME_PATH")
-	}
-	t.Skip("skipping browser tests: no chromium, chromium-browser or google-chrome on PATH and CHROME_PATH is not set")
-	return ""
+	return testenv.Chromium(t)
 }
 
 // chrome is one headless Chromium process; each test opens its own tab.

@@ -1,7 +1,6 @@
 package callbacks
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -15,8 +14,7 @@ import (
 // the run fail as in Go (exit status 1), and the timeline has the same
 // stages ended the same way. A stop or the time limit ends the process
 // within 100ms.
-func TestPythonThreeStages(t *testing.T) {
-	in := lessontest.FindPython(t)
+func TestPython(t *testing.T) {
 	want := map[string]map[string]string{
 		"three-stages-callbacks": {
 			"none": `[<t>] stage 1: look up the id of user "alice"
@@ -65,29 +63,18 @@ the exception rose up to main and was caught there, in one place (<t>)
 `,
 		},
 	}
+	var cases []lessontest.PythonCase
 	for _, id := range []string{"three-stages-callbacks", "three-stages-sequential"} {
-		t.Run(id, func(t *testing.T) {
-			t.Parallel()
-			py := lessontest.Python(t, in, Demos(), Files, id)
-			for _, fail := range []string{"none", "1", "2", "3"} {
-				params := []string{"latency=20ms", "fail=" + fail}
-				res := lessontest.MustRun(t, t.Context(), py, id, params...)
-				switch {
-				case fail == "none" && res.Err != nil:
-					t.Errorf("fail=none: %v\n%s", res.Err, res.Output)
-				case fail != "none" && (res.Err == nil || !strings.Contains(res.Err.Error(), "exited with status 1")):
-					t.Errorf("fail=%s: err %v, want the program's exit status 1", fail, res.Err)
-				}
-				if got := lessontest.MaskTimes(res.Output); got != want[id][fail] {
-					t.Errorf("fail=%s: output:\n%s\nwant:\n%s", fail, got, want[id][fail])
-				}
-				goRes := lessontest.MustRun(t, t.Context(), Demos(), id, params...)
-				lessontest.CheckSameTasks(t, goRes.Events, res.Events)
+		for _, fail := range []string{"none", "1", "2", "3"} {
+			c := lessontest.PythonCase{ID: id, Params: []string{"latency=20ms", "fail=" + fail}, Want: want[id][fail], SameTasks: true}
+			if fail != "none" {
+				c.WantErr = "exited with status 1"
 			}
-			lessontest.CheckStopBestOf3(t, py, id, lessontest.Stop{
-				Params: []string{"latency=2s"}, After: 100 * time.Millisecond, Within: lessontest.PythonStopBound})
-			lessontest.CheckTimeLimit(t, py, id, lessontest.Stop{
-				Params: []string{"latency=2s"}, After: time.Second, Within: lessontest.PythonStopBound})
-		})
+			cases = append(cases, c)
+		}
+		cases = append(cases,
+			lessontest.PythonCase{ID: id, Params: []string{"latency=2s"}, Stop: 100 * time.Millisecond},
+			lessontest.PythonCase{ID: id, Params: []string{"latency=2s"}, TimeLimit: time.Second})
 	}
+	lessontest.PythonTable(t, Demos(), Files, cases)
 }

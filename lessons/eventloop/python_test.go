@@ -10,56 +10,6 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
 )
 
-// The asyncio program of hello-tasks, run as the server runs it when a
-// learner picks Python: the same console as the Go demo (times masked;
-// asyncio starts its tasks in order, so no line needs sorting), the same
-// tasks on the timeline, the longest task's time rather than the sum, and
-// a stop or time limit that ends it within 100ms.
-func TestPythonHelloTasks(t *testing.T) {
-	in := lessontest.FindPython(t)
-	py := lessontest.Python(t, in, Demos(), Files, "hello-tasks")
-	params := []string{"durations=120ms,40ms,80ms"}
-
-	res := lessontest.MustRun(t, t.Context(), py, "hello-tasks", params...)
-	if res.Err != nil {
-		t.Fatalf("%v\n%s", res.Err, res.Output)
-	}
-	const want = `[<t>] task 1 starts (sleeps <t>)
-[<t>] task 2 starts (sleeps <t>)
-[<t>] task 3 starts (sleeps <t>)
-[<t>] task 2 done
-[<t>] task 3 done
-[<t>] task 1 done
-results in submission order: [task 1 slept <t>, task 2 slept <t>, task 3 slept <t>]
-total <t> — the longest task, not the sum (<t>)
-`
-	if got := lessontest.MaskTimes(res.Output); got != want {
-		t.Errorf("output:\n%s\nwant:\n%s", got, want)
-	}
-	// The durations are printed as the learner typed them, as in Go.
-	for _, s := range []string{"(sleeps 120ms)", "[task 1 slept 120ms, task 2 slept 40ms, task 3 slept 80ms]", "(0.24s)"} {
-		if !strings.Contains(res.Output, s) {
-			t.Errorf("output lacks %q:\n%s", s, res.Output)
-		}
-	}
-	// The program's own total is the longest task's 0.12s, not the sum.
-	var total float64
-	if _, err := fmt.Sscanf(res.Output[strings.LastIndex(res.Output, "total "):], "total %fs", &total); err != nil || total < 0.12 || total >= 0.24 {
-		t.Errorf("total %v (%v), want from 0.12s to below the sum, 0.24s", total, err)
-	}
-
-	goRes := lessontest.MustRun(t, t.Context(), Demos(), "hello-tasks", params...)
-	if goRes.Err != nil {
-		t.Fatal(goRes.Err)
-	}
-	lessontest.CheckSameTasks(t, goRes.Events, res.Events)
-
-	lessontest.CheckStopBestOf3(t, py, "hello-tasks", lessontest.Stop{
-		Params: []string{"durations=5s,5s,5s"}, After: 100 * time.Millisecond, Within: lessontest.PythonStopBound})
-	lessontest.CheckTimeLimit(t, py, "hello-tasks", lessontest.Stop{
-		Params: []string{"durations=5s"}, After: time.Second, Within: lessontest.PythonStopBound})
-}
-
 // awaitOnADoneFuture is a Python program for the lesson's claim about
 // await: it gives the thread back only when the future it reaches is not
 // done yet. Another task is ready all along; it runs at the first await
@@ -88,16 +38,46 @@ async def main():
 asyncio.run(main())
 `
 
-func TestPythonAwaitYieldsOnlyOnAPendingFuture(t *testing.T) {
-	in := lessontest.FindPython(t)
-	files := fstest.MapFS{"hello_tasks.py": {Data: []byte(awaitOnADoneFuture)}}
-	py := lessontest.Python(t, in, Demos(), files, "hello-tasks")
-	res := lessontest.MustRun(t, t.Context(), py, "hello-tasks")
-	if res.Err != nil {
-		t.Fatalf("%v\n%s", res.Err, res.Output)
-	}
-	want := "after await of a done future | other task | after await asyncio.sleep(0)\n"
-	if res.Output != want {
-		t.Errorf("the order was %q, want %q: an await of a done future does not let the other task run", res.Output, want)
-	}
+// The asyncio program of hello-tasks, run as the server runs it when a
+// learner picks Python: the same console as the Go demo (times masked;
+// asyncio starts its tasks in order, so no line needs sorting), the same
+// tasks on the timeline, the longest task's time rather than the sum, and
+// a stop or time limit that ends it within 100ms. And the lesson's claim
+// about await, run as a program of its own.
+func TestPython(t *testing.T) {
+	lessontest.PythonTable(t, Demos(), Files, []lessontest.PythonCase{
+		{ID: "hello-tasks", Params: []string{"durations=120ms,40ms,80ms"}, SameTasks: true,
+			Want: `[<t>] task 1 starts (sleeps <t>)
+[<t>] task 2 starts (sleeps <t>)
+[<t>] task 3 starts (sleeps <t>)
+[<t>] task 2 done
+[<t>] task 3 done
+[<t>] task 1 done
+results in submission order: [task 1 slept <t>, task 2 slept <t>, task 3 slept <t>]
+total <t> — the longest task, not the sum (<t>)
+`,
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				// The durations are printed as the learner typed them, as in Go.
+				for _, s := range []string{"(sleeps 120ms)", "[task 1 slept 120ms, task 2 slept 40ms, task 3 slept 80ms]", "(0.24s)"} {
+					if !strings.Contains(run.Output, s) {
+						t.Errorf("output lacks %q:\n%s", s, run.Output)
+					}
+				}
+				// The program's own total is the longest task's 0.12s, not the sum.
+				var total float64
+				if _, err := fmt.Sscanf(run.Output[strings.LastIndex(run.Output, "total "):], "total %fs", &total); err != nil || total < 0.12 || total >= 0.24 {
+					t.Errorf("total %v (%v), want from 0.12s to below the sum, 0.24s", total, err)
+				}
+			}},
+		{ID: "hello-tasks", Params: []string{"durations=5s,5s,5s"}, Stop: 100 * time.Millisecond},
+		{ID: "hello-tasks", Params: []string{"durations=5s"}, TimeLimit: time.Second},
+		{Name: "await yields only on a pending future", ID: "hello-tasks",
+			Files: fstest.MapFS{"hello_tasks.py": {Data: []byte(awaitOnADoneFuture)}},
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				want := "after await of a done future | other task | after await asyncio.sleep(0)\n"
+				if run.Output != want {
+					t.Errorf("the order was %q, want %q: an await of a done future does not let the other task run", run.Output, want)
+				}
+			}},
+	})
 }

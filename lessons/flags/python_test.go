@@ -32,85 +32,58 @@ func pyTotal(t *testing.T, out string) float64 {
 // (aiohttp). They print what the Go demos print, a 404 included, put the
 // same downloads on the timeline (one at a time, or all 20 at once), take
 // count × latency or about one latency, and stop within 100ms.
-func TestPythonFlags(t *testing.T) {
-	in := lessontest.FindPython(t)
-	base := lessontest.FlagServer(t, flagserver.Config{})
-	noJapan := lessontest.FlagServer(t, flagserver.Config{NotFound: []string{"JP"}})
+func TestPython(t *testing.T) {
+	base := &flagserver.Config{}
+	noJapan := &flagserver.Config{NotFound: []string{"JP"}}
+	lessontest.PythonTable(t, Demos(), Files, []lessontest.PythonCase{
+		{ID: "flags-sequential", Flags: base, Params: []string{"latency=1ms"},
+			WantScreen: "CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR\n20 flags downloaded in <t>\n"},
+		{ID: "flags-sequential", Flags: noJapan, Params: []string{"count=12", "latency=0s"}, SameTasks: true,
+			WantScreen: "CN IN US ID BR PK NG BD RU JP(404) MX PH\n11 flags downloaded in <t>, 1 failed\n"},
+		{ID: "flags-sequential", Flags: base, Params: []string{"count=8", "latency=30ms"},
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				if n := checkTasks(t, run.Events, 8); n != 1 {
+					t.Errorf("%d downloads in flight at once, want 1", n)
+				}
+				if s := pyTotal(t, run.Output); s < 0.24 {
+					t.Errorf("8 flags at 30ms one after another in %.2fs, less than 0.24s", s)
+				}
+			}},
+		{ID: "flags-sequential", Flags: base, Params: []string{"latency=2s"}, Stop: 150 * time.Millisecond},
+		{ID: "flags-sequential", Flags: base, Params: []string{"latency=2s"}, TimeLimit: time.Second},
 
-	t.Run("flags-sequential", func(t *testing.T) {
-		t.Parallel()
-		py := lessontest.Python(t, in, Demos(), Files, "flags-sequential")
-		res := lessontest.MustRunAt(t, t.Context(), base, py, "flags-sequential", "latency=1ms")
-		if res.Err != nil {
-			t.Fatalf("%v\n%s", res.Err, res.Output)
-		}
-		want := "CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR\n20 flags downloaded in <t>\n"
-		if got := lessontest.Screen(lessontest.MaskTimes(res.Output)); got != want {
-			t.Errorf("screen:\n%s\nwant:\n%s", got, want)
-		}
-
-		res = lessontest.MustRunAt(t, t.Context(), noJapan, py, "flags-sequential", "count=12", "latency=0s")
-		want = "CN IN US ID BR PK NG BD RU JP(404) MX PH\n11 flags downloaded in <t>, 1 failed\n"
-		if got := lessontest.Screen(lessontest.MaskTimes(res.Output)); got != want || res.Err != nil {
-			t.Errorf("with a 404: %v, screen:\n%s\nwant:\n%s", res.Err, got, want)
-		}
-		goRes := lessontest.MustRunAt(t, t.Context(), noJapan, Demos(), "flags-sequential", "count=12", "latency=0s")
-		lessontest.CheckSameTasks(t, goRes.Events, res.Events)
-
-		res = lessontest.MustRunAt(t, t.Context(), base, py, "flags-sequential", "count=8", "latency=30ms")
-		if n := checkTasks(t, res.Events, 8); n != 1 {
-			t.Errorf("%d downloads in flight at once, want 1", n)
-		}
-		if s := pyTotal(t, res.Output); s < 0.24 {
-			t.Errorf("8 flags at 30ms one after another in %.2fs, less than 0.24s", s)
-		}
-
-		lessontest.CheckStopBestOf3(t, py, "flags-sequential", lessontest.Stop{FlagsURL: base,
-			Params: []string{"latency=2s"}, After: 150 * time.Millisecond, Within: lessontest.PythonStopBound})
-		lessontest.CheckTimeLimit(t, py, "flags-sequential", lessontest.Stop{FlagsURL: base,
-			Params: []string{"latency=2s"}, After: time.Second, Within: lessontest.PythonStopBound})
-	})
-
-	t.Run("flags-concurrent", func(t *testing.T) {
-		t.Parallel()
-		py := lessontest.Python(t, in, Demos(), Files, "flags-concurrent")
-		res := lessontest.MustRunAt(t, t.Context(), base, py, "flags-concurrent", "latency=100ms")
-		if res.Err != nil {
-			t.Fatalf("%v\n%s", res.Err, res.Output)
-		}
-		var want []string
-		for _, c := range flagserver.Countries()[:20] {
-			want = append(want, c.Code)
-		}
-		slices.Sort(want)
-		if got := codes(res.Output); !slices.Equal(got, want) {
-			t.Errorf("printed codes %v, want %v", got, want)
-		}
-		if n := checkTasks(t, res.Events, 20); n != 20 {
-			t.Errorf("at most %d downloads in flight at once, want all 20", n)
-		}
-		if s := pyTotal(t, res.Output); s < 0.1 || s > 0.6 {
-			t.Errorf("20 flags at 100ms at once in %.2fs, want about 0.1s", s)
-		}
-
-		res = lessontest.MustRunAt(t, t.Context(), noJapan, py, "flags-concurrent", "count=12", "latency=10ms")
-		want = nil
-		for _, c := range flagserver.Countries()[:12] {
-			want = append(want, strings.Replace(c.Code, "JP", "JP(404)", 1))
-		}
-		slices.Sort(want)
-		if got := codes(res.Output); !slices.Equal(got, want) || res.Err != nil {
-			t.Errorf("with a 404: %v, printed %v, want %v", res.Err, got, want)
-		}
-		if !strings.HasSuffix(lessontest.MaskTimes(res.Output), "\n11 flags downloaded in <t>, 1 failed\n") {
-			t.Errorf("with a 404: summary in %q", res.Output)
-		}
-		goRes := lessontest.MustRunAt(t, t.Context(), noJapan, Demos(), "flags-concurrent", "count=12", "latency=10ms")
-		lessontest.CheckSameTasks(t, goRes.Events, res.Events)
-
-		lessontest.CheckStopBestOf3(t, py, "flags-concurrent", lessontest.Stop{FlagsURL: base,
-			Params: []string{"latency=2s"}, After: 150 * time.Millisecond, Within: lessontest.PythonStopBound})
-		lessontest.CheckTimeLimit(t, py, "flags-concurrent", lessontest.Stop{FlagsURL: base,
-			Params: []string{"latency=2s"}, After: time.Second, Within: lessontest.PythonStopBound})
+		{ID: "flags-concurrent", Flags: base, Params: []string{"latency=100ms"},
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				var want []string
+				for _, c := range flagserver.Countries()[:20] {
+					want = append(want, c.Code)
+				}
+				slices.Sort(want)
+				if got := codes(run.Output); !slices.Equal(got, want) {
+					t.Errorf("printed codes %v, want %v", got, want)
+				}
+				if n := checkTasks(t, run.Events, 20); n != 20 {
+					t.Errorf("at most %d downloads in flight at once, want all 20", n)
+				}
+				if s := pyTotal(t, run.Output); s < 0.1 || s > 0.6 {
+					t.Errorf("20 flags at 100ms at once in %.2fs, want about 0.1s", s)
+				}
+			}},
+		{ID: "flags-concurrent", Flags: noJapan, Params: []string{"count=12", "latency=10ms"}, SameTasks: true,
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				var want []string
+				for _, c := range flagserver.Countries()[:12] {
+					want = append(want, strings.Replace(c.Code, "JP", "JP(404)", 1))
+				}
+				slices.Sort(want)
+				if got := codes(run.Output); !slices.Equal(got, want) {
+					t.Errorf("with a 404: printed %v, want %v", got, want)
+				}
+				if !strings.HasSuffix(lessontest.MaskTimes(run.Output), "\n11 flags downloaded in <t>, 1 failed\n") {
+					t.Errorf("with a 404: summary in %q", run.Output)
+				}
+			}},
+		{ID: "flags-concurrent", Flags: base, Params: []string{"latency=2s"}, Stop: 150 * time.Millisecond},
+		{ID: "flags-concurrent", Flags: base, Params: []string{"latency=2s"}, TimeLimit: time.Second},
 	})
 }

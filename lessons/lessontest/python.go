@@ -8,42 +8,20 @@ package lessontest
 // does, on the real clock: a child process has no fake clock to share.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
+	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
-
-// PythonStopBound is how late a Python run may return after Stop or its
-// time limit: the course's promise, the same as for Go demos. The whole
-// process group is killed at once, so the time is spent in the kernel
-// and in Execute, not in the program; each check still gets three tries,
-// as lessons.TestEveryDemoStopsWithin100ms gives every Go demo.
-const PythonStopBound = 100 * time.Millisecond
-
-// onCI reports whether the tests run in CI, which installs Python with
-// aiohttp: a test that cannot run there fails instead of skipping.
-func onCI() bool { return os.Getenv("CI") == "true" }
-
-// skipOrFail skips tb with why, or fails it under CI.
-func skipOrFail(tb testing.TB, why string) {
-	tb.Helper()
-	if onCI() {
-		tb.Fatalf("%s; CI installs python3 and python3-aiohttp (.ci/run)", why)
-	}
-	tb.Skip(why)
-}
 
 // FindPython finds the interpreter the server would find (python.Find with
 // the default limits and candidates). Where there is none, tb is skipped
@@ -52,7 +30,7 @@ func FindPython(tb testing.TB) *python.Interpreter {
 	tb.Helper()
 	in, err := python.Find(context.Background(), python.DefaultLimits())
 	if err != nil {
-		skipOrFail(tb, fmt.Sprintf("no Python for the asyncio programs: %v", err))
+		testenv.Missing(tb, "no Python for the asyncio programs (apt-get install python3 python3-aiohttp): %v", err)
 	}
 	return in
 }
@@ -79,7 +57,7 @@ func Python(tb testing.TB, in *python.Interpreter, demos []runner.Demo, files fs
 		tb.Fatalf("demo %s: %v", id, err)
 	}
 	if ok, why := in.CanRun(src); !ok {
-		skipOrFail(tb, fmt.Sprintf("demo %s: %s", id, why))
+		testenv.Missing(tb, "demo %s: %s", id, why)
 	}
 	d.Run = in.Program(d.Python, src)
 	return []runner.Demo{d}
@@ -94,112 +72,26 @@ func RunWithin(ctx context.Context, limit time.Duration, flagsURL string, demos 
 	}
 	env := serverEnv(flagsURL)
 	env.Limits.RunTime = limit
-	return execute(ctx, env, d, v), nil
-}
-
-// StopAfterStart is StopAfter counted from the run's first timeline event
-// rather than from its start: a program spends its first tens of
-// milliseconds starting an interpreter, more on a busy machine, and a stop
-// meant for the middle of its work must not land in that. A run that
-// reports no event is never stopped.
-func StopAfterStart(ctx context.Context, env runner.Env, d *runner.Demo, v runner.Values, after time.Duration) Stopped {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	started := make(chan struct{})
-	var once sync.Once
-	stoppedAt := make(chan time.Time, 1)
-	var stopper sync.WaitGroup
-	stopper.Go(func() {
-		select {
-		case <-started:
-		case <-ctx.Done():
-			return
-		}
-		t := time.NewTimer(after)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			stoppedAt <- time.Now()
-			cancel()
-		case <-ctx.Done():
-		}
-	})
-	var out bytes.Buffer
-	var events []runner.Event
-	res := runner.Execute(ctx, env, d, v, &out, func(e runner.Event, _ int) {
-		events = append(events, e)
-		once.Do(func() { close(started) })
-	})
-	returned := time.Now()
-	cancel()
-	stopper.Wait()
-	got := Stopped{Result: Result{Output: out.String(), Events: events, Err: res.Err, Elapsed: res.Elapsed}}
-	select {
-	case at := <-stoppedAt:
-		got.Late = returned.Sub(at)
-	default: // ended (or failed) before the stop came
-	}
-	return got
-}
-
-// CheckStopBestOf3 is the stop check for a Python program: demo id of
-// demos, run with s.Params, is stopped s.After past its first timeline
-// event, and must return runner.ErrStopped every time, at most s.Within
-// after the stop at least once in three tries (a try on time ends the
-// check). It returns the best try.
-func CheckStopBestOf3(t testing.TB, demos []runner.Demo, id string, s Stop) Stopped {
-	t.Helper()
-	d, v, err := find(demos, id, s.Params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var best Stopped
-	var took []time.Duration
-	for try := range 3 {
-		got := StopAfterStart(t.Context(), serverEnv(s.FlagsURL), d, v, s.After)
-		if !errors.Is(got.Err, runner.ErrStopped) {
-			t.Fatalf("%s stopped %v into its timeline: err = %v, want %v; output:\n%s",
-				describe(id, s.Params), s.After, got.Err, runner.ErrStopped, got.Output)
-		}
-		if try == 0 || got.Late < best.Late {
-			best = got
-		}
-		took = append(took, got.Late)
-		if got.Late <= s.Within {
-			return best
-		}
-	}
-	t.Errorf("%s stopped %v into its timeline: returned %v after the stop, allowed %v",
-		describe(id, s.Params), s.After, took, s.Within)
-	return best
+	return execute(ctx, env, d, v, nil), nil
 }
 
 // CheckTimeLimit runs demo id of demos with s.Params under a time limit
 // of s.After: the run must end with runner.ErrTimeout, at most s.Within
-// past the limit at least once in three tries. It returns the best try.
+// past the limit. One run, no second chance.
 func CheckTimeLimit(t testing.TB, demos []runner.Demo, id string, s Stop) Result {
 	t.Helper()
-	var best Result
-	var over []time.Duration
-	for try := range 3 {
-		got, err := RunWithin(t.Context(), s.After, s.FlagsURL, demos, id, s.Params...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !errors.Is(got.Err, runner.ErrTimeout) {
-			t.Fatalf("%s under a limit of %v: err = %v, want %v; output:\n%s",
-				describe(id, s.Params), s.After, got.Err, runner.ErrTimeout, got.Output)
-		}
-		if try == 0 || got.Elapsed < best.Elapsed {
-			best = got
-		}
-		over = append(over, got.Elapsed-s.After)
-		if got.Elapsed-s.After <= s.Within {
-			return best
-		}
+	got, err := RunWithin(t.Context(), s.After, s.FlagsURL, demos, id, s.Params...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Errorf("%s under a limit of %v: returned %v past it, allowed %v", describe(id, s.Params), s.After, over, s.Within)
-	return best
+	if !errors.Is(got.Err, runner.ErrTimeout) {
+		t.Fatalf("%s under a limit of %v: err = %v, want %v; output:\n%s",
+			describe(id, s.Params), s.After, got.Err, runner.ErrTimeout, got.Output)
+	}
+	if over := got.Elapsed - s.After; over > s.Within {
+		t.Errorf("%s under a limit of %v: returned %v past it, allowed %v", describe(id, s.Params), s.After, over, s.Within)
+	}
+	return got
 }
 
 // TaskSummary is what one task did on a timeline: how often it started,

@@ -21,90 +21,71 @@ import (
 // same tallies as the server's own answers, never more than limit
 // downloads on the timeline, ⌈20/limit⌉ latencies in all, and a stop or
 // time limit that ends it within 100ms.
-func TestPythonSemaphore(t *testing.T) {
-	in := lessontest.FindPython(t)
-	py := lessontest.Python(t, in, Demos(), Files, "flags-semaphore")
-	base := server(t)
-	runPy := func(t *testing.T, params ...string) lessontest.Result {
-		t.Helper()
-		res := lessontest.MustRunAt(t, t.Context(), base, py, "flags-semaphore", params...)
-		if res.Err != nil {
-			t.Fatalf("%v\n%s", res.Err, res.Output)
-		}
-		return res
-	}
-
-	t.Run("output", func(t *testing.T) {
-		t.Parallel()
-		res := runPy(t, "latency=0s")
-		// The Go demo's console, word for word.
-		if got := sortResults(res.Output); got != defaultConsole {
-			t.Errorf("output:\n%s\nwant:\n%s", got, defaultConsole)
-		}
-		goRes := run(t, t.Context(), base, "latency=0s")
-		lessontest.CheckSameTasks(t, goRes.Events, res.Events)
-	})
-
-	t.Run("tallies", func(t *testing.T) {
-		t.Parallel()
-		for _, tc := range []struct {
-			rate    float64
-			missing string
-			seed    int
-		}{{0, "none", 1}, {0, "CD,IR,TR,VN", 1}, {1, "CD,IR", 1}, {0.5, "CD", 7}} {
-			cfg := flagserver.Config{ErrorRate: tc.rate, Seed: int64(tc.seed)}
-			if tc.missing != "none" {
-				cfg.NotFound = strings.Split(tc.missing, ",")
+func TestPython(t *testing.T) {
+	base := &flagserver.Config{}
+	// The Go demo's console, word for word.
+	cases := []lessontest.PythonCase{{ID: "flags-semaphore", Flags: base, Params: []string{"latency=0s"}, SameTasks: true,
+		Check: func(t *testing.T, run lessontest.PythonRun) {
+			if got := sortResults(run.Output); got != defaultConsole {
+				t.Errorf("output:\n%s\nwant:\n%s", got, defaultConsole)
 			}
-			res := runPy(t, "latency=1ms", "limit=4",
-				fmt.Sprint("error_rate=", tc.rate), "missing="+tc.missing, fmt.Sprint("seed=", tc.seed))
-			if got, oracle := summary.FindString(res.Output), expected(t, base, cfg); got != oracle {
-				t.Errorf("rate %v, missing %s, seed %d: the program tallies %q, the server says %q", tc.rate, tc.missing, tc.seed, got, oracle)
-			}
+		}}}
+	for _, tc := range []struct {
+		rate    float64
+		missing string
+		seed    int
+	}{{0, "none", 1}, {0, "CD,IR,TR,VN", 1}, {1, "CD,IR", 1}, {0.5, "CD", 7}} {
+		cfg := flagserver.Config{ErrorRate: tc.rate, Seed: int64(tc.seed)}
+		if tc.missing != "none" {
+			cfg.NotFound = strings.Split(tc.missing, ",")
 		}
-	})
-
-	t.Run("limit", func(t *testing.T) {
-		t.Parallel()
-		const latency = 20 * time.Millisecond
-		for _, limit := range []int{1, 5, 20} {
-			res := runPy(t, fmt.Sprint("limit=", limit), "latency="+latency.String(), "error_rate=0", "missing=none")
-			if got := runner.MaxInFlight(res.Events); got != limit {
-				t.Errorf("limit %d: max in flight %d, want %d", limit, got, limit)
-			}
-			for task, s := range lessontest.Tasks(res.Events) {
-				if s.Starts != 1 || s.End != "ok" {
-					t.Errorf("limit %d: task %s: %v", limit, task, s)
+		cases = append(cases, lessontest.PythonCase{ID: "flags-semaphore", Flags: base,
+			Params: []string{"latency=1ms", "limit=4", fmt.Sprint("error_rate=", tc.rate), "missing=" + tc.missing, fmt.Sprint("seed=", tc.seed)},
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				if got, oracle := summary.FindString(run.Output), expected(t, run.FlagsURL, cfg); got != oracle {
+					t.Errorf("rate %v, missing %s, seed %d: the program tallies %q, the server says %q", tc.rate, tc.missing, tc.seed, got, oracle)
 				}
-			}
-			if !strings.Contains(res.Output, fmt.Sprintf("at most %d requests in flight (limit %d)", limit, limit)) {
-				t.Errorf("limit %d: summary does not report %d in flight:\n%s", limit, limit, res.Output)
-			}
-			m := regexp.MustCompile(`20 flags in (\d+\.\d\d)s`).FindStringSubmatch(res.Output)
-			if m == nil {
-				t.Fatalf("no summary in\n%s", res.Output)
-			}
-			took, _ := strconv.ParseFloat(m[1], 64)
-			waves := math.Ceil(20 / float64(limit))
-			if ideal := waves * latency.Seconds(); took < ideal-0.005 {
-				t.Errorf("limit %d: %.2fs, faster than %v waves of %v", limit, took, waves, latency)
-			}
-		}
-	})
-
-	t.Run("stop", func(t *testing.T) {
-		t.Parallel()
-		res := lessontest.CheckStopBestOf3(t, py, "flags-semaphore", lessontest.Stop{FlagsURL: base,
-			Params: []string{"limit=2", "latency=2s"}, After: 150 * time.Millisecond, Within: lessontest.PythonStopBound})
-		if strings.Contains(res.Output, "ok,") {
-			t.Errorf("a stopped run printed a summary:\n%s", res.Output)
-		}
-		// Two downloads were in flight when the process was killed; the
-		// 18 queued never started.
-		if got := runner.MaxInFlight(res.Events); got != 2 {
-			t.Errorf("max in flight %d, want 2", got)
-		}
-		lessontest.CheckTimeLimit(t, py, "flags-semaphore", lessontest.Stop{FlagsURL: base,
-			Params: []string{"limit=1", "latency=2s"}, After: time.Second, Within: lessontest.PythonStopBound})
-	})
+			}})
+	}
+	const latency = 20 * time.Millisecond
+	for _, limit := range []int{1, 5, 20} {
+		cases = append(cases, lessontest.PythonCase{ID: "flags-semaphore", Flags: base,
+			Params: []string{fmt.Sprint("limit=", limit), "latency=" + latency.String(), "error_rate=0", "missing=none"},
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				if got := runner.MaxInFlight(run.Events); got != limit {
+					t.Errorf("limit %d: max in flight %d, want %d", limit, got, limit)
+				}
+				for task, s := range lessontest.Tasks(run.Events) {
+					if s.Starts != 1 || s.End != "ok" {
+						t.Errorf("limit %d: task %s: %v", limit, task, s)
+					}
+				}
+				if !strings.Contains(run.Output, fmt.Sprintf("at most %d requests in flight (limit %d)", limit, limit)) {
+					t.Errorf("limit %d: summary does not report %d in flight:\n%s", limit, limit, run.Output)
+				}
+				m := regexp.MustCompile(`20 flags in (\d+\.\d\d)s`).FindStringSubmatch(run.Output)
+				if m == nil {
+					t.Fatalf("no summary in\n%s", run.Output)
+				}
+				took, _ := strconv.ParseFloat(m[1], 64)
+				waves := math.Ceil(20 / float64(limit))
+				if ideal := waves * latency.Seconds(); took < ideal-0.005 {
+					t.Errorf("limit %d: %.2fs, faster than %v waves of %v", limit, took, waves, latency)
+				}
+			}})
+	}
+	cases = append(cases,
+		lessontest.PythonCase{ID: "flags-semaphore", Flags: base, Params: []string{"limit=2", "latency=2s"}, Stop: 150 * time.Millisecond,
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				if strings.Contains(run.Output, "ok,") {
+					t.Errorf("a stopped run printed a summary:\n%s", run.Output)
+				}
+				// Two downloads were in flight when the process was killed; the
+				// 18 queued never started.
+				if got := runner.MaxInFlight(run.Events); got != 2 {
+					t.Errorf("max in flight %d, want 2", got)
+				}
+			}},
+		lessontest.PythonCase{ID: "flags-semaphore", Flags: base, Params: []string{"limit=1", "latency=2s"}, TimeLimit: time.Second})
+	lessontest.PythonTable(t, Demos(), Files, cases)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
+	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
 
 // spinner-flag races on purpose. Built without the race detector (as the
@@ -43,18 +44,12 @@ func TestRaceChild(t *testing.T) {
 // -race: its combined output, and whether it failed.
 func raceChild(t *testing.T, id string) (string, bool) {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no go command to build the child: %v", err)
-		}
-		t.Skipf("no go command to build the child: %v", err)
-	}
+	goTool := testenv.GoTool(t)
 	cmd := exec.CommandContext(t.Context(), goTool, "test", "-race", "-count=1", "-run", "^TestRaceChild$", ".")
 	cmd.Env = append(os.Environ(), childEnv+"="+id)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err = cmd.Run()
+	err := cmd.Run()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("go test -race: %v\n%s", err, out.String())

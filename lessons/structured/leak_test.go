@@ -20,6 +20,7 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons/lessontest"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
 
 // Exercise 4 is done in the editor: the learner makes first_reply.go's
@@ -80,13 +81,7 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // Not parallel: building the child keeps the cores busy, and the other
 // key tests read times on the real clock.
 func TestKey4Leak(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no go command to build the edited demo: %v", err)
-		}
-		t.Skipf("no go command to build the edited demo: %v", err)
-	}
+	goTool := testenv.GoTool(t)
 	lesson, err := Files.ReadFile("lesson.md")
 	if err != nil {
 		t.Fatal(err)

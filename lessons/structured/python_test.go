@@ -1,7 +1,6 @@
 package structured
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -13,10 +12,10 @@ import (
 // The asyncio programs, run as the server runs them when a learner picks
 // Python: for runs of the Go demos with wide margins, the same console
 // (times masked) and the same lanes on the timeline, each ended the same
-// way; the keys' claims hold for them too, times included; a stop or the
-// time limit ends the process within 100ms.
-func TestPythonPrograms(t *testing.T) {
-	in := lessontest.FindPython(t)
+// way; the keys' claims hold for them too, times included, in one run on
+// the real clock; a stop or the time limit ends the process within 100ms.
+func TestPython(t *testing.T) {
+	var cases []lessontest.PythonCase
 	// The runs to compare, with margins of hundreds of milliseconds
 	// between the moments that decide who ends how: the Python process
 	// runs on the real clock, on a machine that may be busy.
@@ -35,74 +34,60 @@ func TestPythonPrograms(t *testing.T) {
 		{"deadline", []string{"how=shield", "work=200ms", "timeout=700ms"}},
 		{"first-reply", []string{"delays=900ms,300ms,600ms"}},
 	} {
-		t.Run(c.id+" "+strings.Join(c.params, " "), func(t *testing.T) {
-			t.Parallel()
-			var goRes lessontest.Result
-			synctest.Test(t, func(t *testing.T) {
-				goRes = lessontest.MustRun(t, t.Context(), Demos(), c.id, c.params...)
-			})
-			if goRes.Err != nil {
-				t.Fatal(goRes.Err)
-			}
-			py := lessontest.Python(t, in, Demos(), Files, c.id)
-			res := lessontest.MustRun(t, t.Context(), py, c.id, c.params...)
-			if res.Err != nil {
-				t.Fatalf("%v\n%s", res.Err, res.Output)
-			}
-			if got, want := lessontest.MaskTimes(res.Output), lessontest.MaskTimes(goRes.Output); got != want {
-				t.Errorf("console:\n%s\nthe Go demo's:\n%s", got, want)
-			}
-			lessontest.CheckSameTasks(t, goRes.Events, res.Events)
-		})
+		cases = append(cases, lessontest.PythonCase{ID: c.id, Params: c.params,
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				// The Go demo on the exact clock: the run the Python one
+				// must match, its margins kept whatever the machine does.
+				var goRes lessontest.Result
+				synctest.Test(t, func(t *testing.T) {
+					goRes = lessontest.MustRun(t, t.Context(), Demos(), c.id, c.params...)
+				})
+				if goRes.Err != nil {
+					t.Fatal(goRes.Err)
+				}
+				if got, want := lessontest.MaskTimes(run.Output), lessontest.MaskTimes(goRes.Output); got != want {
+					t.Errorf("console:\n%s\nthe Go demo's:\n%s", got, want)
+				}
+				lessontest.CheckSameTasks(t, goRes.Events, run.Events)
+			}})
 	}
 
-	// pyRun runs the asyncio program of demo id with params.
-	pyRun := func(t *testing.T, id string, params ...string) func(ctx context.Context) lessontest.Result {
-		py := lessontest.Python(t, in, Demos(), Files, id)
-		return func(ctx context.Context) lessontest.Result {
-			res := lessontest.MustRun(t, ctx, py, id, params...)
-			if res.Err != nil {
-				t.Fatalf("%v\n%s", res.Err, res.Output)
-			}
-			return res
-		}
+	// Key 1: the last line's time, in group mode and in collect mode.
+	key1 := lessontest.MustAnswerKey(t, Files, 1)
+	group, collect, _ := strings.Cut(key1, "`mode=collect`：")
+	for _, c := range []struct{ mode, part, label string }{
+		{"group", group, "group 模式下约"}, {"collect", collect, "collect 模式下最后一行要到约"},
+	} {
+		lo, hi := lessontest.MustRange(t, c.part, c.label)
+		cases = append(cases, lessontest.PythonCase{Name: "key 1 mode=" + c.mode, ID: "group-cancel", Params: []string{"mode=" + c.mode},
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				_, last := outcomes(t, run.Output)
+				inKeyRange(t, last, lo, hi)
+			}})
 	}
-	t.Run("key 1", func(t *testing.T) {
-		t.Parallel()
-		key := lessontest.MustAnswerKey(t, Files, 1)
-		group, collect, _ := strings.Cut(key, "`mode=collect`：")
-		for _, c := range []struct{ mode, part, label string }{
-			{"group", group, "group 模式下约"}, {"collect", collect, "collect 模式下最后一行要到约"},
-		} {
-			lo, hi := lessontest.MustRange(t, c.part, c.label)
-			realClock(t, pyRun(t, "group-cancel", "mode="+c.mode), lo, hi, func(t *testing.T, _ string, res lessontest.Result) float64 {
-				_, last := outcomes(t, res.Output)
-				return last
-			})
-		}
-	})
-	t.Run("key 2", func(t *testing.T) {
-		t.Parallel()
-		// Who ends how does not depend on the step; a wide one keeps the
-		// order of the moments on the real clock.
-		key := lessontest.MustAnswerKey(t, Files, 2)
-		bars, _ := lessontest.MustRange(t, key, "时间线上有")
-		res := pyRun(t, "group-cancel", "limit=2", "fail=1", "step=500ms")(t.Context())
-		checkKey2(t, "Python", res, lessontest.MustClaim(t, key, "第 3 个："), lessontest.MustClaim(t, key, "第 4 个："), int(bars))
-	})
-	t.Run("key 3", func(t *testing.T) {
-		t.Parallel()
-		key := lessontest.MustAnswerKey(t, Files, 3)
-		cancelLo, cancelHi := lessontest.MustRange(t, key, "工作被取消时，最后一行约在")
-		goesOnLo, goesOnHi := lessontest.MustRange(t, key, "工作没被取消，最后一行约在")
-		for _, c := range []struct {
-			how    string
-			lo, hi float64
-		}{{"timeout", cancelLo, cancelHi}, {"wait_for", cancelLo, cancelHi}, {"shield", goesOnLo, goesOnHi}} {
-			realClock(t, pyRun(t, "deadline", "how="+c.how, "work=300ms", "timeout=200ms"), c.lo, c.hi,
-				func(t *testing.T, _ string, res lessontest.Result) float64 { return lastSeconds(t, res.Output) })
-		}
-	})
+	// Key 2: who ends how does not depend on the step; a wide one keeps
+	// the order of the moments on the real clock.
+	key2 := lessontest.MustAnswerKey(t, Files, 2)
+	bars, _ := lessontest.MustRange(t, key2, "时间线上有")
+	third, fourth := lessontest.MustClaim(t, key2, "第 3 个："), lessontest.MustClaim(t, key2, "第 4 个：")
+	cases = append(cases, lessontest.PythonCase{Name: "key 2", ID: "group-cancel", Params: []string{"limit=2", "fail=1", "step=500ms"},
+		Check: func(t *testing.T, run lessontest.PythonRun) {
+			checkKey2(t, "Python", run.Result, third, fourth, int(bars))
+		}})
+	// Key 3: the last line's time when the work is cancelled, and when it
+	// is not.
+	key3 := lessontest.MustAnswerKey(t, Files, 3)
+	cancelLo, cancelHi := lessontest.MustRange(t, key3, "工作被取消时，最后一行约在")
+	goesOnLo, goesOnHi := lessontest.MustRange(t, key3, "工作没被取消，最后一行约在")
+	for _, c := range []struct {
+		how    string
+		lo, hi float64
+	}{{"timeout", cancelLo, cancelHi}, {"wait_for", cancelLo, cancelHi}, {"shield", goesOnLo, goesOnHi}} {
+		cases = append(cases, lessontest.PythonCase{Name: "key 3 how=" + c.how, ID: "deadline", Params: []string{"how=" + c.how, "work=300ms", "timeout=200ms"},
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				inKeyRange(t, lastSeconds(t, run.Output), c.lo, c.hi)
+			}})
+	}
 
 	for _, c := range []struct {
 		id     string
@@ -112,13 +97,18 @@ func TestPythonPrograms(t *testing.T) {
 		{"deadline", []string{"how=shield", "work=5s", "timeout=5s"}},
 		{"first-reply", []string{"delays=2s,2s"}},
 	} {
-		t.Run(c.id+" stops", func(t *testing.T) {
-			t.Parallel()
-			py := lessontest.Python(t, in, Demos(), Files, c.id)
-			lessontest.CheckStopBestOf3(t, py, c.id, lessontest.Stop{
-				Params: c.params, After: 150 * time.Millisecond, Within: lessontest.PythonStopBound})
-			lessontest.CheckTimeLimit(t, py, c.id, lessontest.Stop{
-				Params: c.params, After: time.Second, Within: lessontest.PythonStopBound})
-		})
+		cases = append(cases,
+			lessontest.PythonCase{ID: c.id, Params: c.params, Stop: 150 * time.Millisecond},
+			lessontest.PythonCase{ID: c.id, Params: c.params, TimeLimit: time.Second})
+	}
+	lessontest.PythonTable(t, Demos(), Files, cases)
+}
+
+// inKeyRange fails t unless a time a run printed is in the range a key
+// quotes.
+func inKeyRange(t *testing.T, got, lo, hi float64) {
+	t.Helper()
+	if got < lo || got > hi {
+		t.Errorf("real clock: %.2fs, the key says %g–%g", got, lo, hi)
 	}
 }

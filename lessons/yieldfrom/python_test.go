@@ -58,42 +58,31 @@ tasks:    [1, 2, 3, 6] in <t>, stages overlap
 // the timeline (less the per-value forward points `yield from` does not
 // have), the overlapping pipeline faster than the pulled one, and a stop
 // or the time limit that ends the process within 100ms.
-func TestPythonGenerators(t *testing.T) {
-	in := lessontest.FindPython(t)
-	py := lessontest.Python(t, in, Demos(), Files, "generators")
-	res := lessontest.MustRun(t, t.Context(), py, "generators", "items=3")
-	if res.Err != nil {
-		t.Fatalf("%v\n%s", res.Err, res.Output)
-	}
-	if got := lessontest.MaskTimes(res.Output); got != pyWant {
-		t.Errorf("output:\n%s\nwant:\n%s", got, pyWant)
-	}
-	var pull, tasks float64
-	for _, line := range strings.Split(res.Output, "\n") {
-		fmt.Sscanf(line, "pull: [1, 2, 3, 6] in %fs", &pull)
-		fmt.Sscanf(line, "tasks: [1, 2, 3, 6] in %fs", &tasks)
-	}
-	if pull == 0 || tasks == 0 || tasks >= pull {
-		t.Errorf("pulled in %.2fs, tasks in %.2fs: the stages should overlap in the second", pull, tasks)
-	}
-
-	goRes := lessontest.MustRun(t, t.Context(), Demos(), "generators", "items=3")
-	if goRes.Err != nil {
-		t.Fatal(goRes.Err)
-	}
-	var goEvents []runner.Event
-	for _, e := range goRes.Events {
-		if e.Task == "pull: relay" && strings.HasPrefix(e.Status, "forward ") {
-			continue // yield from forwards without a line of relay's code
-		}
-		goEvents = append(goEvents, e)
-	}
-	lessontest.CheckSameTasks(t, goEvents, res.Events)
-
-	for _, after := range []time.Duration{50 * time.Millisecond, 1500 * time.Millisecond} {
-		lessontest.CheckStopBestOf3(t, py, "generators", lessontest.Stop{
-			Params: []string{"items=50"}, After: after, Within: lessontest.PythonStopBound})
-	}
-	lessontest.CheckTimeLimit(t, py, "generators", lessontest.Stop{
-		Params: []string{"items=50"}, After: time.Second, Within: lessontest.PythonStopBound})
+func TestPython(t *testing.T) {
+	lessontest.PythonTable(t, Demos(), Files, []lessontest.PythonCase{
+		{ID: "generators", Params: []string{"items=3"}, Want: pyWant, SameTasks: true,
+			GoEvents: func(events []runner.Event) []runner.Event {
+				var kept []runner.Event
+				for _, e := range events {
+					if e.Task == "pull: relay" && strings.HasPrefix(e.Status, "forward ") {
+						continue // yield from forwards without a line of relay's code
+					}
+					kept = append(kept, e)
+				}
+				return kept
+			},
+			Check: func(t *testing.T, run lessontest.PythonRun) {
+				var pull, tasks float64
+				for _, line := range strings.Split(run.Output, "\n") {
+					fmt.Sscanf(line, "pull: [1, 2, 3, 6] in %fs", &pull)
+					fmt.Sscanf(line, "tasks: [1, 2, 3, 6] in %fs", &tasks)
+				}
+				if pull == 0 || tasks == 0 || tasks >= pull {
+					t.Errorf("pulled in %.2fs, tasks in %.2fs: the stages should overlap in the second", pull, tasks)
+				}
+			}},
+		{ID: "generators", Params: []string{"items=50"}, Stop: 50 * time.Millisecond},
+		{ID: "generators", Params: []string{"items=50"}, Stop: 1500 * time.Millisecond},
+		{ID: "generators", Params: []string{"items=50"}, TimeLimit: time.Second},
+	})
 }

@@ -103,12 +103,20 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 	}
 
 	killed := make(chan struct{})
+	exited := make(chan struct{}) // closed once cmd.Wait has returned
 	stopWatch := context.AfterFunc(ctx, func() {
 		if opt.Interrupt > 0 {
 			interruptGroup(cmd)
-			time.Sleep(opt.Interrupt)
+			// The grace ends when the child does: a program that unwinds
+			// in 10 ms is not held for the rest of it.
+			grace := time.NewTimer(opt.Interrupt)
+			select {
+			case <-grace.C:
+			case <-exited:
+				grace.Stop()
+			}
 		}
-		killGroup(cmd)
+		killGroup(cmd) // what is left of the group: grandchildren too
 		close(killed)
 	})
 	relayed := make(chan struct{})
@@ -124,6 +132,7 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 		close(relayed)
 	}()
 	err = cmd.Wait()
+	close(exited)
 	if !stopWatch() {
 		<-killed
 	}
