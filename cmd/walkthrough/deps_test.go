@@ -1,10 +1,11 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
 
 // The course binary is the course: the load tester and its attacks (hog,
@@ -12,15 +13,7 @@ import (
 // highlighted by lessons' own scanner, so neither perf/load nor chroma is
 // linked in. go list reads the real import graph, tests excluded.
 func TestCourseBinaryLinksNoLoadTesterNorChroma(t *testing.T) {
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		// A minimal skip-locally, fail-in-CI check of its own: the shared
-		// helper for these is being gathered into runner/testenv.
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("go is not on PATH: %v", err)
-		}
-		t.Skipf("go is not on PATH: %v", err)
-	}
+	goCmd := testenv.GoTool(t)
 	out, err := exec.CommandContext(t.Context(), goCmd, "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)
