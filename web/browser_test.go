@@ -242,6 +242,11 @@ func (tb *chromeTab) typeInto(sel, text string) {
 		chromedp.Focus(chromedp.CSS(sel)),
 		chromedp.Evaluate[chromedp.Void](`document.activeElement.select()`),
 		chromedp.KeyEvent(text))
+	// Keys go wherever the focus is: if the page moved it meanwhile, they
+	// landed elsewhere, and the test says so here rather than later.
+	if got := eval[string](tb, `document.querySelector(`+js(sel)+`).value`); got != text {
+		tb.t.Fatalf("typed %q into %s, which holds %q: the focus moved while typing", text, sel, got)
+	}
 }
 
 // focus moves the keyboard focus to the element.

@@ -185,6 +185,9 @@ func TestBrowserEditsAndRunsADemo(t *testing.T) {
 	// the status names the line; no run-together message under the panel.
 	if !eval[bool](tb, shown(p+" textarea.editor-text")) {
 		tb.click(p + " button.edit-toggle")
+		// Opened once it has the focus: it takes it after its stylesheet,
+		// with a caret of its own.
+		tb.waitFor("the editor", `document.activeElement === `+area, q(p+" .source-bar")+`.outerHTML`)
 	}
 	bad := strings.Index(edited, `answer)`) + len(`answer`)
 	badLine := strings.Count(edited[:bad], "\n") + 1

@@ -312,7 +312,9 @@ func TestBrowserCompareAndRepeatRunTheEdit(t *testing.T) {
 	p := demo(id)
 	q := func(sel string) string { return `document.querySelector(` + js(p+" "+sel) + `)` }
 	tb.click(p + " button.edit-toggle")
-	tb.waitFor("the editor", q("textarea.editor-text")+` !== null`, q(".source-bar")+`.outerHTML`)
+	// Opened once it has the focus (after its stylesheet, editor.toggle):
+	// keys typed elsewhere before then would land in the source.
+	tb.waitFor("the editor", `document.activeElement === `+q("textarea.editor-text"), q(".source-bar")+`.outerHTML`)
 	editedJSON, _ := json.Marshal(edited)
 	eval[bool](tb, `(() => { const a = `+q("textarea.editor-text")+`; a.value = `+string(editedJSON)+`; a.dispatchEvent(new Event("input")); return true; })()`)
 	tb.typeInto(p+` form.params input[name="slow"]`, "100ms")
@@ -404,6 +406,7 @@ func TestBrowserRaceReport(t *testing.T) {
 	p := demo(id)
 	q := func(sel string) string { return `document.querySelector(` + js(p+" "+sel) + `)` }
 	tb.click(p + " button.edit-toggle")
+	tb.waitFor("the editor", `document.activeElement === `+q("textarea.editor-text"), q(".source-bar")+`.outerHTML`)
 	tb.waitFor("the race option", q(".race-option input")+` && !`+q(".race-option input")+`.disabled`, q(".race-option")+`?.title`)
 	editedJSON, _ := json.Marshal(edited)
 	eval[bool](tb, `(() => { const a = `+q("textarea.editor-text")+`; a.value = `+string(editedJSON)+`; a.dispatchEvent(new Event("input")); return true; })()`)
@@ -459,7 +462,9 @@ func TestBrowserPanicNamesItsLine(t *testing.T) {
 	p := demo(id)
 	q := func(sel string) string { return `document.querySelector(` + js(p+" "+sel) + `)` }
 	tb.click(p + " button.edit-toggle")
-	tb.waitFor("the editor", q("textarea.editor-text")+` !== null`, q(".source-bar")+`.outerHTML`)
+	// Opened once it has the focus (after its stylesheet, editor.toggle):
+	// keys typed elsewhere before then would land in the source.
+	tb.waitFor("the editor", `document.activeElement === `+q("textarea.editor-text"), q(".source-bar")+`.outerHTML`)
 	editedJSON, _ := json.Marshal(edited)
 	eval[bool](tb, `(() => { const a = `+q("textarea.editor-text")+`; a.value = `+string(editedJSON)+`; a.dispatchEvent(new Event("input")); return true; })()`)
 	tb.clickInView(p + " button.run")
