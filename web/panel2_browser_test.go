@@ -293,6 +293,10 @@ func TestBrowserCompareAndRepeatTeach(t *testing.T) {
 	tb.typeInto(p+" .repeat-n", "3")
 	tb.click(p + " button.repeat")
 	tb.waitFor("three runs", status+`.startsWith("3 / 3 次 · 完成")`, status)
+	// The orders are drawn a moment after each exit (orders.js, loaded
+	// with the first run ×N): wait for the third run's dot.
+	dots := `document.querySelectorAll(` + js(p+" .orders .orders-dot") + `).length`
+	tb.waitFor("the third run in the orders", dots+` === 3`, dots+` + " dots"`)
 	for _, part := range []string{".orders-times", ".orders-batches", ".orders-ranks"} {
 		if !eval[bool](tb, q(p+" .orders "+part)+` !== null`) {
 			t.Errorf("run ×3 of 20 tasks lacks %s", part)
