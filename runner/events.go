@@ -48,6 +48,14 @@ type ChildProgram interface {
 	ProgramEnded()
 }
 
+// ChildClock is implemented by the Events that Execute hands a run: the
+// marks of ChildProgram at the moment the child stamped them, rather than
+// the moment they were read (a busy server reads a child's lines late).
+type ChildClock interface {
+	ProgramStartedAt(at time.Time)
+	ProgramEndedAt(at time.Time)
+}
+
 // timeline stamps events with the time since it was made and hands them on,
 // one at a time, so that what is handed on is in stamp order.
 type timeline struct {
@@ -88,6 +96,26 @@ func (t *timeline) ProgramStarted() {
 	defer t.mu.Unlock()
 	if t.program == 0 {
 		t.program = max(time.Since(t.start), time.Microsecond)
+	}
+}
+
+// ProgramStartedAt is ProgramStarted at the moment at, kept within the
+// run (at most now, at least its start).
+func (t *timeline) ProgramStartedAt(at time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.program == 0 {
+		t.program = max(min(at.Sub(t.start), time.Since(t.start)), time.Microsecond)
+	}
+}
+
+// ProgramEndedAt is ProgramEnded at the moment at, kept within the run
+// and not before the program began.
+func (t *timeline) ProgramEndedAt(at time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ended == 0 {
+		t.ended = max(min(at.Sub(t.start), time.Since(t.start)), t.program, time.Microsecond)
 	}
 }
 

@@ -203,3 +203,45 @@ func TestInterruptGraceEndsWithTheChild(t *testing.T) {
 		t.Errorf("err %v, want the exit status 3 of the trap", err)
 	}
 }
+
+// A program mark keeps the moment the child stamped it on the machine's
+// monotonic clock, however late the server reads it: a program that ran
+// 150 ms, its marks read only at its end, still ran 150 ms, and its
+// runtime's start-up is not swollen by the wait.
+func TestProgramMarksKeepTheChildsMoment(t *testing.T) {
+	mono := func() int64 {
+		var ts unix.Timespec
+		if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+			t.Fatal(err)
+		}
+		return ts.Nano()
+	}
+	const ran = 150 * time.Millisecond
+	d := &runner.Demo{ID: "late-reader", Run: func(ctx context.Context, _ runner.Values, _ io.Writer, ev runner.Events) error {
+		began := mono()
+		time.Sleep(ran) // the program's own time, before anything is read
+		lines := `{"phase":"program","mono_ns":` + strconv.FormatInt(began, 10) + "}\n" +
+			`{"phase":"exit","mono_ns":` + strconv.FormatInt(mono(), 10) + "}\n"
+		process.Relay(strings.NewReader(lines), ev, process.DefaultReportLimits(), nil)
+		return nil
+	}}
+	vals, err := d.Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runner.Execute(context.Background(), runner.Env{Limits: runner.DefaultLimits()}, d, vals, io.Discard, nil)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if res.Startup > 20*time.Millisecond || res.Program() < ran {
+		t.Errorf("start-up %v, program %v: want the marks where the child stamped them (start-up near 0, program ≥ %v)", res.Startup, res.Program(), ran)
+	}
+	// A stamp not on this clock (in the future) is read as now.
+	d.Run = func(ctx context.Context, _ runner.Values, _ io.Writer, ev runner.Events) error {
+		process.Relay(strings.NewReader(`{"phase":"program","mono_ns":`+strconv.FormatInt(mono()+int64(time.Hour), 10)+"}\n"), ev, process.DefaultReportLimits(), nil)
+		return nil
+	}
+	if res := runner.Execute(context.Background(), runner.Env{Limits: runner.DefaultLimits()}, d, vals, io.Discard, nil); res.Err != nil || res.Startup < 0 || res.Startup > res.Elapsed {
+		t.Errorf("a stamp from the future: %+v", res)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"time"
 	"unicode/utf8"
 
 	"github.com/bingfa-manyou/walkthrough/runner"
@@ -22,6 +23,10 @@ type Report struct {
 	Done      bool    `json:"done,omitempty"`  // the program returned without an error
 	Error     string  `json:"error,omitempty"` // the program returned this error
 	ElapsedMs float64 `json:"elapsed_ms,omitempty"`
+	// MonoNs is when the child wrote the line, on the machine's monotonic
+	// clock (CLOCK_MONOTONIC, which the server shares): a program mark
+	// keeps its moment however late the server reads it.
+	MonoNs int64 `json:"mono_ns,omitempty"`
 }
 
 // The phases of the lines a runtime writes around its program: "program"
@@ -73,13 +78,9 @@ func Relay(r io.Reader, ev runner.Events, lim ReportLimits, other func(Report)) 
 			if json.Unmarshal(line, &rep) == nil {
 				switch {
 				case rep.Phase == phaseProgram || rep.Begin:
-					if c, ok := ev.(runner.ChildProgram); ok {
-						c.ProgramStarted()
-					}
+					mark(ev, rep.MonoNs, runner.ChildProgram.ProgramStarted, runner.ChildClock.ProgramStartedAt)
 				case rep.Phase == phaseExit:
-					if c, ok := ev.(runner.ChildProgram); ok {
-						c.ProgramEnded()
-					}
+					mark(ev, rep.MonoNs, runner.ChildProgram.ProgramEnded, runner.ChildClock.ProgramEndedAt)
 				case rep.Task != "" && rep.Phase != "":
 					task, status := cut(rep.Task, lim.NameBytes), cut(rep.Status, lim.NameBytes)
 					if events >= lim.Events || (!tasks[task] && len(tasks) >= lim.Tasks) {
@@ -114,6 +115,20 @@ func Relay(r io.Reader, ev runner.Events, lim ReportLimits, other func(Report)) 
 		if err != nil {
 			return
 		}
+	}
+}
+
+// mark tells ev of a program mark: at the moment the child stamped it,
+// where the stamp reads on this machine's clock, else now.
+func mark(ev runner.Events, monoNs int64, now func(runner.ChildProgram), at func(runner.ChildClock, time.Time)) {
+	if c, ok := ev.(runner.ChildClock); ok && monoNs > 0 {
+		if t, ok := childInstant(monoNs); ok {
+			at(c, t)
+			return
+		}
+	}
+	if c, ok := ev.(runner.ChildProgram); ok {
+		now(c)
 	}
 }
 
