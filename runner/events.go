@@ -54,6 +54,9 @@ type ChildProgram interface {
 type ChildClock interface {
 	ProgramStartedAt(at time.Time)
 	ProgramEndedAt(at time.Time)
+	// EventAt is an event (phase: PhaseStart, PhaseEnd, PhasePoint or
+	// PhaseWait) at the moment the child stamped it.
+	EventAt(task, phase, status string, at time.Time)
 }
 
 // timeline stamps events with the time since it was made and hands them on,
@@ -64,6 +67,7 @@ type timeline struct {
 	emit    func(Event)
 	program time.Duration // when the child's program began, if one said so; 0 otherwise
 	ended   time.Duration // when it ran its last instruction, if it said so; 0 otherwise
+	last    float64       // the last stamp emitted, ms: stamps never go back
 }
 
 // ProgramBegan is when the run's program began (ChildProgram's
@@ -139,7 +143,26 @@ func (t *timeline) child() (began, ended time.Duration) {
 func (t *timeline) add(task, phase, status string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	ms := float64(time.Since(t.start).Microseconds()) / 1000
+	t.stamp(task, phase, status, time.Since(t.start))
+}
+
+// EventAt is an event at the moment at, kept within the run and after
+// every event before it (stamps stay in order).
+func (t *timeline) EventAt(task, phase, status string, at time.Time) {
+	switch phase {
+	case PhaseStart, PhaseEnd, PhasePoint, PhaseWait:
+	default:
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.stamp(task, phase, status, min(at.Sub(t.start), time.Since(t.start)))
+}
+
+// stamp emits an event at since, or at the last stamp if that is later.
+func (t *timeline) stamp(task, phase, status string, since time.Duration) {
+	ms := max(float64(since.Microseconds())/1000, t.last)
+	t.last = ms
 	t.emit(Event{Task: task, Phase: phase, TMs: ms, Status: status})
 }
 

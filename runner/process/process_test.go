@@ -220,8 +220,11 @@ func TestProgramMarksKeepTheChildsMoment(t *testing.T) {
 	d := &runner.Demo{ID: "late-reader", Run: func(ctx context.Context, _ runner.Values, _ io.Writer, ev runner.Events) error {
 		began := mono()
 		time.Sleep(ran) // the program's own time, before anything is read
+		now := strconv.FormatInt(mono(), 10)
 		lines := `{"phase":"program","mono_ns":` + strconv.FormatInt(began, 10) + "}\n" +
-			`{"phase":"exit","mono_ns":` + strconv.FormatInt(mono(), 10) + "}\n"
+			`{"task":"t","phase":"start","mono_ns":` + strconv.FormatInt(began, 10) + "}\n" +
+			`{"task":"t","phase":"end","status":"ok","mono_ns":` + now + "}\n" +
+			`{"phase":"exit","mono_ns":` + now + "}\n"
 		process.Relay(strings.NewReader(lines), ev, process.DefaultReportLimits(), nil)
 		return nil
 	}}
@@ -229,9 +232,14 @@ func TestProgramMarksKeepTheChildsMoment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := runner.Execute(context.Background(), runner.Env{Limits: runner.DefaultLimits()}, d, vals, io.Discard, nil)
+	var stamps []float64
+	res := runner.Execute(context.Background(), runner.Env{Limits: runner.DefaultLimits()}, d, vals, io.Discard,
+		func(e runner.Event, _ int) { stamps = append(stamps, e.TMs) })
 	if res.Err != nil {
 		t.Fatal(res.Err)
+	}
+	if len(stamps) != 2 || stamps[1]-stamps[0] < float64(ran.Milliseconds()) {
+		t.Errorf("the task's events at %v ms: want them %v apart, as the child stamped them", stamps, ran)
 	}
 	if res.Startup > 20*time.Millisecond || res.Program() < ran {
 		t.Errorf("start-up %v, program %v: want the marks where the child stamped them (start-up near 0, program ≥ %v)", res.Startup, res.Program(), ran)

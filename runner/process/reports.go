@@ -88,6 +88,12 @@ func Relay(r io.Reader, ev runner.Events, lim ReportLimits, other func(Report)) 
 					}
 					tasks[task] = true
 					events++
+					if c, ok := ev.(runner.ChildClock); ok && rep.MonoNs > 0 {
+						if at, ok := childInstant(rep.MonoNs); ok {
+							c.EventAt(task, rep.Phase, status, at)
+							break
+						}
+					}
 					switch rep.Phase {
 					case runner.PhaseStart:
 						ev.Start(task)

@@ -99,7 +99,8 @@ def _emit(task, phase, status=""):
     if _events is None:
         return
     try:
-        _events.write(json.dumps({"task": task, "phase": phase, "status": status}, ensure_ascii=False) + "\n")
+        _events.write(json.dumps({"task": task, "phase": phase, "status": status,
+                                  "mono_ns": time.monotonic_ns()}, ensure_ascii=False) + "\n")
     except OSError:
         pass  # 服务器已经不听了：程序照样跑完
 
