@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/bingfa-manyou/walkthrough/cmd/internal/cli"
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
@@ -31,7 +32,7 @@ type runOptions struct {
 	trace  bool
 	procs  int
 	limits *runner.Limits
-	site   *flagSite
+	site   *cli.FlagSite
 }
 
 func runFlags(fs *flag.FlagSet) *runOptions {
@@ -42,8 +43,8 @@ func runFlags(fs *flag.FlagSet) *runOptions {
 	fs.BoolVar(&o.trace, "trace", false, "run the demo's Go code (or -source) in a sandboxed child with the runtime's execution tracer on, and print what the scheduler did, per P")
 	fs.IntVar(&o.procs, "procs", 0, "with -trace: the child's GOMAXPROCS, 1, 2, 4 or 8 (default: the server's, 2)")
 	fs.Var(&o.python, "python", "run the demo's asyncio program (its Python tab) instead of its Go code, on python3 3.11+ (-python=PATH: that interpreter)")
-	o.limits = runLimitFlags(fs)
-	o.site = flagSiteFlags(fs)
+	o.limits = cli.RunLimitFlags(fs)
+	o.site = cli.FlagSiteFlags(fs)
 	return o
 }
 
@@ -102,10 +103,10 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if err := checkRunLimits(*o.limits); err != nil {
+	if err := cli.CheckRunLimits(*o.limits); err != nil {
 		return err
 	}
-	flags, err := o.site.config()
+	flags, err := o.site.Config()
 	if err != nil {
 		return err
 	}
@@ -147,11 +148,11 @@ func (c *command) runDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	d = resolved
-	env := runner.Env{Limits: *o.limits, Log: slog.New(slog.NewTextHandler(c.stderr, nil)), FlagsURL: o.site.url}
+	env := runner.Env{Limits: *o.limits, Log: slog.New(slog.NewTextHandler(c.stderr, nil)), FlagsURL: o.site.URL}
 	if env.FlagsURL == "" {
 		// The built-in flag site, for the download demos (a sandboxed
 		// child serves its own; one without a sandbox uses this one).
-		site, err := flagserver.Start(o.site.addr, flags)
+		site, err := flagserver.Start(o.site.Addr, flags)
 		if err != nil {
 			return fmt.Errorf("flag server: %w", err)
 		}

@@ -267,13 +267,6 @@ func (s *Set) RaceStatus(demoID string) (bool, string) {
 	return s.editor().RaceStatus()
 }
 
-// Sandboxed reports whether edits run in a sandbox here (false also when
-// they do not run at all).
-func (s *Set) Sandboxed() bool {
-	ed := s.editor()
-	return ed != nil && ed.Sandboxed()
-}
-
 // Local reports whether edits run here without a sandbox, as this
 // machine's own user.
 func (s *Set) Local() bool {
