@@ -21,6 +21,7 @@ package python
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -56,13 +57,18 @@ type Limits struct {
 	AddressSpace int64 // bytes of virtual memory
 	OpenFiles    int   // file descriptors
 	Processes    int   // processes and threads of the user, as RLIMIT_NPROC counts them
+
+	// StopGrace is how long a stopped program has between SIGINT and
+	// SIGKILL; zero is DefaultStopGrace. A program that has unwound ends
+	// the grace itself.
+	StopGrace time.Duration
 }
 
 // DefaultLimits suit the course's programs: an interpreter with aiohttp
 // takes about 60 MiB of address space per thread arena, so the limit is
 // generous on memory and tight on everything a program has no need for.
 func DefaultLimits() Limits {
-	return Limits{CPUSeconds: 30, AddressSpace: 1 << 30, OpenFiles: 128, Processes: 4096}
+	return Limits{CPUSeconds: 30, AddressSpace: 1 << 30, OpenFiles: 128, Processes: 4096, StopGrace: DefaultStopGrace}
 }
 
 // Interpreter is a python3 that can run the course's programs here.
@@ -77,9 +83,10 @@ type Interpreter struct {
 	flagSite json.RawMessage
 }
 
-// StopGrace is how long a stopped program has between SIGINT and SIGKILL:
-// time to unwind its tasks and print where, within the course's 100 ms.
-const StopGrace = 60 * time.Millisecond
+// DefaultStopGrace is how long a stopped program has between SIGINT and
+// SIGKILL: time to unwind its tasks and print where (a few milliseconds on
+// an idle machine), within the course's 100 ms.
+const DefaultStopGrace = 60 * time.Millisecond
 
 // FlagsService and FlagsPort are the flag site a sandboxed program talks
 // to: served by the sandbox itself on its own loopback.
@@ -267,7 +274,7 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	// learner sees the CancelledError travel; what is left is killed.
 	err = process.RunWith(ctx, cmd, func(events io.Reader) {
 		process.Relay(events, ev, process.DefaultReportLimits(), nil)
-	}, process.Options{Interrupt: StopGrace})
+	}, process.Options{Interrupt: cmp.Or(in.limits.StopGrace, DefaultStopGrace)})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

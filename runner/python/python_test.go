@@ -132,10 +132,14 @@ time.sleep(60)
 
 // A stopped program that leaves a thread running (the thread spinner's
 // worker, not a daemon) is not waited for: once the KeyboardInterrupt is
-// printed the interpreter exits, long before the grace for SIGINT runs out
-// and SIGKILL would end the wait on the thread.
+// printed the interpreter exits by itself. Given a grace of a minute, the
+// run returns long before it: only SIGKILL would end a wait on the thread,
+// and it comes at the grace's end. (The time to stop, with the default
+// grace, is the lessons' stop checks'.)
 func TestStopDoesNotWaitForThreads(t *testing.T) {
-	in := interpreter(t, DefaultLimits())
+	lim := DefaultLimits()
+	lim.StopGrace = time.Minute
+	in := interpreter(t, lim)
 	const threads = `import threading, time, walkthrough as wt
 threading.Thread(target=threading.Event().wait).start()
 wt.start("sleeping")
@@ -161,8 +165,8 @@ time.sleep(60)
 	if !errors.Is(res.Err, runner.ErrStopped) || !strings.Contains(out.String(), "KeyboardInterrupt") {
 		t.Fatalf("err %v, want stopped, the KeyboardInterrupt shown\n%s", res.Err, out.String())
 	}
-	if late >= StopGrace {
-		t.Errorf("returned %v after the stop: the interpreter waited for the thread until SIGKILL (%v)", late, StopGrace)
+	if late >= lim.StopGrace/2 {
+		t.Errorf("returned %v after the stop: the interpreter waited for the thread, until SIGKILL at %v", late, lim.StopGrace)
 	}
 }
 
@@ -309,9 +313,15 @@ func TestSandboxedProgram(t *testing.T) {
 }
 
 // Stop is SIGINT first: the learner sees the program's CancelledError
-// travel out of asyncio.run — and the run still ends within 100 ms.
+// travel out of asyncio.run, and the interpreter exits by itself once it
+// has. The grace here is a minute, so that a busy machine that slows the
+// unwinding cannot turn it into a SIGKILL: what is checked is what the
+// program shows, and that it ends without the kill (the time to stop,
+// with the default grace, is the lessons' stop checks').
 func TestStopShowsTheCancellation(t *testing.T) {
-	in := interpreter(t, DefaultLimits())
+	lim := DefaultLimits()
+	lim.StopGrace = time.Minute
+	in := interpreter(t, lim)
 	const waits = `import asyncio, walkthrough as wt
 
 async def main():
@@ -335,7 +345,9 @@ asyncio.run(main())
 		if !errors.Is(res.Err, runner.ErrStopped) {
 			t.Fatalf("err %v, want stopped\n%s", res.Err, w.String())
 		}
-		testenv.CheckStopBound(t, "a Python run shown its CancelledError", time.Since(stopped))
+		if late := time.Since(stopped); late >= lim.StopGrace/2 {
+			t.Errorf("returned %v after the stop: the interpreter did not exit by itself, SIGKILL came at %v", late, lim.StopGrace)
+		}
 		if out := w.String(); !strings.Contains(out, "main task cancelled") || !strings.Contains(out, "KeyboardInterrupt") {
 			t.Errorf("the cancellation did not travel:\n%s", out)
 		}
@@ -344,7 +356,7 @@ asyncio.run(main())
 	t.Run("sandboxed", func(t *testing.T) {
 		sb := sandbox.New(context.Background())
 		defer sb.Close()
-		boxed := interpreter(t, DefaultLimits())
+		boxed := interpreter(t, lim)
 		if !sb.Status().Available {
 			testenv.Missing(t, "no sandbox here: %s", sb.Status().Detail)
 		}
