@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -140,6 +141,55 @@ func TestStopEndsAnEditedRun(t *testing.T) {
 	testenv.CheckStopBound(t, "an edited run", returned.Sub(stopped))
 	if !errors.Is(res.Err, runner.ErrStopped) {
 		t.Errorf("err %v, want stopped", res.Err)
+	}
+}
+
+// An edited program's events carry the moment it wrote them (on the
+// machine's monotonic clock): a server that reads them late, because it
+// is busy, still draws each task as long as it ran. Here the server takes
+// half a second over the first event; read as they come, the tasks of
+// 100, 200 and 300 ms would be drawn as 500, 0 and 0.
+func TestEditedEventsKeepTheirMoments(t *testing.T) {
+	b, cat := builder(t)
+	d, _ := cat.Registry().Lookup("hello-tasks")
+	run, err := b.Program(d, cat.Files("hello-tasks"), original(t, cat, "hello-tasks"), gobuild.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := d.Parse(map[string]string{"durations": "100ms,200ms,300ms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := *d
+	ed.Run = run
+	const busy = 500 * time.Millisecond
+	started, ended := map[string]float64{}, map[string]float64{}
+	res := runner.Execute(context.Background(), runner.Env{Limits: runner.Limits{RunTime: 60 * time.Second, OutputBytes: 1 << 20}}, &ed, v, io.Discard,
+		func(e runner.Event, n int) {
+			if n == 1 {
+				time.Sleep(busy) // the server, busy elsewhere, reads the rest late
+			}
+			switch e.Phase {
+			case runner.PhaseStart:
+				started[e.Task] = e.TMs
+			case runner.PhaseEnd:
+				ended[e.Task] = e.TMs
+			}
+		})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	// A task's timer never fires early; a busy machine may wake it late,
+	// never by the quarter of a second the reading was late.
+	const late = 250
+	for i, want := range []float64{100, 200, 300} {
+		task := fmt.Sprintf("task %d", i+1)
+		if got := ended[task] - started[task]; got < want-1 || got > want+late {
+			t.Errorf("%s drawn %.1f ms long (%.1f to %.1f), want %v ms", task, got, started[task], ended[task], want)
+		}
+	}
+	if res.Program() < 300*time.Millisecond || res.Program() > 300*time.Millisecond+late*time.Millisecond {
+		t.Errorf("the program ran %v by its marks, want about 300ms", res.Program())
 	}
 }
 

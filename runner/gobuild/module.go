@@ -260,7 +260,9 @@ import (
 	"os"
 	"runtime/trace"
 	"sync"
+	"syscall"
 	"time"
+	"unsafe"
 
 	lesson "` + lessonPkg + `"
 	"` + ModulePath + `/runner"
@@ -284,6 +286,21 @@ func report(v any) {
 	reports.Lock()
 	defer reports.Unlock()
 	reports.enc.Encode(v)
+}
+
+// mono is now on CLOCK_MONOTONIC, the clock the server shares. Every
+// report carries it: a line the server reads late, when it is busy, keeps
+// the moment it was written, and a task on the timeline keeps its length.
+func mono() int64 {
+	var ts syscall.Timespec
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 1 /* CLOCK_MONOTONIC */, uintptr(unsafe.Pointer(&ts)), 0)
+	return ts.Nano()
+}
+
+// stamped is an event with its moment.
+type stamped struct {
+	runner.Event
+	MonoNs int64 ` + "`json:\"mono_ns\"`" + `
 }
 
 // panics prints a demo's panic the way the runtime prints one.
@@ -329,7 +346,7 @@ func main() {
 		os.Exit(1)
 	}
 	ctx := context.Background()
-	watch := func(e runner.Event, _ int) { report(e) }
+	watch := func(e runner.Event, _ int) { report(stamped{e, mono()}) }
 	var traceOut *os.File
 	if j.Trace {
 		// The runtime's execution trace goes to file descriptor 4. The
@@ -346,10 +363,10 @@ func main() {
 			if e.Phase == runner.PhaseStart {
 				trace.Log(ctx, "` + rtrace.Category + `", "` + rtrace.StartTask + `"+e.Task)
 			}
-			report(e)
+			report(stamped{e, mono()})
 		}
 	}
-	report(map[string]any{"begin": true})
+	report(map[string]any{"begin": true, "mono_ns": mono()})
 	env := runner.Env{FlagsURL: j.FlagsURL, Log: slog.New(panics{}),
 		Limits: runner.Limits{RunTime: j.RunTime, OutputBytes: j.OutputBytes}}
 	res := runner.Execute(ctx, env, d, v, os.Stdout, watch)
@@ -359,10 +376,10 @@ func main() {
 	}
 	ms := float64(res.Elapsed.Microseconds()) / 1000
 	if res.Err != nil {
-		report(map[string]any{"error": res.Err.Error(), "elapsed_ms": ms})
+		report(map[string]any{"error": res.Err.Error(), "elapsed_ms": ms, "mono_ns": mono()})
 		os.Exit(1)
 	}
-	report(map[string]any{"done": true, "elapsed_ms": ms})
+	report(map[string]any{"done": true, "elapsed_ms": ms, "mono_ns": mono()})
 }
 `)
 }

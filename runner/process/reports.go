@@ -107,9 +107,7 @@ func Relay(r io.Reader, ev runner.Events, lim ReportLimits, other func(Report)) 
 				default:
 					if rep.Done || rep.Error != "" {
 						// The program has run its last instruction.
-						if c, ok := ev.(runner.ChildProgram); ok {
-							c.ProgramEnded()
-						}
+						mark(ev, rep.MonoNs, runner.ChildProgram.ProgramEnded, runner.ChildClock.ProgramEndedAt)
 					}
 					if other != nil {
 						rep.Error = cut(rep.Error, lim.LineBytes)
