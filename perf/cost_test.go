@@ -15,6 +15,7 @@ import (
 
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/runner"
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 	"github.com/bingfa-manyou/walkthrough/web"
 )
 
@@ -26,7 +27,7 @@ import (
 // heap and stacks each run holds at the peak. What the socket adds per
 // frame it writes is measured by the click benchmarks and the load runs.
 func BenchmarkDemoCost(b *testing.B) {
-	course, err := web.NewCourse(web.CourseConfig{Python: "off", Edit: "off"})
+	course, err := web.NewCourse(web.CourseConfig{Python: runtimes.PythonConfig{Off: true}, Edit: runtimes.EditConfig{Off: true}})
 	if err != nil {
 		b.Fatal(err)
 	}

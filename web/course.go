@@ -15,8 +15,6 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons"
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
-	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
-	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 	"github.com/bingfa-manyou/walkthrough/web/metrics"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
@@ -37,27 +35,21 @@ type CourseConfig struct {
 	FlagsAddr string
 	Flags     flagserver.Config
 
-	// Python is the interpreter for the demos' asyncio programs: a path,
-	// a name to look up, "" for python3 on PATH or /usr/bin/python3, or
-	// "off". Without a usable one the course runs its Go demos alone and
-	// says, per demo, what to install.
-	Python       string
-	PythonLimits python.Limits // zero: python.DefaultLimits
+	// Python is how the demos' asyncio programs run: the interpreter
+	// (Path: a path, or a name to look up; empty, python3 on PATH or
+	// /usr/bin/python3) and its limits, or Off. Without a usable one the
+	// course runs its Go demos alone and says, per demo, what to install.
+	Python runtimes.PythonConfig
 
-	// Edit turns editing on ("" or "on") or off ("off"): a learner's edit
-	// of a demo's Go source is built by the Go toolchain (Go: a path, or
-	// "" for go on PATH) and run, each step in a sandbox (this binary
+	// Edit is how a learner's edit of a demo's Go source is built (by the
+	// Go toolchain Edit.Go) and run, each step in a sandbox (this binary
 	// started again: its main calls sandbox.Main first thing), under
-	// EditLimits, with the build cache in EditCache.
-	Edit       string
-	Go         string
-	EditCache  string
-	EditLimits gobuild.Limits // zero: gobuild.DefaultLimits
-	// EditSandbox is "auto" (or ""): without a sandbox, edits run only
-	// on a course that listens on loopback alone (LoopbackOnly: a
-	// learner's own machine), and the panel says so; "required": never
-	// without one.
-	EditSandbox string
+	// Edit.Limits, with the build cache in Edit.Cache; or Off. With
+	// runtimes.SandboxOrLocal (the zero value), where no sandbox can be
+	// set up edits run only on a course that listens on loopback alone
+	// (LoopbackOnly, which sets Edit.Local), and the panel says so;
+	// with runtimes.SandboxRequired, never without one.
+	Edit runtimes.EditConfig
 	// LoopbackOnly promises that the course is served on loopback
 	// addresses alone; Serve refuses any other listener.
 	LoopbackOnly bool
@@ -293,27 +285,9 @@ func (c *Course) Shutdown(ctx context.Context) error {
 
 // newRuntimes is the course's runtimes, configured by cfg.
 func newRuntimes(cfg CourseConfig, catalog *lessons.Catalog, log *slog.Logger) (*runtimes.Set, error) {
-	rc := runtimes.Config{Catalog: catalog, Flags: cfg.Flags, Log: log,
-		Python: runtimes.PythonConfig{Off: cfg.Python == "off", Path: cfg.Python, Limits: cfg.PythonLimits},
-		Edit: runtimes.EditConfig{Off: cfg.Edit == "off", Go: cfg.Go, Cache: cfg.EditCache, Limits: cfg.EditLimits,
-			Local: cfg.LoopbackOnly},
-	}
-	if rc.Python.Off {
-		rc.Python.Path = ""
-	}
-	switch cfg.Edit {
-	case "", "on", "off":
-	default:
-		return nil, fmt.Errorf("edit %q: expected on or off", cfg.Edit)
-	}
-	switch cfg.EditSandbox {
-	case "", "auto":
-	case "required":
-		rc.Edit.Sandbox = runtimes.SandboxRequired
-	default:
-		return nil, fmt.Errorf("edit sandbox %q: expected auto or required", cfg.EditSandbox)
-	}
-	return runtimes.New(rc)
+	edit := cfg.Edit
+	edit.Local = cfg.LoopbackOnly // what a learner may run unsandboxed is the listener's to say
+	return runtimes.New(runtimes.Config{Catalog: catalog, Flags: cfg.Flags, Log: log, Python: cfg.Python, Edit: edit})
 }
 
 // Ready waits until the lessons are rendered — the runtimes probed, so

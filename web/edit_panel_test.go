@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 )
 
 // editButton finds a panel's 编辑 button in a lesson page.
@@ -46,7 +48,7 @@ func TestPanelOffersEditing(t *testing.T) {
 		t.Errorf("editable demo's button %s", button)
 	}
 
-	off := serveCourse(t, "127.0.0.1:0", CourseConfig{Edit: "off"})
+	off := serveCourse(t, "127.0.0.1:0", CourseConfig{Edit: runtimes.EditConfig{Off: true}})
 	button = editButton(t, off.URL+"/lessons/spinner", "spinner-goroutine")
 	_, why := off.Course.EditStatus("spinner-goroutine")
 	if !strings.Contains(button, `aria-disabled="true"`) || strings.Contains(button, "data-module") ||

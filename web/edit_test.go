@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
 
@@ -110,7 +111,7 @@ func TestEditedRunOverTheSocket(t *testing.T) {
 // A course promised to loopback (where edits may run unsandboxed) refuses
 // to serve on any other address.
 func TestLoopbackOnlyCourseRefusesOtherListeners(t *testing.T) {
-	c, err := NewCourse(CourseConfig{LoopbackOnly: true, Python: "off"})
+	c, err := NewCourse(CourseConfig{LoopbackOnly: true, Python: runtimes.PythonConfig{Off: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

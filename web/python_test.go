@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
@@ -70,7 +71,7 @@ func TestPythonRunOverTheSocket(t *testing.T) {
 // /api/demos says per demo whether its Python program runs here, and why
 // not: with Python off, every demo says so, and Go runs as before.
 func TestPythonAvailabilityInTheDemoList(t *testing.T) {
-	srv := serveCourse(t, "127.0.0.1:0", CourseConfig{Python: "off"})
+	srv := serveCourse(t, "127.0.0.1:0", CourseConfig{Python: runtimes.PythonConfig{Off: true}})
 	resp, err := http.Get(srv.URL + "/api/demos")
 	if err != nil {
 		t.Fatal(err)

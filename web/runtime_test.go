@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 )
 
 // runtimeButtons are a panel's runtime switch and its two buttons.
@@ -41,7 +43,7 @@ func runtimeButtons(t *testing.T, panel *goquery.Selection) (box, goButton, pyBu
 // (still focusable, so it is not the disabled attribute) and described by
 // the reason, which the panel also shows as text.
 func TestRuntimeSwitchSaysWhyPythonIsOff(t *testing.T) {
-	srv := serveCourse(t, "127.0.0.1:0", CourseConfig{Python: "off"})
+	srv := serveCourse(t, "127.0.0.1:0", CourseConfig{Python: runtimes.PythonConfig{Off: true}})
 	doc := page(t, srv.URL+"/lessons/spinner", http.StatusOK)
 	panels := doc.Find("section.demo")
 	if panels.Length() == 0 {
@@ -74,7 +76,7 @@ func TestRuntimeSwitchSaysWhyPythonIsOff(t *testing.T) {
 // Where Python cannot be found, the reason says what to install, and the
 // command is set as code, ready to copy.
 func TestRuntimeSwitchSaysWhatToInstall(t *testing.T) {
-	srv := serveCourse(t, "127.0.0.1:0", CourseConfig{Python: "/nonexistent/python3"})
+	srv := serveCourse(t, "127.0.0.1:0", CourseConfig{Python: runtimes.PythonConfig{Path: "/nonexistent/python3"}})
 	doc := page(t, srv.URL+"/lessons/spinner", http.StatusOK)
 	panel := doc.Find(`section.demo[data-demo="spinner-goroutine"]`)
 	_, _, py := runtimeButtons(t, panel)

@@ -53,7 +53,7 @@ func startCourse(t *testing.T) string {
 	if cfg.Catalog, err = lessons.Load(); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Edit, cfg.Python, cfg.LoopbackOnly = "off", "off", true
+	cfg.Edit.Off, cfg.Python.Off, cfg.LoopbackOnly = true, true, true
 	course, err := web.NewCourse(cfg)
 	if err != nil {
 		t.Fatal(err)

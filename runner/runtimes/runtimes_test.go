@@ -247,3 +247,13 @@ func TestEveryRuntimeRunsTheDemo(t *testing.T) {
 		})
 	}
 }
+
+// A configuration New cannot serve is refused, not guessed at.
+func TestNewRefusesWhatItCannotServe(t *testing.T) {
+	if _, err := New(Config{}); err == nil {
+		t.Error("no catalog: want an error")
+	}
+	if _, err := New(Config{Catalog: catalog(t), Edit: EditConfig{Sandbox: SandboxRequired + 1}}); err == nil {
+		t.Error("an unknown sandbox policy: want an error")
+	}
+}

@@ -89,6 +89,9 @@ func New(cfg Config) (*Set, error) {
 	if cfg.Catalog == nil {
 		return nil, errors.New("runtimes: needs a catalog")
 	}
+	if cfg.Edit.Sandbox > SandboxRequired {
+		return nil, fmt.Errorf("runtimes: edit sandbox policy %d is neither SandboxOrLocal nor SandboxRequired", cfg.Edit.Sandbox)
+	}
 	log := cfg.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

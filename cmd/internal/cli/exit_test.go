@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/bingfa-manyou/walkthrough/runner/python"
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 )
 
 // The exit code survives wrapping; any error that does not say otherwise
@@ -52,9 +55,40 @@ func TestCourseConfigNamesTheFlag(t *testing.T) {
 	}
 	// The defaults are a course.
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	if cfg, err := NewServerFlags(fs).CourseConfig(); err != nil || cfg.FlagsAddr != "127.0.0.1:0" || cfg.Edit != "on" {
+	if cfg, err := NewServerFlags(fs).CourseConfig(); err != nil || cfg.FlagsAddr != "127.0.0.1:0" || cfg.Edit.Off {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}
 }
 
 func errorContains(err error, s string) bool { return err != nil && strings.Contains(err.Error(), s) }
+
+// The runtime flags become the course's typed runtime configuration: the
+// words of the command line stop at the command line.
+func TestRuntimeFlagsAreTyped(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		python runtimes.PythonConfig
+		off    bool
+		policy runtimes.SandboxPolicy
+	}{
+		{nil, runtimes.PythonConfig{}, false, runtimes.SandboxOrLocal},
+		{[]string{"-python", "off", "-edit", "off"}, runtimes.PythonConfig{Off: true}, true, runtimes.SandboxOrLocal},
+		{[]string{"-python", "/opt/py/bin/python3", "-edit-sandbox", "required"}, runtimes.PythonConfig{Path: "/opt/py/bin/python3"}, false, runtimes.SandboxRequired},
+	} {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		s := NewServerFlags(fs)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := s.CourseConfig()
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if cfg.Python.Off != tc.python.Off || cfg.Python.Path != tc.python.Path || cfg.Python.Limits != python.DefaultLimits() {
+			t.Errorf("%v: python %+v, want %+v with the default limits", tc.args, cfg.Python, tc.python)
+		}
+		if cfg.Edit.Off != tc.off || cfg.Edit.Sandbox != tc.policy {
+			t.Errorf("%v: edit off %v, sandbox %v; want %v, %v", tc.args, cfg.Edit.Off, cfg.Edit.Sandbox, tc.off, tc.policy)
+		}
+	}
+}

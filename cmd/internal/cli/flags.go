@@ -18,6 +18,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
+	"github.com/bingfa-manyou/walkthrough/runner/runtimes"
 	"github.com/bingfa-manyou/walkthrough/web"
 	"github.com/bingfa-manyou/walkthrough/web/socket"
 )
@@ -304,8 +305,18 @@ func (s *ServerFlags) CourseConfig() (web.CourseConfig, error) {
 	if s.edit != "on" && s.edit != "off" {
 		return web.CourseConfig{}, Usagef("-edit %q: want on or off", s.edit)
 	}
-	if s.editSandbox != "auto" && s.editSandbox != "required" {
+	var sandboxPolicy runtimes.SandboxPolicy
+	switch s.editSandbox {
+	case "auto":
+		sandboxPolicy = runtimes.SandboxOrLocal
+	case "required":
+		sandboxPolicy = runtimes.SandboxRequired
+	default:
 		return web.CourseConfig{}, Usagef("-edit-sandbox %q: want auto or required", s.editSandbox)
+	}
+	pythonPath := s.python
+	if pythonPath == "off" {
+		pythonPath = ""
 	}
 	if s.editMemoryMiB < 64 || s.editLimits.BuildTime < time.Second || s.editLimits.DiskBytes < 1<<20 || s.editLimits.TraceBytes < 64<<10 {
 		return web.CourseConfig{}, Usagef("-edit-memory must be at least 64, -edit-build-time at least 1s, -edit-disk at least 1048576 and -trace-bytes at least 65536")
@@ -344,7 +355,9 @@ func (s *ServerFlags) CourseConfig() (web.CourseConfig, error) {
 		FlagsURL: s.site.URL, FlagsAddr: s.site.Addr, Flags: flags,
 		Run: *s.run, Socket: *s.socket, ReadHeaderTimeout: s.readHeaderTimeout,
 		TrustedProxies: proxies, PublicURL: s.publicURL, AllowedHosts: hosts,
-		AcceptRate: s.acceptRate, AcceptBurst: s.acceptBurst, Python: s.python, PythonLimits: s.pythonLimits,
-		Edit: s.edit, EditLimits: s.editLimits, EditSandbox: s.editSandbox, Go: s.goCommand, EditCache: s.editCache,
+		AcceptRate: s.acceptRate, AcceptBurst: s.acceptBurst,
+		Python: runtimes.PythonConfig{Off: s.python == "off", Path: pythonPath, Limits: s.pythonLimits},
+		Edit: runtimes.EditConfig{Off: s.edit == "off", Go: s.goCommand, Cache: s.editCache, Limits: s.editLimits,
+			Sandbox: sandboxPolicy},
 	}, nil
 }
