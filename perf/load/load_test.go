@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -26,7 +27,20 @@ func TestMain(m *testing.M) {
 	if os.Getenv(serveChildEnv) != "" {
 		os.Exit(serveChild())
 	}
+	if os.Getenv(holdChildEnv) != "" {
+		holdStill()
+		return
+	}
 	goleak.VerifyTestMain(m)
+}
+
+// holdChildEnv makes this test binary a child that says "ready" on its
+// output and then holds still, opening nothing, until its input closes.
+const holdChildEnv = "WALKTHROUGH_LOAD_TEST_HOLD"
+
+func holdStill() {
+	os.Stdout.WriteString("ready\n")
+	io.Copy(io.Discard, os.Stdin)
 }
 
 // The catalog is pure content; the tests share one, as loading it takes a

@@ -298,17 +298,21 @@ func TestProcMeasuresAProcess(t *testing.T) {
 }
 
 // Another process — a server started apart, measured by -server-pid — is
-// read from its own /proc/PID, not this one's: a sleep given 20 more
+// read from its own /proc/PID, not this one's: a child given 20 more
 // descriptors has them, as many as the kernel lists (what it inherits
 // beyond them depends on who started the tests); once it is gone it
-// cannot be measured, and the error names its /proc folder.
+// cannot be measured, and the error names its /proc folder. The child is
+// this test binary, which says when it is ready and then holds still: a
+// dynamically linked command opens and closes its libraries as it starts,
+// and two counts taken then would differ.
 func TestProcMeasuresAnotherProcess(t *testing.T) {
-	sleep, err := exec.LookPath("sleep")
+	exe, err := os.Executable()
 	if err != nil {
-		t.Skipf("no sleep command: %v", err)
+		t.Fatal(err)
 	}
 	start := func(extra int) *exec.Cmd {
-		cmd := exec.Command(sleep, "60")
+		cmd := exec.Command(exe)
+		cmd.Env = append(os.Environ(), holdChildEnv+"=1")
 		for range extra {
 			f, err := os.Open(os.DevNull)
 			if err != nil {
@@ -317,10 +321,21 @@ func TestProcMeasuresAnotherProcess(t *testing.T) {
 			defer f.Close()
 			cmd.ExtraFiles = append(cmd.ExtraFiles, f)
 		}
+		hold, err := cmd.StdinPipe() // the child holds still until this closes
+		if err != nil {
+			t.Fatal(err)
+		}
+		ready, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		t.Cleanup(func() { hold.Close(); cmd.Process.Kill(); cmd.Wait() })
+		if line, err := bufio.NewReader(ready).ReadString('\n'); line != "ready\n" {
+			t.Fatalf("the child said %q (%v), want ready", line, err)
+		}
 		return cmd
 	}
 	cmd := start(20)
@@ -332,11 +347,11 @@ func TestProcMeasuresAnotherProcess(t *testing.T) {
 		t.Errorf("cpu %v, %v", cpu, err)
 	}
 	if rss, hwm := p.status(vmRSS), p.status(vmHWM); rss <= 0 || hwm < rss || rss > 64<<20 {
-		t.Errorf("sleep: RSS %d, HWM %d", rss, hwm)
+		t.Errorf("the child: RSS %d, HWM %d", rss, hwm)
 	}
 	listed, err := os.ReadDir("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/fd")
 	if n := p.fds(); err != nil || n < 3+20 || n != len(listed) {
-		t.Errorf("sleep with 20 more descriptors has %d open; the kernel lists %d (%v)", n, len(listed), err)
+		t.Errorf("a child with 20 more descriptors has %d open; the kernel lists %d (%v)", n, len(listed), err)
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
