@@ -311,7 +311,17 @@ func (b *Builder) run(ctx context.Context, d *runner.Demo, src *source, opt Opti
 	if err := b.build(ctx, work, opt.Race, src, b.lim.BuildTime); err != nil {
 		return err
 	}
-	return b.exec(ctx, d, filepath.Join(work, "prog"), opt, v, out, ev, src)
+	// The sources go now, while the learner waits for the program anyway:
+	// once it runs, the run holds one file, and a Stop on a busy machine
+	// does not wait for a tree of them to be unlinked.
+	prog := filepath.Join(dir, "prog")
+	if err := os.Rename(filepath.Join(work, "prog"), prog); err != nil {
+		return fmt.Errorf("gobuild: %w", err)
+	}
+	if err := os.RemoveAll(work); err != nil {
+		return fmt.Errorf("gobuild: %w", err)
+	}
+	return b.exec(ctx, d, prog, opt, v, out, ev, src)
 }
 
 // buildEnv is the go command's whole environment, inside the sandbox or

@@ -5,10 +5,15 @@ import (
 	"syscall"
 )
 
-// groupAttr puts a child in a process group of its own, killed if the
-// server dies.
+// groupAttr puts a child in a session, and so a process group, of its
+// own, killed if the server dies. A session rather than a bare group:
+// where the kernel shares the CPU between sessions (autogroup scheduling,
+// on a machine without CPU cgroups), a run's program is a group of its
+// own, not one task among everything else the machine runs — a learner
+// who starts a hundred threads does not crowd out the others' runs, and a
+// program being stopped on a busy machine gets the CPU to end.
 func groupAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	return &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL}
 }
 
 // interruptGroup sends SIGINT to the child's whole process group.

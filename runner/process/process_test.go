@@ -253,3 +253,22 @@ func TestProgramMarksKeepTheChildsMoment(t *testing.T) {
 		t.Errorf("a stamp from the future: %+v", res)
 	}
 }
+
+// A child leads a session of its own: its session id is its pid. Where
+// the kernel shares the CPU between sessions, a run is a group of its
+// own, not one task among the machine's others.
+func TestChildLeadsItsOwnSession(t *testing.T) {
+	var out strings.Builder
+	cmd := exec.Command("sh", "-c", `echo $$; cut -d" " -f6 /proc/$$/stat`)
+	cmd.Stdout = &out
+	if err := process.Run(context.Background(), cmd, func(r io.Reader) { io.Copy(io.Discard, r) }); err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(out.String())
+	if len(f) != 2 || f[0] != f[1] {
+		t.Errorf("pid and session %q: want the child to lead its own session", f)
+	}
+	if sid, _ := unix.Getsid(0); f[0] == strconv.Itoa(sid) {
+		t.Error("the child is in this process's session")
+	}
+}

@@ -13,7 +13,7 @@
 //     current directory on the path) with a scrubbed environment;
 //   - resource limits set before Python starts (prlimit(1): CPU seconds,
 //     address space, open files, processes);
-//   - its own process group, killed as a whole on Stop, disconnect or time
+//   - its own session and process group, killed as a whole on Stop, disconnect or time
 //     limit, and on the server's death, and a pipe of its own (file
 //     descriptor 3) for timeline events, written by the helper module
 //     walkthrough.py, never mixed into its output (package runner/process).

@@ -190,8 +190,9 @@ var ErrUnavailable = errors.New("sandbox: not available here")
 
 // Command returns the command that runs spec in a sandbox. The caller
 // sets its Stdin, Stdout, Stderr and file descriptor 3 (ExtraFiles[0]),
-// starts it — it is in a process group of its own — and kills that group
-// to end everything in the sandbox at once.
+// starts it — it is in a session, and so a process group, of its own (as
+// runner/process starts every child, for the same reasons) — and kills
+// that group to end everything in the sandbox at once.
 func (s *Sandbox) Command(spec Spec) (*exec.Cmd, error) {
 	if !s.status.Available {
 		return nil, fmt.Errorf("%w: %s", ErrUnavailable, s.status.Detail)
@@ -220,7 +221,7 @@ func (s *Sandbox) command(spec Spec) (*exec.Cmd, error) {
 			// the namespace, and would start the shim with no
 			// capabilities there.
 			Credential: &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true},
-			Setpgid:    true,
+			Setsid:     true,
 			Pdeathsig:  syscall.SIGKILL,
 		},
 		// A process that keeps the output pipes open past the shim's end
