@@ -88,7 +88,12 @@ func TestBrowserTimelineWaits(t *testing.T) {
 	tb.typeInto(p+` form.params input[name="limit"]`, "20")
 	tb.click(p + " button.run")
 	tb.waitFor("the second run to end", q(p+" .console .exit-ok")+` !== null`, consoleText(id))
-	tb.waitFor("the ghost of the first run", q(p+" .tl-ghost-label")+` !== null && `+q(p+" .tl-ghost-label")+`.textContent.startsWith("上次 ")`, q(p+" .timeline-plot")+`.textContent`)
+	// The console shows the exit as the frame comes; the timeline draws on
+	// the next animation frame. One condition read in one draw: the ghost's
+	// label and the second run's end in the caption.
+	tb.waitFor("the ghost of the first run beside the second run's end",
+		q(p+" .tl-ghost-label")+` !== null && `+q(p+" .tl-ghost-label")+`.textContent.startsWith("上次 ") && `+q(p+" .timeline-summary")+`.textContent.includes("用时")`,
+		q(p+" .timeline-plot")+`.textContent + " / " + `+q(p+" .timeline-summary")+`.textContent`)
 	if n := eval[int](tb, `document.querySelectorAll(`+js(p+" .tl-ghost")+`).length`); n != 20 {
 		t.Errorf("%d ghost bars, want the first run's 20", n)
 	}
