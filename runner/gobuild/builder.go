@@ -394,7 +394,11 @@ func (b *Builder) build(ctx context.Context, work string, race bool, src *source
 	output.limit = 64 << 10
 	cmd.Stdout, cmd.Stderr = &output, &output
 	started := time.Now()
-	err := process.Run(ctx, cmd, func(r io.Reader) { io.Copy(io.Discard, r) })
+	var opts process.Options
+	if sb := b.cfg.Sandbox; sb != nil {
+		opts.Reaper = sb.Reaper() // a stopped build's sandbox ends behind the run
+	}
+	err := process.RunWith(ctx, cmd, func(r io.Reader) { io.Copy(io.Discard, r) }, opts)
 	b.log.Debug("edit built", "took", time.Since(started), "race", race, "err", err)
 	if errors.Is(context.Cause(ctx), ErrBuildTimeout) {
 		return ErrBuildTimeout

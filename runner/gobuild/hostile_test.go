@@ -263,5 +263,12 @@ func TestHostileProgramsMeetTheirLimits(t *testing.T) {
 		if took := time.Since(stopped); stopped.IsZero() || took > 100*time.Millisecond {
 			t.Errorf("stopped %v after Stop (zero: the escapee never wrote), want ≤ 100ms; %v", took, res.Err)
 		}
+		// The run may return before the kernel has ended its sandbox
+		// (the sandbox's Reaper finishes that): once it has, no pipe of
+		// the run is left open — nothing outlived the sandbox.
+		fixture.sandbox.Reaper().Wait()
+		if n := fixture.sandbox.Reaper().Outlived(); n != 0 {
+			t.Errorf("%d stopped sandboxes left a process holding their pipes", n)
+		}
 	})
 }

@@ -44,6 +44,11 @@ type Options struct {
 	// program to show its CancelledError, short enough to keep the
 	// course's 100 ms promise for Stop.
 	Interrupt time.Duration
+	// Reaper, if set, takes over a stopped child the kernel has not
+	// finished ending within a few ms: RunWith returns ErrReaping then,
+	// with the group killed and nothing more of it reaching read or the
+	// output. Unset, RunWith waits for the end.
+	Reaper *Reaper
 }
 
 // ErrMemory is RunWith's error for a child killed for its memory.
@@ -51,46 +56,65 @@ var ErrMemory = errors.New("process: resident memory over the limit")
 
 // RunWith is Run with opt.
 func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Options) error {
-	pipe, pipeW, err := os.Pipe()
-	if err != nil {
+	var pipes []*os.File  // the read ends, this process's
+	var writes []*os.File // the write ends, the child's once it has started
+	var readers []func(io.Reader)
+	fail := func(err error) error {
+		for _, f := range append(pipes, writes...) {
+			f.Close()
+		}
 		return fmt.Errorf("process: %w", err)
 	}
-	defer pipe.Close()
-	cmd.ExtraFiles = []*os.File{pipeW} // file descriptor 3 in the child
-	readers := []func(io.Reader){read}
-	pipes := []*os.File{pipe}
-	for _, more := range opt.More {
+	pipe := func(reader func(io.Reader)) (*os.File, error) {
 		r, w, err := os.Pipe()
 		if err != nil {
-			for _, f := range cmd.ExtraFiles {
-				f.Close()
-			}
-			return fmt.Errorf("process: %w", err)
+			return nil, err
 		}
-		defer r.Close()
-		pipes = append(pipes, r)
-		readers = append(readers, more)
-		cmd.ExtraFiles = append(cmd.ExtraFiles, w) // file descriptor 3+i
+		pipes, writes, readers = append(pipes, r), append(writes, w), append(readers, reader)
+		return w, nil
+	}
+	// File descriptor 3, then 4+i for More[i].
+	cmd.ExtraFiles = nil
+	for _, reader := range append([]func(io.Reader){read}, opt.More...) {
+		w, err := pipe(reader)
+		if err != nil {
+			return fail(err)
+		}
+		cmd.ExtraFiles = append(cmd.ExtraFiles, w)
+	}
+	// Standard output and error are copied here, not by os/exec, so that
+	// a stopped run can cut the copy (see Reaper); one writer given for
+	// both shares one pipe, as os/exec does, keeping their order.
+	sameWriter := cmd.Stderr != nil && sameWriter(cmd.Stdout, cmd.Stderr)
+	for _, std := range []*io.Writer{&cmd.Stdout, &cmd.Stderr} {
+		dst := *std
+		if _, isFile := dst.(*os.File); dst == nil || isFile {
+			continue // the child writes there itself
+		}
+		if std == &cmd.Stderr && sameWriter {
+			cmd.Stderr = cmd.Stdout
+			continue
+		}
+		w, err := pipe(func(r io.Reader) { io.Copy(dst, r) })
+		if err != nil {
+			return fail(err)
+		}
+		*std = w
 	}
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = groupAttr()
 	}
 	if cmd.WaitDelay == 0 {
-		// Something outside the group (a setsid grandchild of an
-		// unsandboxed child) may keep the output pipes open: the wait
-		// for them is bounded.
+		// Standard input, when it is not a file, is copied to the child
+		// by os/exec: the wait for that copy is bounded.
 		cmd.WaitDelay = time.Second
 	}
-	closeWrites := func() {
-		for _, f := range cmd.ExtraFiles {
-			f.Close()
-		}
-	}
 	if err := cmd.Start(); err != nil {
-		closeWrites()
-		return fmt.Errorf("process: start: %w", err)
+		return fail(fmt.Errorf("start: %w", err))
 	}
-	closeWrites() // the child holds its own copies
+	for _, w := range writes {
+		w.Close() // the child holds its own copies
+	}
 
 	var overMemory atomic.Bool
 	if opt.MaxRSS > 0 {
@@ -102,8 +126,10 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 		})
 	}
 
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
 	killed := make(chan struct{})
-	exited := make(chan struct{}) // closed once cmd.Wait has returned
+	exited := make(chan struct{}) // closed once the child has been reaped
 	stopWatch := context.AfterFunc(ctx, func() {
 		if opt.Interrupt > 0 {
 			interruptGroup(cmd)
@@ -119,36 +145,175 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 		killGroup(cmd) // what is left of the group: grandchildren too
 		close(killed)
 	})
-	relayed := make(chan struct{})
-	var readersDone sync.WaitGroup
+	// Each pipe is read through a gate: once a stopped run has returned,
+	// the callers' functions see the end of their pipe, and nothing of the
+	// child reaches them after. Past the gate, what is left is drained, so
+	// the child never blocks on a full pipe.
+	gates := make([]*gate, len(pipes))
+	var readersDone, drained sync.WaitGroup
 	for i, read := range readers {
-		readersDone.Go(func() {
-			read(pipes[i])
-			io.Copy(io.Discard, pipes[i]) // past what read wanted: drain, so the child never blocks
+		gates[i] = &gate{f: pipes[i]}
+		readersDone.Add(1)
+		drained.Go(func() {
+			read(gates[i])
+			readersDone.Done()
+			gates[i].drain()
 		})
 	}
+	closePipes := func() {
+		for _, p := range pipes {
+			p.Close()
+		}
+	}
+	// The pipes end when the last process holding them has gone: anything
+	// still holding one was in the group (or the sandbox's pid namespace)
+	// and is gone; a setsid escapee of an unsandboxed child is not waited
+	// for past a bound. endPipes says whether the bound was reached.
+	pipesEnded := make(chan struct{})
 	go func() {
-		readersDone.Wait()
-		close(relayed)
+		drained.Wait()
+		close(pipesEnded)
 	}()
-	err = cmd.Wait()
+	endPipes := func() (outlived bool) {
+		bound := time.NewTimer(pipeBound)
+		defer bound.Stop()
+		select {
+		case <-pipesEnded:
+		case <-bound.C:
+			outlived = true
+			closePipes()
+			<-pipesEnded
+		}
+		return outlived
+	}
+
+	var err error
+	select {
+	case err = <-waited:
+	case <-killed:
+		// Stopped: the whole group has its SIGKILL, and will run no more
+		// of its code. On a busy machine the kernel may take a few
+		// hundred ms to finish it (each thread scheduled to die, a mount
+		// namespace torn down after an RCU grace period); with a Reaper,
+		// that is not the learner's wait.
+		if opt.Reaper == nil {
+			err = <-waited
+			break
+		}
+		soon := time.NewTimer(reapWait)
+		defer soon.Stop()
+		reaped, ended := false, false
+		wait, end := waited, pipesEnded // nil once heard from
+		for !reaped || !ended {
+			select {
+			case err = <-wait:
+				reaped, wait = true, nil
+			case <-end:
+				ended, end = true, nil
+			case <-soon.C:
+				for _, g := range gates {
+					g.close()
+				}
+				readersDone.Wait()
+				opt.Reaper.wg.Go(func() {
+					if !reaped {
+						<-waited
+					}
+					if endPipes() {
+						opt.Reaper.outlived.Add(1)
+					}
+					closePipes()
+				})
+				return ErrReaping
+			}
+		}
+	}
 	close(exited)
 	if !stopWatch() {
 		<-killed
 	}
-	// Anything still holding the pipe was in the group (or the sandbox's
-	// pid namespace) and is gone; a setsid escapee of an unsandboxed child
-	// is not waited for past a bound.
-	select {
-	case <-relayed:
-	case <-time.After(time.Second):
-		for _, p := range pipes {
-			p.Close()
-		}
-		<-relayed
-	}
+	endPipes()
+	closePipes()
 	if overMemory.Load() {
 		return ErrMemory
 	}
 	return err
+}
+
+const (
+	// reapWait is how long a stopped child is waited for before a Reaper
+	// takes over: on an idle machine the kernel ends one in 1–3 ms.
+	reapWait = 15 * time.Millisecond
+	// pipeBound is how long a pipe may stay open after its child has
+	// gone.
+	pipeBound = time.Second
+)
+
+// ErrReaping is RunWith's error for a stopped child handed to a Reaper
+// before it had quite gone.
+var ErrReaping = errors.New("process: stopped; the kernel is still ending it")
+
+// Reaper finishes, in the background, the end of stopped children: the
+// kernel's own (the wait for the child, its pipes' end) takes on a busy
+// machine up to a few hundred ms after the SIGKILL, past the course's
+// 100 ms for Stop, and the learner need not wait for it. Whoever owns the
+// children's resources (the sandbox) waits for it before freeing them.
+type Reaper struct {
+	wg       sync.WaitGroup
+	outlived atomic.Int64
+}
+
+// Wait returns once every child handed over has been reaped.
+func (r *Reaper) Wait() { r.wg.Wait() }
+
+// Outlived counts the handed-over children whose pipes stayed open a
+// second after they were reaped: something they started outlived them.
+// In a sandbox it is always 0 (the pid namespace dies with its first
+// process); a test reads it.
+func (r *Reaper) Outlived() int64 { return r.outlived.Load() }
+
+// gate is a pipe's read end as a run's reader sees it; close ends it.
+type gate struct {
+	f      *os.File
+	closed atomic.Bool
+}
+
+func (g *gate) Read(p []byte) (int, error) {
+	if g.closed.Load() {
+		return 0, io.EOF
+	}
+	n, err := g.f.Read(p)
+	if err != nil && g.closed.Load() {
+		err = io.EOF // the deadline close set, or the end
+	}
+	return n, err
+}
+
+// close ends the reading at once: a read in progress returns (a deadline
+// already past), and every later one finds the end.
+func (g *gate) close() {
+	g.closed.Store(true)
+	g.f.SetReadDeadline(time.Now())
+}
+
+// drain discards what is left in the pipe, to its end or its closing.
+func (g *gate) drain() {
+	for {
+		_, err := io.Copy(io.Discard, g.f)
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return
+		}
+		g.f.SetReadDeadline(time.Time{}) // close's deadline, for the gate
+	}
+}
+
+// sameWriter says whether a and b are one writer (a comparison that
+// would panic, on an uncomparable type, says no).
+func sameWriter(a, b io.Writer) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
 }

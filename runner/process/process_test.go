@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -271,4 +272,68 @@ func TestChildLeadsItsOwnSession(t *testing.T) {
 	if sid, _ := unix.Getsid(0); f[0] == strconv.Itoa(sid) {
 		t.Error("the child is in this process's session")
 	}
+}
+
+// A stopped child whose end takes longer than a few ms is handed to the
+// Reaper: RunWith returns within the course's 100 ms, and nothing of the
+// child reaches its output after. Here the slow end is a setsid escapee
+// (outside the killed group) holding the output pipe and writing on:
+// without a Reaper the run waits the pipe's one-second bound; with one,
+// the Reaper waits it, and counts what outlived its child.
+func TestReaperTakesOverAStoppedChild(t *testing.T) {
+	var reaper process.Reaper
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.Command("/bin/sh", "-c", `setsid sh -c 'echo $$; while :; do echo alive; sleep 0.01; done' & wait`)
+	first := make(chan string, 1)
+	out := lockedLines{first: first}
+	cmd.Stdout = &out
+	done := make(chan error, 1)
+	go func() {
+		done <- process.RunWith(ctx, cmd, func(r io.Reader) { io.Copy(io.Discard, r) }, process.Options{Reaper: &reaper})
+	}()
+	escapee, _ := strconv.Atoi(<-first)
+	defer syscall.Kill(escapee, syscall.SIGKILL)
+	stopped := time.Now()
+	cancel()
+	err := <-done
+	testenv.CheckStopBound(t, "a stopped child with a Reaper", time.Since(stopped))
+	if !errors.Is(err, process.ErrReaping) {
+		t.Errorf("err %v, want ErrReaping", err)
+	}
+	// The output is the caller's again: the escapee's writes go no further
+	// (the race detector sees a write after this read, were there one).
+	after := out.String()
+	reaper.Wait()
+	if out.String() != after {
+		t.Error("output arrived after RunWith returned")
+	}
+	if n := reaper.Outlived(); n != 1 {
+		t.Errorf("Outlived %d, want the escapee counted", n)
+	}
+}
+
+// lockedLines is an output that hands on its first line.
+type lockedLines struct {
+	mu    sync.Mutex
+	buf   strings.Builder
+	first chan string
+}
+
+func (l *lockedLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	if l.first != nil {
+		if line, _, ok := strings.Cut(l.buf.String(), "\n"); ok {
+			l.first <- line
+			l.first = nil
+		}
+	}
+	return len(p), nil
+}
+
+func (l *lockedLines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
+
+	"github.com/bingfa-manyou/walkthrough/runner/process"
 )
 
 // nobody is the host user a sandbox runs as when the server is root: a
@@ -30,6 +32,7 @@ type Sandbox struct {
 	root     string // the (empty) host folder each shim mounts its root on
 	uid, gid int    // the host ids the sandbox's root maps to
 	status   Status
+	reaper   process.Reaper // the end of stopped sandboxes, which outlasts their runs
 
 	closeOnce sync.Once
 }
@@ -65,8 +68,15 @@ func (s *Sandbox) Status() Status { return s.status }
 // owner that folders a sandbox writes to (bound in writable) must have.
 func (s *Sandbox) HostUser() (uid, gid int) { return s.uid, s.gid }
 
-// Close removes what New prepared.
+// Reaper is where a run hands a stopped sandbox the kernel has not yet
+// finished ending (process.Options.Reaper): the run returns at once, and
+// Close waits for it.
+func (s *Sandbox) Reaper() *process.Reaper { return &s.reaper }
+
+// Close waits for the stopped sandboxes still ending, then removes what
+// New prepared.
 func (s *Sandbox) Close() error {
+	s.reaper.Wait()
 	var err error
 	s.closeOnce.Do(func() {
 		if s.state != "" {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"os/exec"
 	"runtime"
+
+	"github.com/bingfa-manyou/walkthrough/runner/process"
 )
 
 // Sandbox is unavailable here: its namespaces, Landlock and seccomp are
@@ -27,6 +29,9 @@ func Main(map[string]ServeFunc) {}
 func (s *Sandbox) Status() Status           { return s.status }
 func (s *Sandbox) HostUser() (uid, gid int) { return -1, -1 }
 func (s *Sandbox) Close() error             { return nil }
+
+// Reaper is nil here: no sandbox runs, and a run without one waits.
+func (s *Sandbox) Reaper() *process.Reaper { return nil }
 
 // ErrUnavailable is Command's error on a machine without sandboxes.
 var ErrUnavailable = errors.New("sandbox: not available here")
