@@ -18,8 +18,9 @@ import (
 )
 
 // BenchmarkStopUnderLoad measures what a learner waits for after Stop: the
-// time from the cancel to the run's return, its child (if any) reaped and
-// its files removed. The run is spinner-goroutine, stopped at its first
+// time from the cancel to the run's return: its child (if any) killed and
+// reaped — or, when the kernel takes more than 15 ms to end a sandbox,
+// handed to the sandbox's Reaper — and its files removed. The run is spinner-goroutine, stopped at its first
 // event, in each runtime the way the server runs it (Python and edits in
 // the sandbox, where there is one). hogs=8 runs it beside eight CPU-bound
 // processes in this benchmark's own session — on 2 cores, about what a
