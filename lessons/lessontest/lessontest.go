@@ -186,7 +186,8 @@ type Stop struct {
 	// zero value demands the same instant, which only the fake clock of a
 	// synctest bubble can measure; on the real clock use StopBound.
 	Within time.Duration
-	// MayEndFirst lets a run end by itself before the stop comes: the
+	// MayEndFirst lets a run end by itself before the stop comes (or as
+	// it comes, finishing in time): the
 	// check then has nothing to measure and passes. For a sweep of stop
 	// points over demos whose lengths differ.
 	MayEndFirst bool
@@ -287,7 +288,13 @@ func CheckStop(t testing.TB, demos []runner.Demo, id string, s Stop) Stopped {
 	if s.FromFirstEvent {
 		into = "its timeline"
 	}
-	if s.MayEndFirst && !got.Cancelled {
+	if s.MayEndFirst && (!got.Cancelled || got.Err == nil) {
+		// Over by itself, before the stop or as it came (a run that ends
+		// as the stop arrives finishes): only a finish long after it
+		// would be a stop ignored.
+		if got.Cancelled && got.Late > s.Within {
+			t.Errorf("%s stopped %v into %s: finished %v after the stop, allowed %v", describe(id, s.Params), s.After, into, got.Late, s.Within)
+		}
 		return got
 	}
 	if !errors.Is(got.Err, runner.ErrStopped) {

@@ -130,7 +130,9 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 	go func() { waited <- cmd.Wait() }()
 	killed := make(chan struct{})
 	exited := make(chan struct{}) // closed once the child has been reaped
+	var stoppedAt time.Time // written before killed is closed
 	stopWatch := context.AfterFunc(ctx, func() {
+		stoppedAt = time.Now()
 		if opt.Interrupt > 0 {
 			interruptGroup(cmd)
 			// The grace ends when the child does: a program that unwinds
@@ -200,7 +202,9 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 			err = <-waited
 			break
 		}
-		soon := time.NewTimer(reapWait)
+		// The wait counts from the stop: a child that had a grace has
+		// spent it, and is handed over at once.
+		soon := time.NewTimer(reapWait - time.Since(stoppedAt))
 		defer soon.Stop()
 		reaped, ended := false, false
 		wait, end := waited, pipesEnded // nil once heard from
@@ -241,8 +245,8 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 }
 
 const (
-	// reapWait is how long a stopped child is waited for before a Reaper
-	// takes over: on an idle machine the kernel ends one in 1–3 ms.
+	// reapWait is how long after the stop a child is waited for before a
+	// Reaper takes over: on an idle machine the kernel ends one in 1–3 ms.
 	reapWait = 15 * time.Millisecond
 	// pipeBound is how long a pipe may stay open after its child has
 	// gone.

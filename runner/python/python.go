@@ -84,9 +84,10 @@ type Interpreter struct {
 }
 
 // DefaultStopGrace is how long a stopped program has between SIGINT and
-// SIGKILL: time to unwind its tasks and print where (a few milliseconds on
-// an idle machine), within the course's 100 ms.
-const DefaultStopGrace = 60 * time.Millisecond
+// SIGKILL: time to unwind its tasks and print where (2–5 ms on an idle
+// machine), leaving the rest of the course's 100 ms to a busy machine's
+// delays in waking the server, the kill and the reaping.
+const DefaultStopGrace = 40 * time.Millisecond
 
 // FlagsService and FlagsPort are the flag site a sandboxed program talks
 // to: served by the sandbox itself on its own loopback.
