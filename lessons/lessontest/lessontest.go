@@ -187,9 +187,9 @@ type Stop struct {
 	// synctest bubble can measure; on the real clock use StopBound.
 	Within time.Duration
 	// MayEndFirst lets a run end by itself before the stop comes (or as
-	// it comes, finishing in time): the
-	// check then has nothing to measure and passes. For a sweep of stop
-	// points over demos whose lengths differ.
+	// it comes, finishing in time): the check then has nothing to measure
+	// and passes. For a sweep of stop points over demos whose lengths
+	// differ.
 	MayEndFirst bool
 }
 
