@@ -130,7 +130,7 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 	go func() { waited <- cmd.Wait() }()
 	killed := make(chan struct{})
 	exited := make(chan struct{}) // closed once the child has been reaped
-	var stoppedAt time.Time // written before killed is closed
+	var stoppedAt time.Time       // written before killed is closed
 	stopWatch := context.AfterFunc(ctx, func() {
 		stoppedAt = time.Now()
 		if opt.Interrupt > 0 {
