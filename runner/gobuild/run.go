@@ -183,13 +183,17 @@ func (w *fatalWatch) Write(p []byte) (int, error) {
 	if w.seen {
 		return len(p), nil
 	}
+	// Matched before the tail is cut: a busy reader gets the pipe in
+	// chunks of up to 32 KiB, and the line may open one.
 	w.tail = append(w.tail, p...)
-	if len(w.tail) > 8<<10 {
-		w.tail = w.tail[len(w.tail)-4<<10:]
-	}
 	if fatalLine.Match(w.tail) {
 		w.seen = true
+		w.tail = nil
 		w.then()
+		return len(p), nil
+	}
+	if len(w.tail) > 8<<10 {
+		w.tail = w.tail[len(w.tail)-4<<10:] // enough for a line cut between writes
 	}
 	return len(p), nil
 }
