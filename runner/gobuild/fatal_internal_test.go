@@ -12,7 +12,7 @@ import (
 func TestFatalLineIsSeenInAnyChunk(t *testing.T) {
 	stacks := strings.Repeat("goroutine 7 [chan receive]:\n\tmain.main.func1()\n", 700)
 	for name, writes := range map[string][]string{
-		"opening a big chunk": {"fatal error: runtime: out of memory\n\nruntime stack:\n" + stacks},
+		"opening a big chunk":  {"fatal error: runtime: out of memory\n\nruntime stack:\n" + stacks},
 		"split between writes": {stacks[:5000] + "fatal err", "or: runtime: out of memory\n" + stacks},
 		"after a big chunk":    {stacks, stacks + "fatal error: no more threads\n"},
 	} {
