@@ -15,6 +15,7 @@ func TestFatalLineIsSeenInAnyChunk(t *testing.T) {
 		"opening a big chunk":  {"fatal error: runtime: out of memory\n\nruntime stack:\n" + stacks},
 		"split between writes": {stacks[:5000] + "fatal err", "or: runtime: out of memory\n" + stacks},
 		"after a big chunk":    {stacks, stacks + "fatal error: no more threads\n"},
+		"a crash on a signal":  {"SIGSEGV: segmentation violation\nPC=0x432fdd m=4 sigcode=1 addr=0x0\n\n" + stacks},
 	} {
 		fired := 0
 		w := &fatalWatch{then: func() { fired++ }}

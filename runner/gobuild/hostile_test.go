@@ -197,20 +197,24 @@ func TestHostileProgramsMeetTheirLimits(t *testing.T) {
 		name string
 		code string
 		want error
+		// orCrash also takes the runtime's own crash on a signal: short
+		// of memory, the collector has been seen to fault (once in 20
+		// suites run beside another) instead of saying out of memory.
+		orCrash bool
 	}{
 		{"allocate without end", `	var keep [][]byte
 	for {
 		keep = append(keep, make([]byte, 1<<20))
 		keep[len(keep)-1][0] = 1
-	}`, gobuild.ErrMemoryLimit},
+	}`, gobuild.ErrMemoryLimit, false},
 		{"a million goroutines", `	block := make(chan struct{})
 	for range 1_000_000 {
 		go func() { <-block }()
-	}`, gobuild.ErrMemoryLimit},
+	}`, gobuild.ErrMemoryLimit, true},
 		{"a thread for each", `	for range 10_000 {
 		go func() { runtime.LockOSThread(); select {} }()
 	}
-	time.Sleep(5 * time.Second)`, gobuild.ErrThreadLimit},
+	time.Sleep(5 * time.Second)`, gobuild.ErrThreadLimit, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -219,7 +223,8 @@ func TestHostileProgramsMeetTheirLimits(t *testing.T) {
 				src = []byte(strings.Replace(string(src), "import (\n", "import (\n\t\"runtime\"\n", 1))
 			}
 			out, res := runEdit(t, context.Background(), "flags-semaphore", src, nil, gobuild.Options{})
-			if !errors.Is(res.Err, c.want) {
+			crashed := res.Err != nil && strings.HasPrefix(res.Err.Error(), "程序异常结束：SIG")
+			if !errors.Is(res.Err, c.want) && !(c.orCrash && crashed) {
 				t.Errorf("got %v, want %v\n%.2000s", res.Err, c.want, out)
 			}
 		})

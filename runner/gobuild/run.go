@@ -166,7 +166,8 @@ func summarize(data []byte, readErr error, procs int, ev runner.Events, lim trac
 // errFatal ends a program the Go runtime has given up on.
 var errFatal = errors.New("gobuild: fatal runtime error")
 
-// fatalWatch calls then once a whole "fatal error: …" line has passed
+// fatalWatch calls then once a whole "fatal error: …" line, or the head
+// of a crash on a signal ("SIGSEGV: …" and its "PC=" line), has passed
 // through it (the runtime may write it in pieces).
 type fatalWatch struct {
 	mu   sync.Mutex
@@ -175,7 +176,7 @@ type fatalWatch struct {
 	seen bool
 }
 
-var fatalLine = regexp.MustCompile(`fatal error: [^\n]+\n`)
+var fatalLine = regexp.MustCompile(`fatal error: [^\n]+\n|SIG[A-Z0-9]+: [^\n]+\nPC=0x[0-9a-f]+ m=\d+`)
 
 func (w *fatalWatch) Write(p []byte) (int, error) {
 	w.mu.Lock()
