@@ -85,9 +85,12 @@ type Interpreter struct {
 
 // DefaultStopGrace is how long a stopped program has between SIGINT and
 // SIGKILL: time to unwind its tasks and print where (2–5 ms on an idle
-// machine), leaving the rest of the course's 100 ms to a busy machine's
-// delays in waking the server, the kill and the reaping.
-const DefaultStopGrace = 40 * time.Millisecond
+// machine). A program whose loop is frozen (a blocking call inside a
+// coroutine) cannot take SIGINT and spends all of it, so it is short:
+// the rest of the course's 100 ms is for a busy machine's delays in
+// waking the server, the kill and the reaping (traced beside a busy
+// session: 40–80 ms of them).
+const DefaultStopGrace = 20 * time.Millisecond
 
 // FlagsService and FlagsPort are the flag site a sandboxed program talks
 // to: served by the sandbox itself on its own loopback.
