@@ -19,7 +19,7 @@ import (
 func TestEveryExerciseHasAKey(t *testing.T) { lessontest.CheckEveryExerciseHasAKey(t, Files) }
 
 // runs runs the demo with items both ways and hands each output to check.
-func runs(t *testing.T, items string, check func(t *testing.T, output string)) {
+func runs(t *testing.T, items string, check func(t *testing.T, output string, exact bool)) {
 	t.Helper()
 	t.Run("exact", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
@@ -27,7 +27,7 @@ func runs(t *testing.T, items string, check func(t *testing.T, output string)) {
 			if res.Err != nil {
 				t.Fatal(res.Err)
 			}
-			check(t, res.Output)
+			check(t, res.Output, true)
 		})
 	})
 	t.Run("real clock", func(t *testing.T) {
@@ -36,7 +36,7 @@ func runs(t *testing.T, items string, check func(t *testing.T, output string)) {
 		if res.Err != nil {
 			t.Fatal(res.Err)
 		}
-		check(t, res.Output)
+		check(t, res.Output, false)
 	})
 }
 
@@ -55,7 +55,7 @@ func checkExcerpts(t *testing.T, key, output string) {
 // Exercise 1: ten items, about 0.43s pulled and 0.24s with channels.
 func TestKey1TenItems(t *testing.T) {
 	key := lessontest.MustAnswerKey(t, Files, 1)
-	runs(t, "10", func(t *testing.T, out string) { checkExcerpts(t, key, out) })
+	runs(t, "10", func(t *testing.T, out string, _ bool) { checkExcerpts(t, key, out) })
 }
 
 // Exercise 2: one item: three next() calls, values [1 1], and both
@@ -67,7 +67,7 @@ func TestKey2OneItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	values := lessontest.MustClaim(t, key, "值列表是")
-	runs(t, "1", func(t *testing.T, out string) {
+	runs(t, "1", func(t *testing.T, out string, _ bool) {
 		checkExcerpts(t, key, out)
 		pull, _, _ := strings.Cut(out, "\n\n")
 		if got := strings.Count(pull, "consumer: next() #"); got != calls {
@@ -85,7 +85,7 @@ func TestKey3FiftyItems(t *testing.T) {
 	key := lessontest.MustAnswerKey(t, Files, 3)
 	sum := lessontest.MustClaim(t, key, "最后产出")
 	lo, hi := lessontest.MustRange(t, key, "用时之比约为 2，在")
-	runs(t, "50", func(t *testing.T, out string) {
+	runs(t, "50", func(t *testing.T, out string, exact bool) {
 		checkExcerpts(t, key, out)
 		if !strings.Contains(out, "yield own value "+sum+"\n") {
 			t.Errorf("relay's own value is not %s:\n%s", sum, out)
@@ -104,8 +104,15 @@ func TestKey3FiftyItems(t *testing.T) {
 				}
 			}
 		}
-		if r := pull / chans; r < lo || r > hi {
+		// The ratio of the steps, exact in the bubble; on the real clock
+		// each pipeline takes at least its steps of 20 ms (a timer never
+		// fires early), and a busy machine may hold up the channels'
+		// hand-offs enough to bring the ratio towards 1, as the key says.
+		if r := pull / chans; exact && (r < lo || r > hi) {
 			t.Errorf("pull %.2fs, channels %.2fs: a ratio of %.2f, the key says %v–%v", pull, chans, r, lo, hi)
+		}
+		if pull < 2.02 || chans < 1.04 {
+			t.Errorf("pull %.2fs, channels %.2fs: the key says 101 and 52 steps of 20 ms, at least 2.02s and 1.04s", pull, chans)
 		}
 	})
 }
