@@ -106,7 +106,7 @@ function drawBatches(box, runs) {
   const sec = html("section", "orders-part orders-batches", box);
   html("h3", null, sec, "任务在什么时候结束（" + runs.length + " 次合在一起）");
   html("p", "orders-note", sec, humps > 1
-    ? "分成 " + humps + " 簇：任务一批一批地结束，每批最多是同时放行的那么多。哪个任务落在哪一批每次不同，批的形状每次都一样。"
+    ? "分成 " + humps + " 簇（多数几次运行各自数出的批数）：任务一批一批地结束，每批最多是同时放行的那么多。哪个任务落在哪一批每次不同，批的形状每次都一样。"
     : "连成一片：任务不分批，结束的时间各不相同。");
   const W = 320;
   const H = 60;

@@ -394,11 +394,8 @@ func (b *Builder) build(ctx context.Context, work string, race bool, src *source
 	output.limit = 64 << 10
 	cmd.Stdout, cmd.Stderr = &output, &output
 	started := time.Now()
-	var opts process.Options
-	if sb := b.cfg.Sandbox; sb != nil {
-		opts.Reaper = sb.Reaper() // a stopped build's sandbox ends behind the run
-	}
-	err := process.RunWith(ctx, cmd, func(r io.Reader) { io.Copy(io.Discard, r) }, opts)
+	err := process.RunWith(ctx, cmd, func(r io.Reader) { io.Copy(io.Discard, r) },
+		process.Options{Reaper: b.cfg.Sandbox.Reaper()}) // a stopped build's sandbox ends behind the run
 	b.log.Debug("edit built", "took", time.Since(started), "race", race, "err", err)
 	if errors.Is(context.Cause(ctx), ErrBuildTimeout) {
 		return ErrBuildTimeout

@@ -105,10 +105,7 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 
 	var end ending
 	var mu sync.Mutex
-	var watch process.Options
-	if sb := b.cfg.Sandbox; sb != nil {
-		watch.Reaper = sb.Reaper() // a stopped sandbox ends behind the run
-	}
+	watch := process.Options{Reaper: b.cfg.Sandbox.Reaper()} // a stopped sandbox ends behind the run
 	if opt.Race {
 		// No rlimit bounds a -race program's memory; its resident memory
 		// is watched instead, with room for the detector's own.

@@ -278,7 +278,7 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	// learner sees the CancelledError travel; what is left is killed.
 	err = process.RunWith(ctx, cmd, func(events io.Reader) {
 		process.Relay(events, ev, process.DefaultReportLimits(), nil)
-	}, process.Options{Interrupt: cmp.Or(in.limits.StopGrace, DefaultStopGrace), Reaper: in.reaper()})
+	}, process.Options{Interrupt: cmp.Or(in.limits.StopGrace, DefaultStopGrace), Reaper: in.sandbox.Reaper()})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -293,14 +293,6 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 		return fmt.Errorf("python: %w", err)
 	}
 	return nil
-}
-
-// reaper is where a stopped run's sandbox ends, if it runs in one.
-func (in *Interpreter) reaper() *process.Reaper {
-	if in.sandbox == nil {
-		return nil
-	}
-	return in.sandbox.Reaper()
 }
 
 // sandboxed is the command of one run in a sandbox: the program's folder

@@ -70,8 +70,14 @@ func (s *Sandbox) HostUser() (uid, gid int) { return s.uid, s.gid }
 
 // Reaper is where a run hands a stopped sandbox the kernel has not yet
 // finished ending (process.Options.Reaper): the run returns at once, and
-// Close waits for it.
-func (s *Sandbox) Reaper() *process.Reaper { return &s.reaper }
+// Close waits for it. A nil Sandbox (a run outside one) has none: its
+// runs wait for their child.
+func (s *Sandbox) Reaper() *process.Reaper {
+	if s == nil {
+		return nil
+	}
+	return &s.reaper
+}
 
 // Close waits for the stopped sandboxes still ending, then removes what
 // New prepared.

@@ -30,7 +30,8 @@ func (s *Sandbox) Status() Status           { return s.status }
 func (s *Sandbox) HostUser() (uid, gid int) { return -1, -1 }
 func (s *Sandbox) Close() error             { return nil }
 
-// Reaper is nil here: no sandbox runs, and a run without one waits.
+// Reaper is nil here: no sandbox runs, and a run without one waits for
+// its child.
 func (s *Sandbox) Reaper() *process.Reaper { return nil }
 
 // ErrUnavailable is Command's error on a machine without sandboxes.
