@@ -326,7 +326,8 @@ func (b *Builder) run(ctx context.Context, d *runner.Demo, src *source, opt Opti
 
 // buildEnv is the go command's whole environment, inside the sandbox or
 // not: no network, no other toolchain, nothing from the server's own.
-func (b *Builder) buildEnv(cache, tmp string, race bool) []string {
+// config is the build's own configuration folder (see telemetryOff).
+func (b *Builder) buildEnv(cache, tmp, config string, race bool) []string {
 	cgo := "0"
 	if race {
 		cgo = "1"
@@ -335,9 +336,26 @@ func (b *Builder) buildEnv(cache, tmp string, race bool) []string {
 		"GOROOT=" + b.goroot, "GOCACHE=" + cache, "GOTMPDIR=" + tmp, "TMPDIR=" + tmp,
 		"HOME=" + tmp, "GOPATH=" + filepath.Join(tmp, "gopath"), "GOTOOLCHAIN=local",
 		"GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=vendor", "GOWORK=off", "GOENV=off",
-		"GOTELEMETRY=off", "CGO_ENABLED=" + cgo, "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
+		"XDG_CONFIG_HOME=" + config, "CGO_ENABLED=" + cgo, "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
 		"GOMAXPROCS=" + strconv.Itoa(max(1, runtime.GOMAXPROCS(0))),
 	}
+}
+
+// configDir is the build's configuration folder, in its module folder
+// (the go command skips folders whose names begin with a dot).
+const configDir = ".config"
+
+// telemetryOff turns the go command's telemetry off for a build in work,
+// as "go telemetry off" records it: a mode file in the build's own
+// configuration folder. Left at its default ("local"), every build would
+// write counters and start an upload sidecar in a session of its own —
+// which the sandbox refuses (setsid), and the build would report.
+func telemetryOff(work string) error {
+	dir := filepath.Join(work, configDir, "go", "telemetry")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "mode"), []byte("off\n"), 0o644)
 }
 
 var compileLine = regexp.MustCompile(`^(?:\./)?([^\s:]+\.go):(\d+)(?::(\d+))?: (.*)$`)
@@ -355,6 +373,9 @@ func (b *Builder) build(ctx context.Context, work string, race bool, src *source
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, ErrBuildTimeout)
 	defer cancel()
 
+	if err := telemetryOff(work); err != nil {
+		return fmt.Errorf("gobuild: %w", err)
+	}
 	args := []string{"go", "build", "-trimpath", "-tags=walkthrough_guard", "-ldflags=-s -w", "-o", "prog"}
 	if race {
 		args = append(args, "-race")
@@ -364,7 +385,7 @@ func (b *Builder) build(ctx context.Context, work string, race bool, src *source
 	if sb := b.cfg.Sandbox; sb != nil {
 		spec := sandbox.Spec{
 			Path: b.goBin, Args: args, Dir: "/work", Proc: true,
-			Env: b.buildEnv("/cache", "/tmp", race),
+			Env: b.buildEnv("/cache", "/tmp", "/work/"+configDir, race),
 			Mounts: []sandbox.Mount{
 				{Host: "/usr", Inside: "/usr"},
 				{Host: b.goroot, Inside: b.goroot},
@@ -388,14 +409,14 @@ func (b *Builder) build(ctx context.Context, work string, race bool, src *source
 		}
 		cmd = exec.Command(b.goBin, args[1:]...)
 		cmd.Dir = work
-		cmd.Env = b.buildEnv(b.cfg.CacheDir, tmp, race)
+		cmd.Env = b.buildEnv(b.cfg.CacheDir, tmp, filepath.Join(work, configDir), race)
 	}
 	var output capped
 	output.limit = 64 << 10
 	cmd.Stdout, cmd.Stderr = &output, &output
 	started := time.Now()
 	err := process.RunWith(ctx, cmd, func(r io.Reader) { io.Copy(io.Discard, r) },
-		process.Options{Reaper: b.cfg.Sandbox.Reaper()}) // a stopped build's sandbox ends behind the run
+		process.Options{Nice: b.lim.Nice, Reaper: b.cfg.Sandbox.Reaper()}) // a stopped build's sandbox ends behind the run
 	b.log.Debug("edit built", "took", time.Since(started), "race", race, "err", err)
 	if errors.Is(context.Cause(ctx), ErrBuildTimeout) {
 		return ErrBuildTimeout

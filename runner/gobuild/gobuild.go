@@ -26,6 +26,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/bingfa-manyou/walkthrough/runner/process"
 )
 
 // ModulePath is the course's module: an edit is built in a module of the
@@ -50,6 +52,9 @@ type Limits struct {
 	GoMaxProcs int   // the program's GOMAXPROCS, fixed
 	Stderr     int   // bytes of the program's standard error kept to explain its end
 	TraceBytes int64 // a traced program's execution trace read at most (0: runner/trace's default)
+	// Nice is the scheduling nice value of a build's and a program's
+	// session (process.Options.Nice): the server comes first.
+	Nice int
 }
 
 // DefaultLimits suit the demos on a 2-core machine.
@@ -67,6 +72,7 @@ func DefaultLimits() Limits {
 		GoMaxProcs:  2,
 		Stderr:      64 << 10,
 		TraceBytes:  8 << 20,
+		Nice:        process.DefaultNice,
 	}
 }
 

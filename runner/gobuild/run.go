@@ -105,7 +105,7 @@ func (b *Builder) exec(ctx context.Context, d *runner.Demo, prog string, opt Opt
 
 	var end ending
 	var mu sync.Mutex
-	watch := process.Options{Reaper: b.cfg.Sandbox.Reaper()} // a stopped sandbox ends behind the run
+	watch := process.Options{Nice: b.lim.Nice, Reaper: b.cfg.Sandbox.Reaper()} // a stopped sandbox ends behind the run
 	if opt.Race {
 		// No rlimit bounds a -race program's memory; its resident memory
 		// is watched instead, with room for the detector's own.

@@ -1,7 +1,10 @@
 package process
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 )
 
@@ -47,4 +50,18 @@ func Signal(err error) (syscall.Signal, bool) {
 		return syscall.Signal(code - 128), true
 	}
 	return 0, false
+}
+
+// yieldCPU lowers the priority of the session led by pid, its later
+// processes and threads included, to nice. Where the kernel shares the
+// CPU between sessions (autogroup), a session's weight is its
+// autogroup's nice, not its tasks': that is set first, and covers what
+// the session starts later. Where a CPU cgroup shares it instead (a
+// service manager, a container), the tasks' own nice counts: that is set
+// for the group as it is, and inherited by what it starts.
+// Raising a nice value needs no privilege; a failure leaves the child
+// at the server's priority, as before.
+func yieldCPU(pid, nice int) {
+	os.WriteFile(fmt.Sprintf("/proc/%d/autogroup", pid), []byte(strconv.Itoa(nice)), 0)
+	syscall.Setpriority(syscall.PRIO_PGRP, pid, nice)
 }

@@ -44,12 +44,22 @@ type Options struct {
 	// program to show its CancelledError, short enough to keep the
 	// course's 100 ms promise for Stop.
 	Interrupt time.Duration
+	// Nice, if above 0, is the scheduling nice value of the child's
+	// session, everything it starts included: a learner's program yields
+	// the CPU to the server that runs it (and must stop it, and fire the
+	// next run's time limit on time) rather than sharing it as an equal.
+	// It is 0–19; Linux only.
+	Nice int
 	// Reaper, if set, takes over a stopped child the kernel has not
 	// finished ending within a few ms: RunWith returns ErrReaping then,
 	// with the group killed and nothing more of it reaching read or the
 	// output. Unset, RunWith waits for the end.
 	Reaper *Reaper
 }
+
+// DefaultNice is the nice value the course's runtimes give a run's
+// session: a third of the server's weight where sessions share the CPU.
+const DefaultNice = 5
 
 // ErrMemory is RunWith's error for a child killed for its memory.
 var ErrMemory = errors.New("process: resident memory over the limit")
@@ -114,6 +124,9 @@ func RunWith(ctx context.Context, cmd *exec.Cmd, read func(io.Reader), opt Optio
 	}
 	for _, w := range writes {
 		w.Close() // the child holds its own copies
+	}
+	if opt.Nice > 0 {
+		yieldCPU(cmd.Process.Pid, opt.Nice)
 	}
 
 	var overMemory atomic.Bool

@@ -274,6 +274,31 @@ func TestChildLeadsItsOwnSession(t *testing.T) {
 	}
 }
 
+// With Nice, the child's session yields the CPU: its autogroup (the
+// session's weight, where the kernel shares the CPU by session) and its
+// processes, those it starts later too, are at that nice value.
+func TestNiceLowersTheWholeSession(t *testing.T) {
+	var out strings.Builder
+	cmd := exec.Command("sh", "-c", `read go; cat /proc/self/autogroup; cut -d" " -f19 /proc/self/stat`)
+	cmd.Stdout = &out
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = process.RunWith(context.Background(), cmd, func(r io.Reader) {
+		// Called once the nice is set: only then may the child look.
+		io.WriteString(stdin, "go\n")
+		io.Copy(io.Discard, r)
+	}, process.Options{Nice: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(out.String())
+	if len(f) != 4 || f[1] != "nice" || f[2] != "4" || f[3] != "4" {
+		t.Errorf("autogroup and nice of a process the child started: %q, want nice 4 and 4", out.String())
+	}
+}
+
 // A stopped child whose end takes longer than a few ms is handed to the
 // Reaper: RunWith returns within the course's 100 ms, and nothing of the
 // child reaches its output after. Here the slow end is a setsid escapee

@@ -62,13 +62,16 @@ type Limits struct {
 	// SIGKILL; zero is DefaultStopGrace. A program that has unwound ends
 	// the grace itself.
 	StopGrace time.Duration
+	// Nice is the scheduling nice value of a run's session
+	// (process.Options.Nice): the server comes first.
+	Nice int
 }
 
 // DefaultLimits suit the course's programs: an interpreter with aiohttp
 // takes about 60 MiB of address space per thread arena, so the limit is
 // generous on memory and tight on everything a program has no need for.
 func DefaultLimits() Limits {
-	return Limits{CPUSeconds: 30, AddressSpace: 1 << 30, OpenFiles: 128, Processes: 4096, StopGrace: DefaultStopGrace}
+	return Limits{CPUSeconds: 30, AddressSpace: 1 << 30, OpenFiles: 128, Processes: 4096, StopGrace: DefaultStopGrace, Nice: process.DefaultNice}
 }
 
 // Interpreter is a python3 that can run the course's programs here.
@@ -278,7 +281,7 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	// learner sees the CancelledError travel; what is left is killed.
 	err = process.RunWith(ctx, cmd, func(events io.Reader) {
 		process.Relay(events, ev, process.DefaultReportLimits(), nil)
-	}, process.Options{Interrupt: cmp.Or(in.limits.StopGrace, DefaultStopGrace), Reaper: in.sandbox.Reaper()})
+	}, process.Options{Interrupt: cmp.Or(in.limits.StopGrace, DefaultStopGrace), Nice: in.limits.Nice, Reaper: in.sandbox.Reaper()})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

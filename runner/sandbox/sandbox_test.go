@@ -3,18 +3,24 @@
 package sandbox_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/bingfa-manyou/walkthrough/runner/process"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
 	"github.com/bingfa-manyou/walkthrough/runner/testenv"
 )
@@ -53,6 +59,11 @@ func inside(act string) int {
 		fmt.Println("exec", err)
 	case "mount":
 		fmt.Println("mount", syscall.Mount("tmpfs", "/tmp", "tmpfs", 0, ""))
+	case "yield":
+		_, err := syscall.Setsid()
+		fmt.Println("setsid", err)
+		os.NewFile(3, "events").WriteString("ready\n")
+		time.Sleep(time.Hour) // until Stop
 	}
 	return 0
 }
@@ -72,6 +83,19 @@ func newSandbox(t *testing.T) *sandbox.Sandbox {
 // inSandbox runs this test binary's act inside a sandbox and returns
 // what it printed.
 func inSandbox(t *testing.T, sb *sandbox.Sandbox, act, arg string) string {
+	t.Helper()
+	cmd := command(t, sb, act, arg)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\n%s", act, err, out.String())
+	}
+	return out.String()
+}
+
+// command is the command that runs this test binary's act inside a
+// sandbox.
+func command(t *testing.T, sb *sandbox.Sandbox, act, arg string) *exec.Cmd {
 	t.Helper()
 	exe := reachableCopy(t)
 	loader, err := sandbox.Interpreter(exe)
@@ -94,12 +118,7 @@ func inSandbox(t *testing.T, sb *sandbox.Sandbox, act, arg string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s: %v\n%s", act, err, out.String())
-	}
-	return out.String()
+	return cmd
 }
 
 // Inside: root of its own namespaces, a flag-site-like service on its own
@@ -126,6 +145,75 @@ func TestProgramRunsInside(t *testing.T) {
 	if out := inSandbox(t, sb, "mount", ""); !strings.Contains(out, "mount operation not permitted") {
 		t.Errorf("mount: %s", out)
 	}
+}
+
+// A sandbox yields the CPU to the server that runs it: the session its
+// shim leads — the program in it included — is at the nice value the run
+// asks for (where the kernel shares the CPU by session, that is the
+// session's weight), and the program cannot start a session of its own
+// to take back an equal share.
+func TestSandboxYieldsTheCPU(t *testing.T) {
+	sb := newSandbox(t)
+	cmd := command(t, sb, "yield", "")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	var shim, program string
+	var lookErr error
+	process.RunWith(ctx, cmd, func(events io.Reader) {
+		defer io.Copy(io.Discard, events)
+		defer stop()
+		// The read starts once the run has set its nice; the program
+		// says when it has started (and tried setsid).
+		if line, _ := bufio.NewReader(events).ReadString('\n'); line != "ready\n" {
+			lookErr = fmt.Errorf("the program said %q, want ready", line)
+			return
+		}
+		pid := cmd.Process.Pid
+		if shim, lookErr = autogroup(pid); lookErr != nil {
+			return
+		}
+		child, err := childOf(pid)
+		if err != nil {
+			lookErr = err
+			return
+		}
+		program, lookErr = autogroup(child)
+	}, process.Options{Nice: 7})
+	if lookErr != nil {
+		t.Fatalf("%v\n%s", lookErr, out.String())
+	}
+	if !strings.HasSuffix(shim, " nice 7") || program != shim {
+		t.Errorf("autogroups: the shim's %q, the program's %q; want one, at nice 7", shim, program)
+	}
+	if !strings.Contains(out.String(), "setsid operation not permitted") {
+		t.Errorf("the program's setsid: %s", out.String())
+	}
+}
+
+// autogroup is the scheduling group of process pid and its nice value,
+// as /proc says: "/autogroup-12 nice 7".
+func autogroup(pid int) (string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/autogroup", pid))
+	return strings.TrimSpace(string(b)), err
+}
+
+// childOf is the one child of process pid.
+func childOf(pid int) (int, error) {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, stat := range stats {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			continue // gone since the glob
+		}
+		// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			return strconv.Atoi(filepath.Base(filepath.Dir(stat)))
+		}
+	}
+	return 0, fmt.Errorf("process %d has no child", pid)
 }
 
 // reachableCopy is this test binary where the sandbox's user may read it.

@@ -14,7 +14,9 @@ import (
 // over sockets. Everything else fails with EPERM — among them ptrace,
 // process_vm_readv, mount, pivot_root, bpf, keyctl, perf_event_open,
 // userfaultfd, unshare, setns, io_uring, the module, reboot and clock
-// calls, mknod, chroot, setuid and friends. execve is here because the
+// calls, mknod, chroot, setuid and friends, and setsid (a session of
+// its own would leave the run's lowered CPU weight behind: see
+// runner/process's Options.Nice). execve is here because the
 // shim itself starts the program with it; a Go program's guard refuses it
 // from then on.
 var allowed = []string{
@@ -24,7 +26,7 @@ var allowed = []string{
 	// threads, signals, time
 	"clone", "exit", "exit_group", "futex", "futex_waitv", "set_robust_list", "get_robust_list",
 	"set_tid_address", "rseq", "arch_prctl", "gettid", "getpid", "getppid", "getpgid", "getpgrp",
-	"getsid", "setsid", "setpgid", "sched_yield", "sched_getaffinity", "sched_setaffinity",
+	"getsid", "setpgid", "sched_yield", "sched_getaffinity", "sched_setaffinity",
 	"sched_getparam", "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min",
 	"getpriority", "getcpu", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending",
 	"rt_sigtimedwait", "rt_sigsuspend", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "sigaltstack",

@@ -253,6 +253,7 @@ type ServerFlags struct {
 	editMemoryMiB     int64
 	pythonLimits      python.Limits
 	pythonMemoryMiB   int64
+	runNice           int
 }
 
 // NewServerFlags registers the flags that configure a course on fs.
@@ -277,6 +278,8 @@ func NewServerFlags(fs *flag.FlagSet) *ServerFlags {
 	fs.IntVar(&s.pythonLimits.CPUSeconds, "python-cpu", s.pythonLimits.CPUSeconds, "CPU seconds one Python run may use")
 	fs.Int64Var(&s.pythonMemoryMiB, "python-memory", s.pythonMemoryMiB, "address space of one Python run, MiB")
 	fs.IntVar(&s.pythonLimits.OpenFiles, "python-files", s.pythonLimits.OpenFiles, "open files of one Python run")
+	s.runNice = s.pythonLimits.Nice
+	fs.IntVar(&s.runNice, "run-nice", s.runNice, "nice value (0-19) of every Python run's, edit's and build's process session: above 0, learners' programs yield the CPU to the server")
 	fs.StringVar(&s.python, "python", "", "interpreter for the demos' asyncio programs: a path, or off (default: python3 3.11+ on PATH or /usr/bin/python3, preferring one with aiohttp)")
 	fs.Float64Var(&s.acceptRate, "accept-rate", 50, "connections one address may open per second, sustained; past it they are closed at once")
 	fs.IntVar(&s.acceptBurst, "accept-burst", 300, "connections one address may open at once")
@@ -322,6 +325,10 @@ func (s *ServerFlags) CourseConfig() (web.CourseConfig, error) {
 		return web.CourseConfig{}, Usagef("-edit-memory must be at least 64, -edit-build-time at least 1s, -edit-disk at least 1048576 and -trace-bytes at least 65536")
 	}
 	s.editLimits.Memory = s.editMemoryMiB << 20
+	if s.runNice < 0 || s.runNice > 19 {
+		return web.CourseConfig{}, Usagef("-run-nice must be 0 to 19 (a negative nice would need privilege and put learners' programs before the server)")
+	}
+	s.pythonLimits.Nice, s.editLimits.Nice = s.runNice, s.runNice
 	s.editLimits.SourceBytes = int(s.socket.EditBytes)
 	if !(s.acceptRate > 0) || math.IsInf(s.acceptRate, 0) {
 		return web.CourseConfig{}, Usagef("-accept-rate must be a positive number")
