@@ -42,6 +42,8 @@ func TestCourseConfigNamesTheFlag(t *testing.T) {
 		{[]string{"-flags-404", "C1"}, "-flags-404"},
 		{[]string{"-edit", "maybe"}, "-edit"},
 		{[]string{"-public-url", "course.example"}, "-public-url"},
+		{[]string{"-run-nice", "20"}, "-run-nice must be 0 to 19"},
+		{[]string{"-run-nice", "-1"}, "-run-nice must be 0 to 19"},
 	} {
 		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 		s := NewServerFlags(fs)
@@ -57,6 +59,23 @@ func TestCourseConfigNamesTheFlag(t *testing.T) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	if cfg, err := NewServerFlags(fs).CourseConfig(); err != nil || cfg.FlagsAddr != "127.0.0.1:0" || cfg.Edit.Off {
 		t.Errorf("defaults: %+v, %v", cfg, err)
+	}
+}
+
+// -run-nice sets the nice of every kind of child run: Python's, the
+// edits' builds and programs.
+func TestRunNiceReachesEveryChildRun(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	s := NewServerFlags(fs)
+	if err := fs.Parse([]string{"-run-nice", "9"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := s.CourseConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Python.Limits.Nice != 9 || cfg.Edit.Limits.Nice != 9 {
+		t.Errorf("nice: Python %d, edits %d; want 9 and 9", cfg.Python.Limits.Nice, cfg.Edit.Limits.Nice)
 	}
 }
 
