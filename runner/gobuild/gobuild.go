@@ -26,8 +26,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/bingfa-manyou/walkthrough/runner/process"
 )
 
 // ModulePath is the course's module: an edit is built in a module of the
@@ -53,7 +51,7 @@ type Limits struct {
 	Stderr     int   // bytes of the program's standard error kept to explain its end
 	TraceBytes int64 // a traced program's execution trace read at most (0: runner/trace's default)
 	// Nice is the scheduling nice value of a build's and a program's
-	// session (process.Options.Nice): the server comes first.
+	// session (process.Options.Nice); 0 leaves them at the server's.
 	Nice int
 }
 
@@ -72,7 +70,6 @@ func DefaultLimits() Limits {
 		GoMaxProcs:  2,
 		Stderr:      64 << 10,
 		TraceBytes:  8 << 20,
-		Nice:        process.DefaultNice,
 	}
 }
 

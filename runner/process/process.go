@@ -45,9 +45,11 @@ type Options struct {
 	// course's 100 ms promise for Stop.
 	Interrupt time.Duration
 	// Nice, if above 0, is the scheduling nice value of the child's
-	// session, everything it starts included: a learner's program yields
-	// the CPU to the server that runs it (and must stop it, and fire the
-	// next run's time limit on time) rather than sharing it as an equal.
+	// session, everything it starts included: the program yields the CPU
+	// to the server that runs it (and streams its output, and fires the
+	// next run's time limit) rather than sharing it as an equal. The cost
+	// is the program's own timing on a busy machine — what a learner
+	// watches — and a slower end once killed (a Reaper takes that over).
 	// It is 0–19; Linux only.
 	Nice int
 	// Reaper, if set, takes over a stopped child the kernel has not
@@ -56,10 +58,6 @@ type Options struct {
 	// output. Unset, RunWith waits for the end.
 	Reaper *Reaper
 }
-
-// DefaultNice is the nice value the course's runtimes give a run's
-// session: a third of the server's weight where sessions share the CPU.
-const DefaultNice = 5
 
 // ErrMemory is RunWith's error for a child killed for its memory.
 var ErrMemory = errors.New("process: resident memory over the limit")

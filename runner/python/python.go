@@ -63,7 +63,7 @@ type Limits struct {
 	// the grace itself.
 	StopGrace time.Duration
 	// Nice is the scheduling nice value of a run's session
-	// (process.Options.Nice): the server comes first.
+	// (process.Options.Nice); 0 leaves it at the server's.
 	Nice int
 }
 
@@ -71,7 +71,7 @@ type Limits struct {
 // takes about 60 MiB of address space per thread arena, so the limit is
 // generous on memory and tight on everything a program has no need for.
 func DefaultLimits() Limits {
-	return Limits{CPUSeconds: 30, AddressSpace: 1 << 30, OpenFiles: 128, Processes: 4096, StopGrace: DefaultStopGrace, Nice: process.DefaultNice}
+	return Limits{CPUSeconds: 30, AddressSpace: 1 << 30, OpenFiles: 128, Processes: 4096, StopGrace: DefaultStopGrace}
 }
 
 // Interpreter is a python3 that can run the course's programs here.

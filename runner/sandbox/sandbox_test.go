@@ -147,12 +147,12 @@ func TestProgramRunsInside(t *testing.T) {
 	}
 }
 
-// A sandbox yields the CPU to the server that runs it: the session its
-// shim leads — the program in it included — is at the nice value the run
-// asks for (where the kernel shares the CPU by session, that is the
-// session's weight), and the program cannot start a session of its own
-// to take back an equal share.
-func TestSandboxYieldsTheCPU(t *testing.T) {
+// A sandbox is one CPU share: where the kernel shares the CPU by
+// session, the program stays in the session its shim leads (setsid is
+// refused), so it cannot fork sessions to take more shares; and a nice
+// value the run asks for holds for the whole session, the program's
+// share included.
+func TestSandboxIsOneCPUShare(t *testing.T) {
 	sb := newSandbox(t)
 	cmd := command(t, sb, "yield", "")
 	var out bytes.Buffer

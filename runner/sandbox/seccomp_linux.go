@@ -14,11 +14,11 @@ import (
 // over sockets. Everything else fails with EPERM — among them ptrace,
 // process_vm_readv, mount, pivot_root, bpf, keyctl, perf_event_open,
 // userfaultfd, unshare, setns, io_uring, the module, reboot and clock
-// calls, mknod, chroot, setuid and friends, and setsid (a session of
-// its own would leave the run's lowered CPU weight behind: see
-// runner/process's Options.Nice). execve is here because the
-// shim itself starts the program with it; a Go program's guard refuses it
-// from then on.
+// calls, mknod, chroot, setuid and friends, and setsid: where the kernel
+// shares the CPU by session, a session is a share, and a program that
+// forked a hundred sessions would take a hundred (and leave any nice the
+// run has behind). execve is here because the shim itself starts the
+// program with it; a Go program's guard refuses it from then on.
 var allowed = []string{
 	// memory
 	"brk", "mmap", "munmap", "mprotect", "mremap", "madvise", "mincore", "msync", "membarrier",

@@ -278,8 +278,7 @@ func NewServerFlags(fs *flag.FlagSet) *ServerFlags {
 	fs.IntVar(&s.pythonLimits.CPUSeconds, "python-cpu", s.pythonLimits.CPUSeconds, "CPU seconds one Python run may use")
 	fs.Int64Var(&s.pythonMemoryMiB, "python-memory", s.pythonMemoryMiB, "address space of one Python run, MiB")
 	fs.IntVar(&s.pythonLimits.OpenFiles, "python-files", s.pythonLimits.OpenFiles, "open files of one Python run")
-	s.runNice = s.pythonLimits.Nice
-	fs.IntVar(&s.runNice, "run-nice", s.runNice, "nice value (0-19) of every Python run's, edit's and build's process session: above 0, learners' programs yield the CPU to the server")
+	fs.IntVar(&s.runNice, "run-nice", 0, "nice value (0-19) of every Python run's, edit's and build's process session: above 0, a busy server comes before learners' programs, whose own timing suffers on a busy machine")
 	fs.StringVar(&s.python, "python", "", "interpreter for the demos' asyncio programs: a path, or off (default: python3 3.11+ on PATH or /usr/bin/python3, preferring one with aiohttp)")
 	fs.Float64Var(&s.acceptRate, "accept-rate", 50, "connections one address may open per second, sustained; past it they are closed at once")
 	fs.IntVar(&s.acceptBurst, "accept-burst", 300, "connections one address may open at once")
