@@ -32,6 +32,9 @@ func FindPython(tb testing.TB) *python.Interpreter {
 	if err != nil {
 		testenv.Missing(tb, "no Python for the asyncio programs (apt-get install python3 python3-aiohttp): %v", err)
 	}
+	// A stopped program's end is finished behind its run, as on the
+	// server; tb ends once every one has.
+	tb.Cleanup(in.Reaper().Wait)
 	return in
 }
 

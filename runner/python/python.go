@@ -84,6 +84,20 @@ type Interpreter struct {
 
 	sandbox  *sandbox.Sandbox // set by Sandbox: every run in one
 	flagSite json.RawMessage
+	// reaper ends the stopped programs of runs without a sandbox (see
+	// Reaper).
+	reaper process.Reaper
+}
+
+// Reaper finishes the stopped programs of the runs behind them, once
+// each run has returned (process.Reaper): the sandbox's, or the
+// interpreter's own for programs run without one. Whoever ends the
+// interpreter's use waits for it.
+func (in *Interpreter) Reaper() *process.Reaper {
+	if r := in.sandbox.Reaper(); r != nil {
+		return r
+	}
+	return &in.reaper
 }
 
 // DefaultStopGrace is how long a stopped program has between SIGINT and
@@ -281,7 +295,7 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	// learner sees the CancelledError travel; what is left is killed.
 	err = process.RunWith(ctx, cmd, func(events io.Reader) {
 		process.Relay(events, ev, process.DefaultReportLimits(), nil)
-	}, process.Options{Interrupt: cmp.Or(in.limits.StopGrace, DefaultStopGrace), Nice: in.limits.Nice, Reaper: in.sandbox.Reaper()})
+	}, process.Options{Interrupt: cmp.Or(in.limits.StopGrace, DefaultStopGrace), Nice: in.limits.Nice, Reaper: in.Reaper()})
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

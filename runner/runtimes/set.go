@@ -13,6 +13,7 @@ import (
 	"github.com/bingfa-manyou/walkthrough/lessons/flagserver"
 	"github.com/bingfa-manyou/walkthrough/runner"
 	"github.com/bingfa-manyou/walkthrough/runner/gobuild"
+	"github.com/bingfa-manyou/walkthrough/runner/process"
 	"github.com/bingfa-manyou/walkthrough/runner/python"
 	"github.com/bingfa-manyou/walkthrough/runner/sandbox"
 	"github.com/bingfa-manyou/walkthrough/runner/trace"
@@ -82,6 +83,10 @@ type Set struct {
 	probing sync.WaitGroup
 	mu      sync.Mutex
 	closed  bool
+	// pyReaper ends the Python programs stopped behind their runs (the
+	// sandbox's Reaper, or the interpreter's own without one); set by
+	// the probe, under mu.
+	pyReaper *process.Reaper
 }
 
 // New returns the runtimes of cfg.Catalog's demos. It probes nothing yet.
@@ -127,8 +132,9 @@ func (s *Set) Probe(warm bool, done func()) {
 	})
 }
 
-// Close stops what the probes started and removes the sandbox's state;
-// every run must have ended.
+// Close stops what the probes started, waits for the programs stopped
+// behind their runs to end, and removes the sandbox's state; every run
+// must have ended.
 func (s *Set) Close() error {
 	s.mu.Lock()
 	s.closed = true
@@ -136,6 +142,12 @@ func (s *Set) Close() error {
 	// Probes still running give up; then nothing probes any more.
 	s.cancel()
 	s.probing.Wait()
+	s.mu.Lock()
+	pyReaper := s.pyReaper
+	s.mu.Unlock()
+	if pyReaper != nil {
+		pyReaper.Wait()
+	}
 	s.sbMu.Lock()
 	defer s.sbMu.Unlock()
 	s.sbProbed = true
@@ -191,6 +203,9 @@ func (s *Set) probePython() (*python.Interpreter, string) {
 		sandboxed = err == nil
 	}
 	s.log.Info("python", "path", in.Path, "version", in.Version, "aiohttp", in.HasAiohttp, "sandbox", sandboxed)
+	s.mu.Lock()
+	s.pyReaper = in.Reaper()
+	s.mu.Unlock()
 	return in, ""
 }
 
