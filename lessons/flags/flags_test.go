@@ -152,10 +152,12 @@ func TestStopIsPrompt(t *testing.T) {
 				t.Fatal("no events")
 			}
 			// The last event is the end of an abandoned download, within
-			// 100ms of the stop.
+			// 100ms of the stop (asked for at 150ms; a busy machine
+			// delivers it later).
 			last := res.Events[len(res.Events)-1]
-			if last.Phase != runner.PhaseEnd || last.Status != "stopped" || last.TMs > 250 {
-				t.Errorf("last event %+v, want a download stopped before 250ms", last)
+			bound := float64((res.At + lessontest.StopBound).Microseconds()) / 1000
+			if last.Phase != runner.PhaseEnd || last.Status != "stopped" || last.TMs > bound {
+				t.Errorf("last event %+v, want a download stopped within 100ms of the stop at %v", last, res.At)
 			}
 		})
 	}

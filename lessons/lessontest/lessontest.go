@@ -201,6 +201,9 @@ type Stopped struct {
 	// Late is how long the run took to return once stopped: from the
 	// cancel to the return of Execute. Exact inside a synctest bubble.
 	Late time.Duration
+	// At is how far into the run the stop came: on a busy machine, later
+	// than asked. Exact inside a synctest bubble.
+	At time.Duration
 }
 
 // StopAfter executes d with v under env, as the server does, and stops it
@@ -248,6 +251,7 @@ func stopRun(ctx context.Context, env runner.Env, d *runner.Demo, v runner.Value
 		case <-ctx.Done():
 		}
 	})
+	begun := time.Now()
 	res := execute(ctx, env, d, v, begin)
 	returned := time.Now()
 	cancel()
@@ -260,6 +264,7 @@ func stopRun(ctx context.Context, env runner.Env, d *runner.Demo, v runner.Value
 		if !at.After(returned) {
 			got.Cancelled = true
 			got.Late = returned.Sub(at)
+			got.At = at.Sub(begun)
 		}
 	default: // ended (or failed) before the stop came
 	}
