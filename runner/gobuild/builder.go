@@ -296,7 +296,7 @@ func (b *Builder) run(ctx context.Context, d *runner.Demo, src *source, opt Opti
 	if err != nil {
 		return fmt.Errorf("gobuild: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer b.cfg.Sandbox.Reaper().RemoveAll(ctx, dir)
 	uid, gid := b.owner()
 	work := filepath.Join(dir, "work")
 	if err := src.write(work); err != nil {

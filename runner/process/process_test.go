@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -335,6 +337,40 @@ func TestReaperTakesOverAStoppedChild(t *testing.T) {
 	if n := reaper.Outlived(); n != 1 {
 		t.Errorf("Outlived %d, want the escapee counted", n)
 	}
+}
+
+// A run's folder is gone when the run returns, unless the run was
+// stopped: then it goes behind the run, and is gone once the Reaper is
+// done. Without a Reaper it is always gone at once.
+func TestReaperRemovesAStoppedRunsFolder(t *testing.T) {
+	folder := func() string {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "prog"), make([]byte, 1<<20), 0o644)
+		return dir
+	}
+	gone := func(when, dir string) {
+		t.Helper()
+		if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: %s is still there (%v)", when, dir, err)
+		}
+	}
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	var reaper process.Reaper
+
+	ran := folder()
+	reaper.RemoveAll(context.Background(), ran)
+	gone("a run that ended of itself, at once", ran)
+
+	var none *process.Reaper
+	withoutReaper := folder()
+	none.RemoveAll(stopped, withoutReaper)
+	gone("a stopped run without a Reaper, at once", withoutReaper)
+
+	behind := folder()
+	reaper.RemoveAll(stopped, behind)
+	reaper.Wait()
+	gone("a stopped run, once the Reaper is done", behind)
 }
 
 // lockedLines is an output that hands on its first line.

@@ -269,7 +269,7 @@ func (in *Interpreter) run(ctx context.Context, name string, src []byte, p runne
 	if err != nil {
 		return fmt.Errorf("python: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer in.Reaper().RemoveAll(ctx, dir)
 	script := filepath.Join(dir, filepath.Base(name))
 	if err := os.WriteFile(script, src, 0o444); err != nil {
 		return fmt.Errorf("python: %w", err)

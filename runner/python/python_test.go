@@ -31,6 +31,7 @@ func interpreter(t *testing.T, lim Limits) *Interpreter {
 	t.Helper()
 	in, err := Find(context.Background(), lim)
 	testenv.Need(t, "Python", err)
+	t.Cleanup(in.Reaper().Wait) // the stopped runs' programs and folders
 	return in
 }
 
@@ -172,7 +173,8 @@ time.sleep(60)
 
 // A program's temporary files live in a folder of the run's own, removed
 // when the run ends, even when Stop killed the program before it could
-// clean up.
+// clean up: a stopped run's folder goes behind it, with the program, and
+// is gone once the interpreter's Reaper is done.
 func TestTemporaryFilesGoWithTheRun(t *testing.T) {
 	in := interpreter(t, DefaultLimits())
 	const leaves = `import tempfile, time
@@ -190,6 +192,7 @@ time.sleep(60)
 	<-w.seen // the folder exists: the program printed it
 	cancel()
 	<-done
+	in.Reaper().Wait()
 	folder := strings.TrimSpace(out.String())
 	if !strings.Contains(folder, "walkthrough-py-") {
 		t.Errorf("the program's temporary folder %q is not inside the run's own", folder)
