@@ -283,9 +283,9 @@ func (r *Reaper) Wait() { r.wg.Wait() }
 
 // RemoveAll removes a run's folder once the run has ended. A run whose
 // context has ended (a Stop, a time limit) has it removed behind it, as
-// its child is ended behind it: on a busy machine an unlink waits for the
-// filesystem's journal (up to 106 ms beside two test suites), past the
-// course's 100 ms for Stop. Any other run's folder is gone when this
+// its child is ended behind it: on a machine whose disk is busy, removing
+// even one file can take longer than the course's 100 ms for Stop (106 ms
+// seen beside a second test suite). Any other run's folder is gone when this
 // returns, as is every folder once Wait has returned. A nil Reaper (runs
 // that wait for their child) removes it at once.
 func (r *Reaper) RemoveAll(ctx context.Context, dir string) {
