@@ -345,7 +345,9 @@ func TestReaperTakesOverAStoppedChild(t *testing.T) {
 func TestReaperRemovesAStoppedRunsFolder(t *testing.T) {
 	folder := func() string {
 		dir := t.TempDir()
-		os.WriteFile(filepath.Join(dir, "prog"), make([]byte, 1<<20), 0o644)
+		if err := os.WriteFile(filepath.Join(dir, "prog"), make([]byte, 1<<20), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		return dir
 	}
 	gone := func(when, dir string) {
